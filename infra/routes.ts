@@ -1,0 +1,32 @@
+import type { DataType } from '../lib/cache/cache-policy.js';
+
+/**
+ * The one route table of the API. The CDK stack builds API Gateway resources and functions from it;
+ * the local gateway routes requests and enforces keys from it.
+ */
+export interface RouteDefinition {
+  /** Stable id: the CDK construct id and the local gateway's name for the route. */
+  readonly id: string;
+  readonly method: 'GET' | 'POST';
+  /** API Gateway resource path, with `{param}` placeholders. */
+  readonly path: string;
+  /** Handler module, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  /** `client`: needs a client API key (usage plan); `operator`: IAM on AWS, the operator key locally. */
+  readonly auth: 'client' | 'operator';
+  /** The data type whose cache policy governs the answer, or `none` for uncached routes. */
+  readonly cache: DataType | 'none';
+  /** Query-string parameters API Gateway's request validator requires. */
+  readonly requiredQuery?: readonly string[];
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  {
+    id: 'GetStockQuote',
+    method: 'GET',
+    path: '/api/data/stock/{symbol}',
+    entry: 'functions/get-stock-quote.ts',
+    auth: 'client',
+    cache: 'quote',
+  },
+];

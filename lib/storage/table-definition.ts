@@ -1,0 +1,17 @@
+/**
+ * The one definition of the data table: CDK builds it from this, the local stack creates it from this,
+ * and every store in `lib/` addresses items through these attribute names.
+ *
+ * Single-table layout: `pk` names the thing (`quote#IBM`, `breaker#alpha-vantage`), `sk` its facet.
+ * `expiresAt` (epoch seconds) is the TTL attribute; DynamoDB deletes expired items lazily, so every
+ * reader also checks it.
+ */
+export const DATA_TABLE = {
+  defaultName: 'valor-ivx-data',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+/** The environment variable that carries the table name into every function. */
+export const DATA_TABLE_ENV = 'DATA_TABLE_NAME';
