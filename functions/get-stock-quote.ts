@@ -1,2 +1,11 @@
-// Placeholder: replaced by the real Middy handler in the same commit series.
-export const handler = async () => ({ statusCode: 501, body: '' });
+import { parseSymbol } from '../lib/symbols.js';
+import { marketData } from './shared/container.js';
+import { httpEndpoint } from './shared/http-endpoint.js';
+import { jsonResponse } from './shared/responses.js';
+
+/** GET /api/data/stock/{symbol}: the latest quote. */
+export const handler = httpEndpoint(async (event) => {
+  const symbol = parseSymbol(event.pathParameters?.symbol);
+  const answer = await marketData.getQuote(symbol);
+  return jsonResponse(200, answer);
+});

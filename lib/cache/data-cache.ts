@@ -1,0 +1,85 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ProviderId } from '../providers/provider-ids.js';
+import { DATA_TABLE } from '../storage/table-definition.js';
+import type { CachePolicy, DataType } from './cache-policy.js';
+
+/** Bumped when the standard model changes shape, so old entries are not served as the new shape. */
+const MODEL_VERSION = 'v1';
+
+/** A cached answer and how old it is. `fresh` is false once past the data type's fresh lifetime. */
+export interface CachedEntry<T> {
+  value: T;
+  provider: ProviderId;
+  fetchedAt: string;
+  ageSeconds: number;
+  fresh: boolean;
+}
+
+/**
+ * Validated provider answers in DynamoDB. An entry is fresh for the data type's lifetime, then may
+ * still be served stale until `expiresAt`, the table's TTL attribute. DynamoDB deletes expired items
+ * lazily (up to days later), so a read treats an item past `expiresAt` as missing.
+ */
+export class DataCache {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async read<T>(dataType: DataType, key: string): Promise<CachedEntry<T> | null> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: itemKey(dataType, key) }),
+    );
+    if (!Item) return null;
+    const nowMs = this.now().getTime();
+    const expiresAt = Number(Item[DATA_TABLE.timeToLiveAttribute]?.N);
+    if (!(expiresAt * 1000 > nowMs)) return null;
+    const fetchedAt = Item.fetchedAt?.S ?? '';
+    return {
+      value: JSON.parse(Item.payload?.S ?? 'null') as T,
+      provider: Item.provider?.S as ProviderId,
+      fetchedAt,
+      ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(fetchedAt)) / 1000)),
+      fresh: Number(Item.freshUntil?.N) > nowMs,
+    };
+  }
+
+  /** Stores a validated value. Only call it with data that passed validation. */
+  async write<T>(
+    dataType: DataType,
+    key: string,
+    value: T,
+    source: { provider: ProviderId; fetchedAt: Date },
+    policy: CachePolicy,
+  ): Promise<void> {
+    const fetchedMs = source.fetchedAt.getTime();
+    const freshUntil = fetchedMs + policy.freshSeconds * 1000;
+    const expiresAt = Math.ceil((freshUntil + policy.maxStaleSeconds * 1000) / 1000);
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...itemKey(dataType, key),
+          payload: { S: JSON.stringify(value) },
+          provider: { S: source.provider },
+          fetchedAt: { S: source.fetchedAt.toISOString() },
+          freshUntil: { N: String(freshUntil) },
+          [DATA_TABLE.timeToLiveAttribute]: { N: String(expiresAt) },
+        },
+      }),
+    );
+  }
+}
+
+function itemKey(dataType: DataType, key: string): Record<string, AttributeValue> {
+  return {
+    [DATA_TABLE.partitionKey]: { S: `${dataType}#${key}` },
+    [DATA_TABLE.sortKey]: { S: `cache#${MODEL_VERSION}` },
+  };
+}

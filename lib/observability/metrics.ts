@@ -1,0 +1,44 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DataType } from '../cache/cache-policy.js';
+import type { ProviderId } from '../providers/provider-ids.js';
+
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+/**
+ * The layer's metrics under the names the platform's dashboards use. Each metric with dimensions of
+ * its own is a single-metric EMF line, so dimensions never leak from one metric into another.
+ * No dimension is ever a symbol or a key value: every combination is a billed CloudWatch metric.
+ */
+export class DataLayerMetrics {
+  constructor(private readonly metrics: Metrics) {}
+
+  /** `data_provider_requests_total` and `data_provider_duration_seconds`; status is `ok` or a failure kind. */
+  providerCall(call: { provider: ProviderId; dataType: DataType; status: string; seconds: number }): void {
+    const dimensions = { provider: call.provider, data_type: call.dataType, status: call.status };
+    this.emit(dimensions, 'data_provider_requests_total', MetricUnit.Count, 1);
+    this.emit(dimensions, 'data_provider_duration_seconds', MetricUnit.Seconds, call.seconds);
+  }
+
+  /** `cache_hits_total` (fresh or stale) or `cache_misses_total`, by data type. */
+  cacheLookup(dataType: DataType, outcome: 'hit' | 'miss' | 'stale'): void {
+    const name = outcome === 'miss' ? 'cache_misses_total' : 'cache_hits_total';
+    this.emit(
+      { data_type: dataType, freshness: outcome === 'stale' ? 'stale' : 'fresh' },
+      name,
+      MetricUnit.Count,
+      1,
+    );
+  }
+
+  /** `validation_failures_total`: a provider answered data that failed its schema or quality floor. */
+  validationFailure(provider: ProviderId, dataType: DataType): void {
+    this.emit({ provider, data_type: dataType }, 'validation_failures_total', MetricUnit.Count, 1);
+  }
+
+  private emit(dimensions: Record<string, string>, name: string, unit: Unit, value: number): void {
+    const line = this.metrics.singleMetric();
+    // addDimension, not addDimensions: the latter adds a second dimension set, a second billed metric.
+    for (const [key, dimension] of Object.entries(dimensions)) line.addDimension(key, dimension);
+    line.addMetric(name, unit, value);
+  }
+}

@@ -1,0 +1,96 @@
+import type { DataType } from '../cache/cache-policy.js';
+import type { ProviderId } from './provider-ids.js';
+
+/**
+ * Why a provider could not answer. Each kind says what the layer does next: `throttled` and
+ * `quota_exhausted` park a key, `invalid_key` quarantines it, `unknown_symbol` may end the search,
+ * the rest fall through to the next provider.
+ */
+export type FailureKind =
+  | 'throttled'
+  | 'quota_exhausted'
+  | 'plan_restricted'
+  | 'invalid_key'
+  | 'unknown_symbol'
+  | 'bad_data'
+  | 'upstream_error'
+  | 'timeout'
+  | 'network'
+  | 'no_key';
+
+/** A provider's failure as a value. `detail` is safe to log: it never carries a key or a URL. */
+export interface ProviderFailure {
+  kind: FailureKind;
+  detail: string;
+  /** When the provider says (or its rules imply) it may answer again. */
+  retryAfterSeconds?: number;
+}
+
+export type ProviderResult<T> = { ok: true; value: T } | { ok: false; failure: ProviderFailure };
+
+/** What came back over the wire: the status, the headers, and the body parsed as JSON when it is JSON. */
+export interface UpstreamAnswer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** An HTTP request to a provider. The URL may carry the key, so it is never logged or shown. */
+export interface UpstreamRequest {
+  url: URL;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One provider's endpoint for one data type, in three steps: build the request, classify the answer,
+ * transform it into the standard model (validating the raw shape with zod on the way).
+ */
+export interface ProviderEndpoint<Query, Value> {
+  readonly provider: ProviderId;
+  readonly dataType: DataType;
+  buildRequest(query: Query, access: { baseUrl: string; apiKey: string }): UpstreamRequest;
+  /** A failure, or `null` when the answer carries data worth transforming. */
+  classify(answer: UpstreamAnswer, now: Date): ProviderFailure | null;
+  transform(body: unknown, query: Query): ProviderResult<Value>;
+}
+
+export function failure(
+  kind: FailureKind,
+  detail: string,
+  retryAfterSeconds?: number,
+): ProviderResult<never> {
+  return {
+    ok: false,
+    failure: retryAfterSeconds === undefined ? { kind, detail } : { kind, detail, retryAfterSeconds },
+  };
+}
+
+/** Seconds from `now` to the next midnight UTC, when daily quotas such as Alpha Vantage's reset. */
+export function secondsUntilUtcMidnight(now: Date): number {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
+}
+
+/** Classifies a non-2xx HTTP status the same way for every provider. */
+export function classifyHttpStatus(answer: UpstreamAnswer, now: Date): ProviderFailure | null {
+  const { status } = answer;
+  if (status >= 200 && status < 300) return null;
+  const retryAfter = parseRetryAfter(answer.headers.get('retry-after'), now);
+  const withRetry = (kind: FailureKind, detail: string): ProviderFailure =>
+    retryAfter === undefined ? { kind, detail } : { kind, detail, retryAfterSeconds: retryAfter };
+  if (status === 429) return withRetry('throttled', 'HTTP 429');
+  if (status === 401) return { kind: 'invalid_key', detail: 'HTTP 401' };
+  if (status === 402 || status === 403) return { kind: 'plan_restricted', detail: `HTTP ${status}` };
+  if (status === 404) return { kind: 'unknown_symbol', detail: 'HTTP 404' };
+  if (status === 408 || status >= 500) return withRetry('upstream_error', `HTTP ${status}`);
+  return { kind: 'bad_data', detail: `HTTP ${status}` };
+}
+
+/** `Retry-After` as seconds: either delta-seconds or an HTTP date. */
+export function parseRetryAfter(header: string | null, now: Date): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inject } from 'vitest';
+import { ensureDataTable } from '../../infra/local/data-table.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
+
+/** A DynamoDB client on the run's DynamoDB Local. */
+export function localDynamoDb(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: inject('dynamodbEndpoint'),
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
+}
+
+/** A Secrets Manager client on the run's emulator. */
+export function localSecretsManager(): SecretsManagerClient {
+  return new SecretsManagerClient({
+    endpoint: inject('secretsManagerEndpoint'),
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
+}
+
+/** A fresh data table (from the one table definition) that no other test touches. */
+export async function freshDataTable(client: DynamoDBClient, label: string): Promise<string> {
+  const tableName = `test-${label}-${randomUUID().slice(0, 8)}`;
+  await ensureDataTable(client, tableName);
+  return tableName;
+}
