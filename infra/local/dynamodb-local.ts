@@ -27,7 +27,17 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
     await stop(child);
     throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output.join('')}`);
   }
-  return { endpoint, port, close: () => stop(child) };
+  // Should this process end without calling close(), Java must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return {
+    endpoint,
+    port,
+    close: async () => {
+      process.off('exit', killOnExit);
+      await stop(child);
+    },
+  };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<void> {

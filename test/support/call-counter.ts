@@ -1,0 +1,15 @@
+/** Counts the commands a real SDK client sends, by name, through its own middleware stack. */
+export function countCommands(client: {
+  middlewareStack: { add: (middleware: never, options: { step: 'initialize'; name: string }) => void };
+}): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const middleware =
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+    async (args: unknown) => {
+      const name = context.commandName ?? 'unknown';
+      counts[name] = (counts[name] ?? 0) + 1;
+      return next(args);
+    };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'countCommands' });
+  return counts;
+}
