@@ -1,0 +1,150 @@
+import { overviewBody, type StatementFunction, statementBody } from './alpha-vantage-fundamentals.js';
+import { isoDay, latestTradingDay, tradingDaysBack, tradingDaysBetween } from './calendar.js';
+import { barsOn, companyFor, quoteOn } from './market-generator.js';
+import {
+  type Answer,
+  type DataRequest,
+  type JsonValue,
+  jsonAnswer,
+  type ProviderModule,
+} from './provider.js';
+import { searchSymbols } from './symbol-search.js';
+
+/**
+ * Alpha Vantage as served at `/alpha-vantage/query?function=...`: its real wire format, where every
+ * answer, errors and throttling included, is HTTP 200 with a JSON body pretty-printed with 4 spaces, all
+ * figures are strings (prices with 4 decimals, percentages with a `%`, volumes as integer strings).
+ */
+
+const CONTENT_TYPE = 'application/json';
+const DOCS = 'https://www.alphavantage.co/documentation/';
+
+/** Error and notice texts, word for word as Alpha Vantage sends them (see test/fixtures/providers/alphavantage/errors). */
+export const ALPHA_VANTAGE_MESSAGES = {
+  invalidKey:
+    'the parameter apikey is invalid or missing. Please claim your free API key on (https://www.alphavantage.co/support/#api-key). It should take less than 20 seconds.',
+  throttled:
+    'Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per day. Please visit https://www.alphavantage.co/premium/ if you would like to target a higher API call frequency.',
+  dailyLimit:
+    'Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day. Please subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly remove all daily rate limits.',
+  premium:
+    'Thank you for using Alpha Vantage! This is a premium endpoint. You may subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly unlock all premium endpoints',
+} as const;
+
+const ok = (body: JsonValue): Answer => jsonAnswer(200, body, 4, CONTENT_TYPE);
+const invalidCall = (fn: string): Answer =>
+  ok({ 'Error Message': `Invalid API call. Please retry or visit the documentation (${DOCS}) for ${fn}.` });
+
+/** Price with 4 decimals, as in "121.7400". */
+const price4 = (value: number): string => value.toFixed(4);
+
+function globalQuote(symbol: string, day: number): JsonValue {
+  const quote = quoteOn(companyFor(symbol), day);
+  const { bar } = quote;
+  const change = bar.close - bar.previousClose;
+  return {
+    'Global Quote': {
+      '01. symbol': symbol,
+      '02. open': price4(bar.open),
+      '03. high': price4(bar.high),
+      '04. low': price4(bar.low),
+      '05. price': price4(bar.close),
+      '06. volume': String(bar.volume),
+      '07. latest trading day': bar.date,
+      '08. previous close': price4(bar.previousClose),
+      '09. change': price4(Math.abs(change) < 5e-5 ? 0 : change),
+      '10. change percent': `${((change / bar.previousClose) * 100).toFixed(4).replace(/^-(0\.0+)$/, '$1')}%`,
+    },
+  };
+}
+
+/** TIME_SERIES_DAILY: `compact` = the latest 100 trading days, `full` = 20 years; newest first. */
+function dailySeries(symbol: string, day: number, outputSize: string | null): JsonValue {
+  const full = outputSize === 'full';
+  const days = full ? tradingDaysBetween(day - Math.round(20 * 365.25), day) : tradingDaysBack(day, 100);
+  const series: Record<string, JsonValue> = {};
+  for (const bar of barsOn(companyFor(symbol), days)) {
+    series[bar.date] = {
+      '1. open': price4(bar.open),
+      '2. high': price4(bar.high),
+      '3. low': price4(bar.low),
+      '4. close': price4(bar.close),
+      '5. volume': String(bar.volume),
+    };
+  }
+  return {
+    'Meta Data': {
+      '1. Information': 'Daily Prices (open, high, low, close) and Volumes',
+      '2. Symbol': symbol,
+      '3. Last Refreshed': isoDay(day),
+      '4. Output Size': full ? 'Full size' : 'Compact',
+      '5. Time Zone': 'US/Eastern',
+    },
+    'Time Series (Daily)': series,
+  };
+}
+
+function symbolSearch(keywords: string, isKnown: (symbol: string) => boolean): JsonValue {
+  return {
+    bestMatches: searchSymbols(keywords, isKnown).map((match) => ({
+      '1. symbol': match.symbol,
+      '2. name': match.name,
+      '3. type': match.type,
+      '4. region': match.region,
+      '5. marketOpen': match.marketOpen,
+      '6. marketClose': match.marketClose,
+      '7. timezone': match.timezone,
+      '8. currency': match.currency,
+      '9. matchScore': match.score.toFixed(4),
+    })),
+  };
+}
+
+const STATEMENTS: readonly StatementFunction[] = ['INCOME_STATEMENT', 'BALANCE_SHEET', 'CASH_FLOW'];
+const isStatement = (fn: string): fn is StatementFunction => (STATEMENTS as readonly string[]).includes(fn);
+
+/** The Alpha Vantage module. */
+export const alphaVantage: ProviderModule = {
+  id: 'alpha-vantage',
+
+  apiKey: (request: DataRequest) => request.query.get('apikey') ?? undefined,
+
+  fault(fault) {
+    switch (fault) {
+      case 'invalid-key':
+        return ok({ 'Error Message': ALPHA_VANTAGE_MESSAGES.invalidKey });
+      case 'throttled':
+        return ok({ Note: ALPHA_VANTAGE_MESSAGES.throttled });
+      case 'daily-limit':
+        return ok({ Information: ALPHA_VANTAGE_MESSAGES.dailyLimit });
+      case 'premium':
+        return ok({ Information: ALPHA_VANTAGE_MESSAGES.premium });
+    }
+  },
+
+  handle(request, context) {
+    if (request.path !== '/query' && request.path !== '/query/') {
+      return { status: 404, kind: 'text', body: 'Not Found', contentType: 'text/plain' };
+    }
+    const fn = request.query.get('function') ?? '';
+    const day = latestTradingDay(context.now);
+    if (fn === 'SYMBOL_SEARCH') {
+      const keywords = request.query.get('keywords');
+      return keywords ? ok(symbolSearch(keywords, (s) => context.isKnown(s))) : invalidCall(fn);
+    }
+    const known = ['GLOBAL_QUOTE', 'TIME_SERIES_DAILY', 'OVERVIEW', ...STATEMENTS];
+    if (!known.includes(fn)) return ok({ 'Error Message': `This API function (${fn}) does not exist.` });
+    const symbol = request.query.get('symbol')?.trim().toUpperCase();
+    if (!symbol) return invalidCall(fn);
+    if (!context.isKnown(symbol)) {
+      // Each function answers an unknown symbol its own way, as the real service does.
+      if (fn === 'GLOBAL_QUOTE') return ok({ 'Global Quote': {} });
+      if (fn === 'TIME_SERIES_DAILY') return invalidCall(fn);
+      return ok({});
+    }
+    if (fn === 'GLOBAL_QUOTE') return ok(globalQuote(symbol, day));
+    if (fn === 'TIME_SERIES_DAILY') return ok(dailySeries(symbol, day, request.query.get('outputsize')));
+    if (isStatement(fn)) return ok(statementBody(fn, companyFor(symbol), context.now));
+    return ok(overviewBody(companyFor(symbol), day, context.now));
+  },
+};

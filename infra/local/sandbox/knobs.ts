@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import type { ProviderId } from '../../../lib/providers/provider-ids.js';
+
+/**
+ * Knobs of the market-data sandbox: how each simulated provider misbehaves. They are set per provider id,
+ * a patch deep-merges into the current knobs per provider (lists are replaced, not appended), and the
+ * defaults are a healthy provider. Changing a provider's knobs restarts its fault counters (flapping
+ * phase, error-rate draws, per-key rate windows) so that every test starts from the same state.
+ */
+
+/**
+ * Ids of the providers the sandbox simulates (a subset of the platform's provider ids); a new provider
+ * adds its id here and registers its module in the server.
+ */
+export const SANDBOX_PROVIDER_IDS = ['alpha-vantage', 'fmp'] as const satisfies readonly ProviderId[];
+export type SandboxProviderId = (typeof SANDBOX_PROVIDER_IDS)[number];
+
+/**
+ * Behaviour modes. Faults that every provider shows alike (`down`, `unreachable`, `slow`, `flapping`,
+ * `malformed`) come from the shared engine; the others answer with the provider's own error body.
+ */
+export const MODES = [
+  'healthy',
+  'down',
+  'unreachable',
+  'slow',
+  'flapping',
+  'throttled',
+  'daily-limit',
+  'malformed',
+  'invalid-key',
+  'premium',
+] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The knobs of one provider. Defaults (`defaultProviderKnobs`) describe a healthy provider. */
+export interface ProviderKnobs {
+  /** Delay in milliseconds added before every data answer. Default 0. */
+  latencyMs: number;
+  /** Extra delay drawn uniformly in [0, latencyJitterMs] from the seeded stream. Default 0. */
+  latencyJitterMs: number;
+  /**
+   * `healthy` (default); `down`: HTTP `downStatus` with a load balancer's HTML (502/503) or JSON (500) body;
+   * `unreachable`: the socket is destroyed without an answer; `slow`: a healthy answer after `slowMs`;
+   * `flapping`: `flapEvery` failing calls (as `down`), then `flapEvery` healthy ones, and so on, failing
+   * first; `throttled`: the provider's per-minute limit answer (Alpha Vantage: HTTP 200 with a `Note`;
+   * FMP: HTTP 429); `daily-limit`: the provider's daily quota answer (Alpha Vantage: HTTP 200 with the
+   * 25-requests-per-day `Information`; FMP: HTTP 429 "Limit Reach"); `malformed`: HTTP 200 with a broken
+   * body (see `malformedKind`); `invalid-key`: the provider's bad-key answer whatever the key (Alpha
+   * Vantage: HTTP 200 `Error Message`; FMP: HTTP 401); `premium`: the provider's paid-plan answer (Alpha
+   * Vantage: HTTP 200 premium-endpoint `Information`; FMP: HTTP 402 "Premium Query Parameter").
+   */
+  mode: Mode;
+  /** HTTP status of `down` and of the failing runs of `flapping`: 500, 502 or 503. Default 503. */
+  downStatus: 500 | 502 | 503;
+  /** Delay of `slow` mode in milliseconds, meant to outlast any adapter timeout. Default 30000. */
+  slowMs: number;
+  /** Length in calls of each failing and each healthy run of `flapping`. Default 1 (fail, ok, fail...). */
+  flapEvery: number;
+  /**
+   * `shape` (default): valid JSON of the healthy answer with every number and numeric string replaced by
+   * garbage text; `truncated`: the healthy JSON cut in the middle (invalid JSON).
+   */
+  malformedKind: 'shape' | 'truncated';
+  /** Share (0..1) of calls answered with an HTTP 500, drawn from the seeded stream, on top of the mode. Default 0. */
+  errorRate: number;
+  /** Seed of the error-rate and jitter draws: the same seed and call sequence replay the same faults. Default 1. */
+  seed: number;
+  /**
+   * Symbols the provider does not know (case-insensitive); each provider answers them as it answers an
+   * unknown symbol. Besides these, every symbol starting with `ZZZ` is unknown. Default [].
+   */
+  unknownSymbols: string[];
+  /** Data calls per API key per minute (of `now()`) answered normally before `throttled` answers; 0 = off. Default 0. */
+  throttleAfter: number;
+  /** Data calls per API key per UTC day (of `now()`) answered normally before `daily-limit` answers; 0 = off. Default 0. */
+  dailyLimit: number;
+  /** API key values the provider rejects as invalid; a missing key is always rejected. Default []. */
+  invalidKeys: string[];
+}
+
+/** Knobs of every provider. */
+export type SandboxKnobs = Record<SandboxProviderId, ProviderKnobs>;
+/** A partial update: per provider, the knobs to change. */
+export type SandboxKnobsPatch = Partial<Record<SandboxProviderId, Partial<ProviderKnobs>>>;
+
+const duration = z.number().int().min(0).max(600_000);
+
+const providerKnobsSchema = z
+  .object({
+    latencyMs: duration,
+    latencyJitterMs: duration,
+    mode: z.enum(MODES),
+    downStatus: z.union([z.literal(500), z.literal(502), z.literal(503)]),
+    slowMs: duration,
+    flapEvery: z.number().int().min(1),
+    malformedKind: z.enum(['shape', 'truncated']),
+    errorRate: z.number().min(0).max(1),
+    seed: z.number().int(),
+    unknownSymbols: z.array(z.string().min(1)),
+    throttleAfter: z.number().int().min(0),
+    dailyLimit: z.number().int().min(0),
+    invalidKeys: z.array(z.string()),
+  })
+  .strict() satisfies z.ZodType<ProviderKnobs>;
+
+// Unknown provider ids and unknown knob names are rejected (strict) so that a typo fails loudly.
+const patchSchema = z
+  .object(
+    Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, providerKnobsSchema.partial().optional()])),
+  )
+  .strict();
+
+/** The healthy defaults of one provider. */
+export function defaultProviderKnobs(): ProviderKnobs {
+  return {
+    latencyMs: 0,
+    latencyJitterMs: 0,
+    mode: 'healthy',
+    downStatus: 503,
+    slowMs: 30_000,
+    flapEvery: 1,
+    malformedKind: 'shape',
+    errorRate: 0,
+    seed: 1,
+    unknownSymbols: [],
+    throttleAfter: 0,
+    dailyLimit: 0,
+    invalidKeys: [],
+  };
+}
+
+/** Healthy defaults for every provider. */
+export function defaultKnobs(): SandboxKnobs {
+  return Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, defaultProviderKnobs()])) as SandboxKnobs;
+}
+
+/** Validates an untrusted patch (a PUT body); the error text lists every bad knob with its path. */
+export function parseKnobsPatch(
+  input: unknown,
+): { ok: true; patch: SandboxKnobsPatch } | { ok: false; error: string } {
+  const result = patchSchema.safeParse(input);
+  if (result.success) return { ok: true, patch: result.data as SandboxKnobsPatch };
+  return { ok: false, error: z.prettifyError(result.error) };
+}
+
+/** Returns new knobs with the patch applied per provider; the input is not modified. */
+export function mergeKnobs(base: SandboxKnobs, patch: SandboxKnobsPatch): SandboxKnobs {
+  const merged = structuredClone(base);
+  for (const id of SANDBOX_PROVIDER_IDS) {
+    const change = patch[id];
+    if (change === undefined) continue;
+    const defined = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
+    merged[id] = { ...merged[id], ...structuredClone(defined) };
+  }
+  return merged;
+}
+
+/** Environment variable of one provider's mode, e.g. `SANDBOX_ALPHA_VANTAGE_MODE` for `alpha-vantage`. */
+export function providerModeVariable(id: SandboxProviderId): string {
+  return `SANDBOX_${id.toUpperCase().replace(/-/g, '_')}_MODE`;
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string, integer: boolean): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name}=${raw} is not ${integer ? 'an integer' : 'a number'}`);
+  }
+  return value;
+}
+
+function envMode(env: NodeJS.ProcessEnv, name: string): Mode | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const mode = MODES.find((m) => m === raw);
+  if (mode === undefined) throw new Error(`${name}=${raw} is not one of ${MODES.join(', ')}`);
+  return mode;
+}
+
+/**
+ * Knobs from environment variables, for `npm start`. Unset or empty variables leave the defaults:
+ * - `SANDBOX_LATENCY_MS`: `latencyMs` of every provider (integer ≥ 0);
+ * - `SANDBOX_MODE`: `mode` of every provider;
+ * - `SANDBOX_<PROVIDER>_MODE` (`SANDBOX_ALPHA_VANTAGE_MODE`, `SANDBOX_FMP_MODE`): `mode` of one provider,
+ *   overriding `SANDBOX_MODE`;
+ * - `SANDBOX_ERROR_RATE`: `errorRate` of every provider (0..1);
+ * - `SANDBOX_UNKNOWN_SYMBOLS`: `unknownSymbols` of every provider, comma-separated (`FOO,BAR`);
+ * - `SANDBOX_THROTTLE_AFTER`: `throttleAfter` of every provider (calls per key per minute, 0 = off);
+ * - `SANDBOX_DAILY_LIMIT`: `dailyLimit` of every provider (calls per key per UTC day, 0 = off).
+ * Throws on a value that is not valid, so that a typo stops the start instead of being ignored.
+ */
+export function knobsFromEnv(env: NodeJS.ProcessEnv): SandboxKnobsPatch {
+  const shared: Partial<ProviderKnobs> = {};
+  const latencyMs = envNumber(env, 'SANDBOX_LATENCY_MS', true);
+  if (latencyMs !== undefined) shared.latencyMs = latencyMs;
+  const mode = envMode(env, 'SANDBOX_MODE');
+  if (mode !== undefined) shared.mode = mode;
+  const errorRate = envNumber(env, 'SANDBOX_ERROR_RATE', false);
+  if (errorRate !== undefined) shared.errorRate = errorRate;
+  const unknown = env.SANDBOX_UNKNOWN_SYMBOLS?.trim();
+  if (unknown !== undefined && unknown !== '') {
+    shared.unknownSymbols = unknown
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== '');
+  }
+  const throttleAfter = envNumber(env, 'SANDBOX_THROTTLE_AFTER', true);
+  if (throttleAfter !== undefined) shared.throttleAfter = throttleAfter;
+  const dailyLimit = envNumber(env, 'SANDBOX_DAILY_LIMIT', true);
+  if (dailyLimit !== undefined) shared.dailyLimit = dailyLimit;
+
+  const patch: SandboxKnobsPatch = {};
+  for (const id of SANDBOX_PROVIDER_IDS) {
+    const own = envMode(env, providerModeVariable(id));
+    const knobs = own === undefined ? { ...shared } : { ...shared, mode: own };
+    if (Object.keys(knobs).length > 0) patch[id] = knobs;
+  }
+  const checked = parseKnobsPatch(patch);
+  if (!checked.ok) throw new Error(`Invalid sandbox environment variables:\n${checked.error}`);
+  return checked.patch;
+}
