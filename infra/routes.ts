@@ -30,3 +30,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     cache: 'quote',
   },
 ];
+
+/** Every function's timeout; API Gateway's REST integration gives up at 29 s, so it must stay below. */
+export const FUNCTION_TIMEOUT_SECONDS = 20;
+
+/** The API Gateway stage name, on AWS and in the local gateway's events. */
+export const API_STAGE = 'v1';

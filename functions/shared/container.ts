@@ -21,6 +21,8 @@ export const metrics = new Metrics();
 
 const dynamodb = new DynamoDBClient({});
 const secretsManager = new SecretsManagerClient({});
+/** The container's SDK clients, exported so the benchmark can count the calls a request makes. */
+export const clients = { dynamodb, secretsManager };
 const domainMetrics = new DataLayerMetrics(metrics);
 const now = () => new Date();
 

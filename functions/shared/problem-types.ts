@@ -7,7 +7,6 @@ export const PROBLEM_BASE = 'https://valor-ivx.dev/problems/';
 export const PROBLEMS = {
   badRequest: { status: 400, slug: 'bad-request', title: 'Bad request' },
   forbidden: { status: 403, slug: 'forbidden', title: 'Forbidden' },
-  notFound: { status: 404, slug: 'not-found', title: 'Not found' },
   symbolNotFound: { status: 404, slug: 'symbol-not-found', title: 'Unknown symbol' },
   tooManyRequests: { status: 429, slug: 'too-many-requests', title: 'Too many requests' },
   internalError: { status: 500, slug: 'internal-error', title: 'Internal error' },

@@ -87,7 +87,9 @@ async function serve(
 ): Promise<APIGatewayProxyResult> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const match = matchRoute(routes, request.method ?? 'GET', url.pathname);
-  if (!match) return problemResponse('notFound', `no route for ${request.method} ${url.pathname}`);
+  // API Gateway answers an unknown route with 403 "Missing Authentication Token"; so does this.
+  if (!match)
+    return problemResponse('forbidden', 'The request has no valid credentials, or no such route exists.');
 
   const apiKey = headerValue(request, 'x-api-key');
   const expectedKey = match.route.auth === 'client' ? options.clientApiKey : options.operatorKey;

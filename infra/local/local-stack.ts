@@ -73,7 +73,8 @@ export async function startLocalStack(
       sandboxProviders.add(provider);
     }
 
-    const tableName = (env[DATA_TABLE_ENV] ??= DATA_TABLE.defaultName);
+    env[DATA_TABLE_ENV] ??= DATA_TABLE.defaultName;
+    const tableName = env[DATA_TABLE_ENV];
     const dynamodbClient = new DynamoDBClient({ endpoint: dynamodbEndpoint });
     const secretsClient = new SecretsManagerClient({ endpoint: secretsManagerEndpoint });
     const table = await ensureDataTable(dynamodbClient, tableName);

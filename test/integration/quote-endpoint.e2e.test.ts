@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
 
@@ -15,7 +14,12 @@ async function get(path: string, apiKey: string | null = CLIENT_KEY) {
   const response = await fetch(`${stack.baseUrl}${path}`, { headers: apiKey ? { 'x-api-key': apiKey } : {} });
   const text = await response.text();
   bodies.push(text);
-  return { status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, any> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    // biome-ignore lint/suspicious/noExplicitAny: the tests assert on the parsed JSON's shape
+    body: JSON.parse(text) as Record<string, any>,
+  };
 }
 
 beforeAll(async () => {
@@ -55,7 +59,9 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
     expect(body.data.tradingDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(Math.abs(body.data.changePercent)).toBeLessThan(1);
     expect(body.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss', stale: false });
-    expect(body.meta.attempts).toEqual([{ provider: 'alpha-vantage', outcome: 'ok', ms: expect.any(Number) }]);
+    expect(body.meta.attempts).toEqual([
+      { provider: 'alpha-vantage', outcome: 'ok', ms: expect.any(Number) },
+    ]);
   });
 
   it('serves the same call again from the cache without an upstream call', async () => {
@@ -87,10 +93,19 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
     expect(wrong.body.type).toBe('https://valor-ivx.dev/problems/forbidden');
   });
 
+  it('answers an unknown route with 403, as API Gateway does', async () => {
+    const { status, body } = await get('/api/data/nothing-here');
+    expect(status).toBe(403);
+    expect(body.type).toBe('https://valor-ivx.dev/problems/forbidden');
+  });
+
   it('answers 404 for a symbol the provider does not know', async () => {
     const { status, body } = await get('/api/data/stock/ZZZNOPE');
     expect(status).toBe(404);
-    expect(body).toMatchObject({ type: 'https://valor-ivx.dev/problems/symbol-not-found', symbol: 'ZZZNOPE' });
+    expect(body).toMatchObject({
+      type: 'https://valor-ivx.dev/problems/symbol-not-found',
+      symbol: 'ZZZNOPE',
+    });
   });
 
   it('answers 503 with Retry-After when the provider throttles', async () => {
@@ -124,10 +139,12 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
       value: 1,
       dimensions: { service: 'valor-ivx-data', provider: 'alpha-vantage', data_type: 'quote', status: 'ok' },
     });
-    expect(metrics.some((m) => m.name === 'data_provider_duration_seconds' && m.dimensions.status === 'ok')).toBe(true);
-    expect(metrics.some((m) => m.name === 'data_provider_requests_total' && m.dimensions.status === 'throttled')).toBe(
-      true,
-    );
+    expect(
+      metrics.some((m) => m.name === 'data_provider_duration_seconds' && m.dimensions.status === 'ok'),
+    ).toBe(true);
+    expect(
+      metrics.some((m) => m.name === 'data_provider_requests_total' && m.dimensions.status === 'throttled'),
+    ).toBe(true);
     expect(metrics.some((m) => m.name === 'cache_hits_total')).toBe(true);
     expect(metrics.some((m) => m.name === 'cache_misses_total')).toBe(true);
   });
