@@ -29,6 +29,38 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: 'client',
     cache: 'quote',
   },
+  {
+    id: 'ListCircuitBreakers',
+    method: 'GET',
+    path: '/api/data/circuit-breakers',
+    entry: 'functions/list-circuit-breakers.ts',
+    auth: 'operator',
+    cache: 'none',
+  },
+  {
+    id: 'ResetCircuitBreaker',
+    method: 'POST',
+    path: '/api/data/circuit-breakers/{name}/reset',
+    entry: 'functions/override-circuit-breaker.ts',
+    auth: 'operator',
+    cache: 'none',
+  },
+  {
+    id: 'OpenCircuitBreaker',
+    method: 'POST',
+    path: '/api/data/circuit-breakers/{name}/open',
+    entry: 'functions/override-circuit-breaker.ts',
+    auth: 'operator',
+    cache: 'none',
+  },
+  {
+    id: 'GetProvidersStatus',
+    method: 'GET',
+    path: '/api/data/providers/status',
+    entry: 'functions/get-providers-status.ts',
+    auth: 'operator',
+    cache: 'none',
+  },
 ];
 
 /** Every function's timeout; API Gateway's REST integration gives up at 29 s, so it must stay below. */

@@ -1,7 +1,8 @@
-import * as z from 'zod/mini';
 import { type CachePolicy, DATA_TYPES, type DataType, DEFAULT_CACHE_POLICY } from './cache/cache-policy.js';
+import { EnvReader } from './env-reader.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
 import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
+import type { CircuitBreakerOptions } from './resilience/breaker-state.js';
 import { DATA_TABLE_ENV } from './storage/table-definition.js';
 
 /** The providers' real hosts; `<PROVIDER>_BASE_URL` points one elsewhere (the local sandbox, a proxy). */
@@ -13,28 +14,14 @@ export const DEFAULT_PROVIDER_BASE_URLS: Record<ProviderId, string> = {
   polygon: 'https://api.massive.com',
 };
 
-const positiveSeconds = z.pipe(
-  z.string(),
-  z.transform((raw, ctx) => {
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) {
-      ctx.issues.push({ code: 'custom', message: 'must be a positive number of seconds', input: raw });
-      return z.NEVER;
-    }
-    return value;
-  }),
-);
-
-const EnvSchema = z.object({
-  [DATA_TABLE_ENV]: z.string().check(z.minLength(1)),
-  KEY_POOL_SECRET_PREFIX: z._default(z.string(), KEY_POOL_SECRET_PREFIX),
-  PROVIDER_TIMEOUT_SECONDS: z.optional(positiveSeconds),
-  SECRETS_CACHE_SECONDS: z.optional(positiveSeconds),
-  ...Object.fromEntries(DATA_TYPES.map((type) => [cacheTtlEnv(type), z.optional(positiveSeconds)])),
-  ...Object.fromEntries(
-    PROVIDER_IDS.map((id) => [`${PROVIDER_ENV_PREFIX[id]}_BASE_URL`, z.optional(z.url())]),
-  ),
-});
+/** Which providers serve each data type, in the default priority order. */
+export const DEFAULT_PROVIDER_ORDER: Record<DataType, readonly ProviderId[]> = {
+  quote: ['alpha-vantage', 'fmp'],
+  daily_history: ['alpha-vantage', 'fmp'],
+  financials: ['alpha-vantage', 'fmp'],
+  company: ['alpha-vantage', 'fmp'],
+  search: ['alpha-vantage', 'fmp'],
+};
 
 /** The layer's configuration, read once per container from the environment. */
 export interface DataLayerConfig {
@@ -42,8 +29,12 @@ export interface DataLayerConfig {
   keyPoolSecretPrefix: string;
   providerTimeoutMs: number;
   secretsCacheSeconds: number;
+  negativeCacheSeconds: number;
   cachePolicy: Record<DataType, CachePolicy>;
   providerBaseUrls: Record<ProviderId, string>;
+  providerOrder: Record<DataType, ProviderId[]>;
+  breaker: CircuitBreakerOptions;
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
 }
 
 /** `CACHE_TTL_QUOTE_SECONDS`, `CACHE_TTL_FINANCIALS_SECONDS`, ... */
@@ -56,37 +47,61 @@ export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
 
+const positive = { min: Number.MIN_VALUE };
+const count = { min: 1, integer: true };
+
 /**
- * Reads and validates the configuration; a missing or malformed value fails at start, naming the
- * variable (never its value, which could be a secret).
+ * Reads and validates the configuration; anything missing or malformed fails at start, naming every
+ * bad variable (never its value, which could be a secret).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DataLayerConfig {
-  const parsed = z.safeParse(EnvSchema, env);
-  if (!parsed.success) {
-    const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new ConfigurationError(`invalid configuration: ${names}`);
-  }
-  const vars = parsed.data as Record<string, unknown>;
-  const seconds = (name: string): number | undefined => vars[name] as number | undefined;
-  return {
-    tableName: vars[DATA_TABLE_ENV] as string,
-    keyPoolSecretPrefix: vars.KEY_POOL_SECRET_PREFIX as string,
-    providerTimeoutMs: (seconds('PROVIDER_TIMEOUT_SECONDS') ?? 5) * 1000,
-    secretsCacheSeconds: seconds('SECRETS_CACHE_SECONDS') ?? 300,
-    cachePolicy: Object.fromEntries(
-      DATA_TYPES.map((type) => {
-        const policy = DEFAULT_CACHE_POLICY[type];
-        return [type, { ...policy, freshSeconds: seconds(cacheTtlEnv(type)) ?? policy.freshSeconds }];
-      }),
-    ) as Record<DataType, CachePolicy>,
+  const read = new EnvReader(env);
+  const seconds = (name: string, fallback: number) => read.number(name, fallback, positive) * 1000;
+  const perType = <T>(make: (type: DataType) => T) =>
+    Object.fromEntries(DATA_TYPES.map((type) => [type, make(type)])) as Record<DataType, T>;
+  const providerTimeoutMs = seconds('PROVIDER_TIMEOUT_SECONDS', 5);
+  const config: DataLayerConfig = {
+    tableName: read.string(DATA_TABLE_ENV),
+    keyPoolSecretPrefix: read.string('KEY_POOL_SECRET_PREFIX', KEY_POOL_SECRET_PREFIX),
+    providerTimeoutMs,
+    secretsCacheSeconds: read.number('SECRETS_CACHE_SECONDS', 300, positive),
+    negativeCacheSeconds: read.number('NEGATIVE_CACHE_SECONDS', 600, positive),
+    cachePolicy: perType((type) => ({
+      freshSeconds: read.number(cacheTtlEnv(type), DEFAULT_CACHE_POLICY[type].freshSeconds, positive),
+      maxStaleSeconds: read.number(
+        `CACHE_MAX_STALE_${type.toUpperCase()}_SECONDS`,
+        DEFAULT_CACHE_POLICY[type].maxStaleSeconds,
+        { min: 0 },
+      ),
+    })),
     providerBaseUrls: Object.fromEntries(
       PROVIDER_IDS.map((id) => [
         id,
-        (
-          (vars[`${PROVIDER_ENV_PREFIX[id]}_BASE_URL`] as string | undefined) ??
-          DEFAULT_PROVIDER_BASE_URLS[id]
-        ).replace(/\/+$/, ''),
+        read.url(`${PROVIDER_ENV_PREFIX[id]}_BASE_URL`, DEFAULT_PROVIDER_BASE_URLS[id]),
       ]),
     ) as Record<ProviderId, string>,
+    providerOrder: perType((type) =>
+      read.list(`PROVIDER_ORDER_${type.toUpperCase()}`, PROVIDER_IDS, DEFAULT_PROVIDER_ORDER[type]),
+    ),
+    breaker: {
+      enabled: read.boolean('CIRCUIT_BREAKER_ENABLED', true),
+      failureThreshold: read.number('CIRCUIT_BREAKER_FAILURE_THRESHOLD', 5, count),
+      failureRateThreshold: read.number('CIRCUIT_BREAKER_FAILURE_RATE', 0.5, { min: 0.01, max: 1 }),
+      minimumCalls: read.number('CIRCUIT_BREAKER_MINIMUM_CALLS', 10, count),
+      windowMs: seconds('CIRCUIT_BREAKER_WINDOW', 60),
+      recoveryTimeoutMs: seconds('CIRCUIT_BREAKER_RECOVERY_TIMEOUT', 60),
+      maxRecoveryTimeoutMs: seconds('CIRCUIT_BREAKER_MAX_RECOVERY_TIMEOUT', 600),
+      successThreshold: read.number('CIRCUIT_BREAKER_SUCCESS_THRESHOLD', 2, count),
+      probeLeaseMs: seconds('CIRCUIT_BREAKER_PROBE_LEASE', 15),
+      stateCacheMs: read.number('CIRCUIT_BREAKER_STATE_CACHE_MS', 1000, { min: 0, integer: true }),
+    },
+    retry: {
+      maxAttempts: read.number('RETRY_MAX_ATTEMPTS', 3, count),
+      baseDelayMs: seconds('RETRY_BASE_DELAY', 1.0),
+      maxDelayMs: seconds('RETRY_MAX_DELAY', 60.0),
+    },
   };
+  if (read.problems.length > 0)
+    throw new ConfigurationError(`invalid configuration: ${read.problems.join('; ')}`);
+  return config;
 }

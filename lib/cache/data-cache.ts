@@ -20,6 +20,12 @@ export interface CachedEntry<T> {
   fresh: boolean;
 }
 
+/** What a cache read finds: a value, a remembered "no provider knows this symbol", or nothing. */
+export type CacheLookup<T> =
+  | { kind: 'value'; entry: CachedEntry<T> }
+  | { kind: 'not_found' }
+  | { kind: 'none' };
+
 /**
  * Validated provider answers in DynamoDB. An entry is fresh for the data type's lifetime, then may
  * still be served stale until `expiresAt`, the table's TTL attribute. DynamoDB deletes expired items
@@ -33,21 +39,50 @@ export class DataCache {
   ) {}
 
   async read<T>(dataType: DataType, key: string): Promise<CachedEntry<T> | null> {
+    const found = await this.lookup<T>(dataType, key);
+    return found.kind === 'value' ? found.entry : null;
+  }
+
+  /** One GetItem: a value (fresh or stale), a remembered unknown symbol, or nothing. */
+  async lookup<T>(dataType: DataType, key: string): Promise<CacheLookup<T>> {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: itemKey(dataType, key) }),
     );
-    if (!Item) return null;
+    if (!Item) return { kind: 'none' };
     const nowMs = this.now().getTime();
     const expiresAt = Number(Item[DATA_TABLE.timeToLiveAttribute]?.N);
-    if (!(expiresAt * 1000 > nowMs)) return null;
+    if (!(expiresAt * 1000 > nowMs)) return { kind: 'none' };
+    if (Item.notFound?.BOOL) return { kind: 'not_found' };
     const fetchedAt = Item.fetchedAt?.S ?? '';
     return {
-      value: JSON.parse(Item.payload?.S ?? 'null') as T,
-      provider: Item.provider?.S as ProviderId,
-      fetchedAt,
-      ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(fetchedAt)) / 1000)),
-      fresh: Number(Item.freshUntil?.N) > nowMs,
+      kind: 'value',
+      entry: {
+        value: JSON.parse(Item.payload?.S ?? 'null') as T,
+        provider: Item.provider?.S as ProviderId,
+        fetchedAt,
+        ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(fetchedAt)) / 1000)),
+        fresh: Number(Item.freshUntil?.N) > nowMs,
+      },
     };
+  }
+
+  /**
+   * Remembers for `seconds` that no provider knows this symbol, so repeated requests for it do not
+   * spend provider quota. Written only when every provider asked said so.
+   */
+  async rememberNotFound(dataType: DataType, key: string, seconds: number): Promise<void> {
+    const nowMs = this.now().getTime();
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...itemKey(dataType, key),
+          notFound: { BOOL: true },
+          fetchedAt: { S: new Date(nowMs).toISOString() },
+          [DATA_TABLE.timeToLiveAttribute]: { N: String(Math.ceil(nowMs / 1000 + seconds)) },
+        },
+      }),
+    );
   }
 
   /** Stores a validated value. Only call it with data that passed validation. */

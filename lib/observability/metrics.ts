@@ -30,9 +30,30 @@ export class DataLayerMetrics {
     );
   }
 
+  /** `cache_errors_total`: DynamoDB failed a cache read or write; the request went on without the cache. */
+  cacheError(dataType: DataType, operation: 'read' | 'write'): void {
+    this.emit({ data_type: dataType, operation }, 'cache_errors_total', MetricUnit.Count, 1);
+  }
+
   /** `validation_failures_total`: a provider answered data that failed its schema or quality floor. */
   validationFailure(provider: ProviderId, dataType: DataType): void {
     this.emit({ provider, data_type: dataType }, 'validation_failures_total', MetricUnit.Count, 1);
+  }
+
+  /**
+   * `circuit_breaker_state_changes_total`, by circuit and the state entered. Only the winner of a
+   * transition's conditional write calls this, so the fleet emits exactly one per transition.
+   */
+  breakerTransition(circuit: string, state: 'CLOSED' | 'OPEN' | 'HALF_OPEN'): void {
+    this.emit({ circuit_name: circuit, state }, 'circuit_breaker_state_changes_total', MetricUnit.Count, 1);
+  }
+
+  /**
+   * `circuit_breaker_store_errors_total`: a breaker operation on this circuit met a DynamoDB fault and
+   * failed open. Counts affected operations, not DynamoDB calls (one failed read may serve several).
+   */
+  breakerStoreError(circuit: string): void {
+    this.emit({ circuit_name: circuit }, 'circuit_breaker_store_errors_total', MetricUnit.Count, 1);
   }
 
   private emit(dimensions: Record<string, string>, name: string, unit: Unit, value: number): void {

@@ -32,6 +32,8 @@ beforeAll(async () => {
     PORT: '0',
     LOCAL_API_KEY: CLIENT_KEY,
     ALPHA_VANTAGE_API_KEY: PROVIDER_KEY,
+    // Retries wait up to 50 ms, not a second: the test is about answers, not backoff.
+    RETRY_BASE_DELAY: '0.05',
   });
   stack = await startLocalStack(process.env);
 });
@@ -41,9 +43,16 @@ afterAll(async () => {
   await stack?.close();
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   stack.sandbox.resetKnobs();
+  // Each test starts with closed breakers, whatever the one before it did to the providers.
+  const { breaker } = await import('../../functions/shared/container.js');
+  await Promise.all(['alpha-vantage', 'fmp'].map((name) => breaker.reset(name, 'e2e-test')));
 });
+
+function everyProvider(knobs: { mode: 'throttled' | 'down' | 'malformed' }) {
+  stack.sandbox.setKnobs({ 'alpha-vantage': knobs, fmp: knobs });
+}
 
 describe('GET /api/data/stock/{symbol} through the local gateway', () => {
   it('uses the shared DynamoDB and Secrets Manager instead of starting its own', () => {
@@ -60,7 +69,7 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
     expect(Math.abs(body.data.changePercent)).toBeLessThan(1);
     expect(body.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss', stale: false });
     expect(body.meta.attempts).toEqual([
-      { provider: 'alpha-vantage', outcome: 'ok', ms: expect.any(Number) },
+      { provider: 'alpha-vantage', outcome: 'ok', ms: expect.any(Number), calls: 1 },
     ]);
   });
 
@@ -108,23 +117,36 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
     });
   });
 
-  it('answers 503 with Retry-After when the provider throttles', async () => {
+  it('falls back to FMP when Alpha Vantage throttles, and says so in meta.attempts', async () => {
     stack.sandbox.setKnobs({ 'alpha-vantage': { mode: 'throttled' } });
+    const { status, body } = await get('/api/data/stock/INTC');
+    expect(status).toBe(200);
+    expect(body.meta.provider).toBe('fmp');
+    expect(
+      body.meta.attempts.map((a: { provider: string; outcome: string }) => [a.provider, a.outcome]),
+    ).toEqual([
+      ['alpha-vantage', 'throttled'],
+      ['fmp', 'ok'],
+    ]);
+  });
+
+  it('answers 503 with Retry-After when every provider throttles', async () => {
+    everyProvider({ mode: 'throttled' });
     const { status, headers, body } = await get('/api/data/stock/GOOG');
     expect(status).toBe(503);
     expect(Number(headers.get('retry-after'))).toBeGreaterThan(0);
     expect(body).toMatchObject({ type: 'https://valor-ivx.dev/problems/providers-unavailable' });
   });
 
-  it('answers 503 when the provider is down, and caches nothing from it', async () => {
-    stack.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+  it('answers 503 when every provider is down, and caches nothing', async () => {
+    everyProvider({ mode: 'down' });
     expect((await get('/api/data/stock/NFLX')).status).toBe(503);
     stack.sandbox.resetKnobs();
     expect((await get('/api/data/stock/NFLX')).body.meta.cache).toBe('miss');
   });
 
   it('never caches an answer that failed validation', async () => {
-    stack.sandbox.setKnobs({ 'alpha-vantage': { mode: 'malformed' } });
+    everyProvider({ mode: 'malformed' });
     expect((await get('/api/data/stock/ORCL')).status).toBe(503);
     stack.sandbox.resetKnobs();
     const next = await get('/api/data/stock/ORCL');

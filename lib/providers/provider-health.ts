@@ -1,0 +1,37 @@
+import type { DataType } from '../cache/cache-policy.js';
+import type { FailureKind } from './provider.js';
+
+/**
+ * Which outcomes speak of a provider's health, for its circuit breaker. An answer that shows the
+ * provider up and answering (even "unknown symbol" or "bad key") is a success for the breaker; a
+ * key's own troubles are the key pool's business, not the breaker's.
+ */
+const COUNTS_AGAINST_PROVIDER: Record<FailureKind, boolean> = {
+  network: true,
+  timeout: true,
+  upstream_error: true,
+  throttled: true,
+  bad_data: true,
+  quota_exhausted: false,
+  plan_restricted: false,
+  invalid_key: false,
+  unknown_symbol: false,
+  no_key: false,
+};
+
+export function countsAgainstProvider(kind: FailureKind): boolean {
+  return COUNTS_AGAINST_PROVIDER[kind];
+}
+
+/**
+ * Whether "unknown symbol" from one provider is worth asking the next one. Listing coverage differs
+ * between providers (exchanges, share classes, delisted tickers), so for data about one symbol it
+ * is; a search that found nothing is an answer, not a gap in coverage.
+ */
+export const UNKNOWN_SYMBOL_ASKS_NEXT: Record<DataType, boolean> = {
+  quote: true,
+  daily_history: true,
+  financials: true,
+  company: true,
+  search: false,
+};

@@ -1,0 +1,358 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DATA_TABLE } from '../storage/table-definition.js';
+import {
+  type BreakerOverride,
+  type BreakerRecord,
+  type BreakerState,
+  closedRecord,
+  isWindowCurrent,
+} from './breaker-state.js';
+
+/** Every breaker lives in this one partition (`sk` = circuit name), so one Query reads them all. */
+const PARTITION = 'breaker';
+
+/** How often a failure may find the window moved under it before giving up (each round is one write). */
+const MAX_WINDOW_RACES = 5;
+
+/**
+ * A conditional write's result. The loser learns the item as it stood when its condition failed
+ * (`ReturnValuesOnConditionCheckFailure`), so it can update its view without another read.
+ */
+export type WriteOutcome = { won: true; record: BreakerRecord } | { won: false; current: BreakerRecord };
+
+/** The guard of a transition into OPEN: from CLOSED on a version, or from HALF_OPEN by the probe's owner. */
+export type OpenFrom =
+  | { state: 'CLOSED'; version: number }
+  | { state: 'HALF_OPEN'; version: number; probeOwner: string };
+
+/** A probe's claim on HALF_OPEN. */
+export interface ProbeLease {
+  now: number;
+  probeId: string;
+  leaseUntil: number;
+}
+
+type Values = Record<string, AttributeValue>;
+
+const num = (value: number): AttributeValue => ({ N: String(value) });
+const str = (value: string): AttributeValue => ({ S: value });
+
+/** Values shared by many expressions; each write sends only those its expressions use. */
+const SHARED_VALUES: Values = {
+  ':closed': str('CLOSED'),
+  ':open': str('OPEN'),
+  ':halfOpen': str('HALF_OPEN'),
+  ':zero': num(0),
+  ':one': num(1),
+  ':false': { BOOL: false },
+  ':true': { BOOL: true },
+};
+
+/** What closing sets and removes: every count back to zero, escalation forgotten, no probe, not forced. */
+const CLOSE_SET =
+  '#state = :closed, #version = :next, #consecutiveFailures = :zero, #windowCalls = :zero, ' +
+  '#windowFailures = :zero, #openCount = :zero, #halfOpenSuccesses = :zero, #forcedOpen = :false, ' +
+  '#updatedAt = :now';
+const CLOSE_REMOVE = '#windowStart, #openedAt, #openUntil, #probeOwner, #probeLeaseUntil';
+
+/**
+ * The breakers' shared state in the data table: reads of the whole `breaker` partition and the
+ * conditional writes that move one breaker. Every write is an `UpdateItem` with a condition, so of
+ * concurrent writers racing one transition exactly one wins; a lost race is a `won: false` outcome,
+ * never an error. DynamoDB faults are thrown: failing open is the policy's decision, not the store's.
+ */
+export class BreakerStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Every stored breaker, by circuit name, in one strongly consistent Query. */
+  async readAll(): Promise<Map<string, BreakerRecord>> {
+    const records = new Map<string, BreakerRecord>();
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
+          ExpressionAttributeValues: { ':pk': str(PARTITION) },
+          // Decisions right after a transition should see it; a strong read costs one RCU per 4 KB.
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const circuit = item[DATA_TABLE.sortKey]?.S;
+        if (circuit !== undefined) records.set(circuit, toRecord(circuit, item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  /** One breaker, strongly consistent; a missing item is a closed breaker. */
+  async read(circuit: string): Promise<BreakerRecord> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: keyOf(circuit), ConsistentRead: true }),
+    );
+    return toRecord(circuit, Item);
+  }
+
+  /**
+   * Counts one failure of a closed breaker: consecutive failures, and the window's failures and calls.
+   * DynamoDB has no if/else inside one update, so the window is handled by two updates whose
+   * conditions exclude each other: "window current → ADD to it" and "window missing or lapsed →
+   * restart it at this failure". Each is atomic; when one's condition fails because the window moved
+   * (another container just restarted it), the item it returns says which branch now applies. So
+   * every failure is counted exactly once and a lapsed window is restarted exactly once, however
+   * many containers race. `won: false` means the breaker is no longer closed (nothing was counted).
+   */
+  async countFailure(
+    circuit: string,
+    at: { now: number; windowMs: number; windowCurrent: boolean },
+  ): Promise<WriteOutcome> {
+    const values = { ':now': num(at.now), ':cutoff': num(at.now - at.windowMs) };
+    const closedOrNew = '(attribute_not_exists(#state) OR #state = :closed)';
+    let inWindow = at.windowCurrent;
+    for (let round = 0; round < MAX_WINDOW_RACES; round++) {
+      const outcome = inWindow
+        ? await this.#update(circuit, {
+            update:
+              'ADD #consecutiveFailures :one, #windowFailures :one, #windowCalls :one SET #updatedAt = :now',
+            condition: `${closedOrNew} AND #windowStart > :cutoff`,
+            values,
+          })
+        : await this.#update(circuit, {
+            update:
+              'ADD #consecutiveFailures :one SET #windowStart = :now, #windowFailures = :one, ' +
+              '#windowCalls = :one, #state = if_not_exists(#state, :closed), ' +
+              '#version = if_not_exists(#version, :zero), #updatedAt = :now',
+            condition: `${closedOrNew} AND (attribute_not_exists(#windowStart) OR #windowStart <= :cutoff)`,
+            values,
+          });
+      if (outcome.won || outcome.current.state !== 'CLOSED') return outcome;
+      inWindow = isWindowCurrent(outcome.current, at.now, at.windowMs);
+    }
+    throw new Error(`breaker ${circuit}: the failure window kept moving for ${MAX_WINDOW_RACES} rounds`);
+  }
+
+  /**
+   * A success of a closed breaker with failures on record: the consecutive run ends, and the call
+   * counts in the window when one is current. Conditional on still CLOSED, so a success that ends
+   * after the breaker opened changes nothing.
+   */
+  async countSuccess(circuit: string, at: { now: number; inWindow: boolean }): Promise<WriteOutcome> {
+    return this.#update(circuit, {
+      update: `SET #consecutiveFailures = :zero, #updatedAt = :now${at.inWindow ? ' ADD #windowCalls :one' : ''}`,
+      condition: '#state = :closed',
+      values: { ':now': num(at.now) },
+    });
+  }
+
+  /** CLOSED→OPEN (thresholds crossed) or HALF_OPEN→OPEN (the probe failed), until `openUntil`. */
+  async open(
+    circuit: string,
+    from: OpenFrom,
+    to: { now: number; openUntil: number; openCount: number },
+  ): Promise<WriteOutcome> {
+    const guard =
+      from.state === 'CLOSED'
+        ? `${versionIs(from.version)} AND #state = :closed`
+        : `${versionIs(from.version)} AND #state = :halfOpen AND #probeOwner = :probeOwner`;
+    return this.#update(circuit, {
+      update:
+        'SET #state = :open, #version = :next, #openedAt = :now, #openUntil = :openUntil, ' +
+        '#openCount = :openCount, #halfOpenSuccesses = :zero, #forcedOpen = :false, #updatedAt = :now ' +
+        'REMOVE #probeOwner, #probeLeaseUntil',
+      condition: guard,
+      values: {
+        ':version': num(from.version),
+        ':next': num(from.version + 1),
+        ':now': num(to.now),
+        ':openUntil': num(to.openUntil),
+        ':openCount': num(to.openCount),
+        ...(from.state === 'HALF_OPEN' ? { ':probeOwner': str(from.probeOwner) } : {}),
+      },
+    });
+  }
+
+  /** OPEN→HALF_OPEN once `openUntil` has passed; the winner holds the probe lease. Never when forced open. */
+  async beginHalfOpen(from: BreakerRecord, lease: ProbeLease): Promise<WriteOutcome> {
+    return this.#update(from.circuit, {
+      update:
+        'SET #state = :halfOpen, #version = :next, #probeOwner = :probeId, ' +
+        '#probeLeaseUntil = :leaseUntil, #halfOpenSuccesses = :zero, #updatedAt = :now',
+      condition:
+        `${versionIs(from.version)} AND #state = :open ` +
+        'AND (attribute_not_exists(#openUntil) OR #openUntil <= :now) ' +
+        'AND (attribute_not_exists(#forcedOpen) OR #forcedOpen = :false)',
+      values: { ...versionValues(from.version), ...leaseValues(lease) },
+    });
+  }
+
+  /**
+   * Takes HALF_OPEN's probe lease when it is free (the last probe succeeded) or expired (its holder
+   * crashed or hung). Not a transition: the version stays. The condition names the owner that was
+   * read, a compare-and-swap, so even containers whose clocks disagree cannot both take it.
+   */
+  async takeProbeLease(from: BreakerRecord, lease: ProbeLease): Promise<WriteOutcome> {
+    const owner =
+      from.probeOwner === undefined ? 'attribute_not_exists(#probeOwner)' : '#probeOwner = :previousOwner';
+    return this.#update(from.circuit, {
+      update: 'SET #probeOwner = :probeId, #probeLeaseUntil = :leaseUntil, #updatedAt = :now',
+      condition:
+        `${versionIs(from.version)} AND #state = :halfOpen AND ${owner} ` +
+        'AND (attribute_not_exists(#probeLeaseUntil) OR #probeLeaseUntil <= :now)',
+      values: {
+        ':version': num(from.version),
+        ...leaseValues(lease),
+        ...(from.probeOwner === undefined ? {} : { ':previousOwner': str(from.probeOwner) }),
+      },
+    });
+  }
+
+  /** A probe succeeded: one more success, and the lease is released for the next probe. Only its owner may. */
+  async countProbeSuccess(circuit: string, probeId: string, now: number): Promise<WriteOutcome> {
+    return this.#update(circuit, {
+      update: 'ADD #halfOpenSuccesses :one SET #updatedAt = :now REMOVE #probeOwner, #probeLeaseUntil',
+      condition: '#state = :halfOpen AND #probeOwner = :probeId',
+      values: { ':probeId': str(probeId), ':now': num(now) },
+    });
+  }
+
+  /** HALF_OPEN→CLOSED after enough probe successes. */
+  async close(from: BreakerRecord, now: number): Promise<WriteOutcome> {
+    return this.#update(from.circuit, {
+      update: `SET ${CLOSE_SET} REMOVE ${CLOSE_REMOVE}`,
+      condition: `${versionIs(from.version)} AND #state = :halfOpen`,
+      values: { ...versionValues(from.version), ':now': num(now) },
+    });
+  }
+
+  /**
+   * An operator's reset (to CLOSED, counts cleared) or force-open (OPEN with no probe time, so no
+   * automatic probe), on the version read, recorded in `lastOverride`.
+   */
+  async override(from: BreakerRecord, override: BreakerOverride): Promise<WriteOutcome> {
+    const update =
+      override.action === 'reset'
+        ? `SET ${CLOSE_SET}, #lastOverride = :override REMOVE ${CLOSE_REMOVE}`
+        : 'SET #state = :open, #version = :next, #forcedOpen = :true, #openedAt = :now, ' +
+          '#halfOpenSuccesses = :zero, #lastOverride = :override, #updatedAt = :now ' +
+          'REMOVE #openUntil, #probeOwner, #probeLeaseUntil';
+    return this.#update(from.circuit, {
+      update,
+      condition: versionIs(from.version),
+      values: {
+        ...versionValues(from.version),
+        ':now': num(override.at),
+        ':override': {
+          M: { action: str(override.action), actor: str(override.actor), at: num(override.at) },
+        },
+      },
+    });
+  }
+
+  /**
+   * One conditional `UpdateItem`. Expressions write every attribute as `#name` and every value as
+   * `:name`; the names and values sent are exactly those used, which DynamoDB insists on.
+   */
+  async #update(circuit: string, write: { update: string; condition: string; values: Values }) {
+    const expressions = `${write.update} ${write.condition}`;
+    const values: Values = { ...SHARED_VALUES, ...write.values };
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(circuit),
+          UpdateExpression: write.update,
+          ConditionExpression: write.condition,
+          ExpressionAttributeNames: Object.fromEntries(
+            placeholders(expressions, '#').map((name) => [name, name.slice(1)]),
+          ),
+          ExpressionAttributeValues: Object.fromEntries(
+            placeholders(expressions, ':').map((name) => [name, expressionValue(values, name)]),
+          ),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { won: true, record: toRecord(circuit, Attributes) } satisfies WriteOutcome;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { won: false, current: toRecord(circuit, error.Item) } satisfies WriteOutcome;
+      }
+      throw error;
+    }
+  }
+}
+
+/** The condition that the item is still at `version`; an item not yet versioned counts as version 0. */
+function versionIs(version: number): string {
+  return version === 0 ? '(attribute_not_exists(#version) OR #version = :version)' : '#version = :version';
+}
+
+function versionValues(version: number): Values {
+  return { ':version': num(version), ':next': num(version + 1) };
+}
+
+function leaseValues(lease: ProbeLease): Values {
+  return { ':now': num(lease.now), ':probeId': str(lease.probeId), ':leaseUntil': num(lease.leaseUntil) };
+}
+
+function placeholders(expressions: string, sigil: '#' | ':'): string[] {
+  return [...new Set(expressions.match(sigil === '#' ? /#\w+/g : /:\w+/g) ?? [])];
+}
+
+function expressionValue(values: Values, name: string): AttributeValue {
+  const value = values[name];
+  if (value === undefined) throw new Error(`breaker store: no value for ${name}`);
+  return value;
+}
+
+function keyOf(circuit: string): Record<string, AttributeValue> {
+  return { [DATA_TABLE.partitionKey]: str(PARTITION), [DATA_TABLE.sortKey]: str(circuit) };
+}
+
+const STATES: ReadonlySet<string> = new Set<BreakerState>(['CLOSED', 'OPEN', 'HALF_OPEN']);
+
+/** A stored item as a record; absent attributes take the closed breaker's values. */
+function toRecord(circuit: string, item: Record<string, AttributeValue> | undefined): BreakerRecord {
+  if (!item) return closedRecord(circuit);
+  const n = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
+  const state = item.state?.S;
+  const override = item.lastOverride?.M;
+  return {
+    circuit,
+    state: state !== undefined && STATES.has(state) ? (state as BreakerState) : 'CLOSED',
+    version: n('version') ?? 0,
+    consecutiveFailures: n('consecutiveFailures') ?? 0,
+    windowStart: n('windowStart'),
+    windowCalls: n('windowCalls') ?? 0,
+    windowFailures: n('windowFailures') ?? 0,
+    openedAt: n('openedAt'),
+    openUntil: n('openUntil'),
+    openCount: n('openCount') ?? 0,
+    probeOwner: item.probeOwner?.S,
+    probeLeaseUntil: n('probeLeaseUntil'),
+    halfOpenSuccesses: n('halfOpenSuccesses') ?? 0,
+    forcedOpen: item.forcedOpen?.BOOL ?? false,
+    lastOverride: override
+      ? {
+          action: override.action?.S === 'force-open' ? 'force-open' : 'reset',
+          actor: override.actor?.S ?? '',
+          at: Number(override.at?.N ?? 0),
+        }
+      : undefined,
+    updatedAt: n('updatedAt'),
+  };
+}

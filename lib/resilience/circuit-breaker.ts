@@ -1,0 +1,374 @@
+import { randomUUID } from 'node:crypto';
+import type { DomainLogger } from '../observability/logger.js';
+import type { DataLayerMetrics } from '../observability/metrics.js';
+import {
+  admit,
+  type BreakerOverride,
+  type BreakerRecord,
+  type BreakerState,
+  type CircuitBreakerOptions,
+  closedRecord,
+  hasFailuresOnRecord,
+  isWindowCurrent,
+  nextChanceInMs,
+  openTimeoutMs,
+  shouldTrip,
+} from './breaker-state.js';
+import type { BreakerStore, ProbeLease, WriteOutcome } from './breaker-store.js';
+
+export { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './breaker-state.js';
+
+/** How often an operator's override retries when a transition slips in between its read and its write. */
+const MAX_OVERRIDE_ATTEMPTS = 5;
+
+/**
+ * A call's permission to reach the provider, handed back with its outcome. A `probe` permit is the one
+ * call HALF_OPEN lets through; it carries the version and open count its lease was granted under, so
+ * a failed probe can re-open with the escalated timeout without another read.
+ */
+export type BreakerPermit =
+  | { readonly circuit: string; readonly kind: 'closed' }
+  | {
+      readonly circuit: string;
+      readonly kind: 'probe';
+      readonly probeId: string;
+      readonly version: number;
+      readonly openCount: number;
+    };
+
+/** Whether a call may go to the provider; when not, how long until the breaker may let one through. */
+export type BreakerDecision =
+  | { allowed: true; permit: BreakerPermit }
+  | { allowed: false; state: 'OPEN' | 'HALF_OPEN'; retryAfterMs: number };
+
+/** One breaker as operators see it; times are ISO 8601, `null` when not applicable. */
+export interface CircuitStatus {
+  name: string;
+  state: BreakerState;
+  consecutiveFailures: number;
+  /** Calls and failures in the current failure-rate window (0 when it has lapsed). */
+  windowCalls: number;
+  windowFailures: number;
+  openedAt: string | null;
+  /** When OPEN: the earliest time a probe goes through; `null` when forced open. */
+  nextProbeAt: string | null;
+  openCount: number;
+  forcedOpen: boolean;
+  lastOverride: { action: BreakerOverride['action']; actor: string; at: string } | null;
+  probeLeaseUntil: string | null;
+}
+
+/** What a breaker needs; `now` is epoch ms, injected so tests drive time. */
+export interface CircuitBreakerDeps {
+  store: BreakerStore;
+  metrics: DataLayerMetrics;
+  logger: DomainLogger;
+  now: () => number;
+  options: CircuitBreakerOptions;
+}
+
+type Snapshot = { readAt: number; records: Map<string, BreakerRecord> | null };
+type ReadResult = { records: Map<string, BreakerRecord> | null; error?: unknown };
+
+const allow = (circuit: string): BreakerDecision => ({ allowed: true, permit: { circuit, kind: 'closed' } });
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/**
+ * A circuit breaker per provider whose state every Lambda container shares through DynamoDB.
+ *
+ * - Decisions read every breaker in one Query, reused for `stateCacheMs`: at most one read per request.
+ * - Failures count fleet-wide (atomic counters); the healthy path writes nothing, which is why calls
+ *   count in the failure-rate window only from its first failure on (see `BreakerRecord`).
+ * - Each transition is a conditional write on the version read: exactly one container wins it, and
+ *   only the winner emits `circuit_breaker_state_changes_total` and logs it.
+ * - One probe at a time in HALF_OPEN, under a lease that expires, so a crashed probe cannot wedge it.
+ * - Results that arrive after the state moved on (a late success while OPEN) fail their conditions.
+ * - DynamoDB faults fail open: the call is allowed, the fault counted and logged, never thrown.
+ *   Operator actions (`reset`, `forceOpen`, `describeAll`) do throw: an operator must see a failure.
+ */
+export class CircuitBreaker {
+  #snapshot: Snapshot | undefined;
+  #reading: Promise<ReadResult> | undefined;
+
+  constructor(private readonly deps: CircuitBreakerDeps) {}
+
+  /** Whether a call to `circuit` may go ahead now. */
+  async acquire(circuit: string): Promise<BreakerDecision> {
+    if (!this.deps.options.enabled) return allow(circuit);
+    const now = this.deps.now();
+    const read = await this.#read(now);
+    if (read.error !== undefined) this.#storeFailed(circuit, 'read', read.error);
+    if (!read.records) return allow(circuit);
+    const record = read.records.get(circuit) ?? closedRecord(circuit);
+    const admission = admit(record, now, this.deps.options);
+    switch (admission.kind) {
+      case 'allow':
+        return allow(circuit);
+      case 'reject':
+        return { allowed: false, state: admission.state, retryAfterMs: admission.retryAfterMs };
+      case 'try-half-open':
+      case 'try-probe-lease':
+        return this.#tryProbe(record, now, admission.kind);
+    }
+  }
+
+  /** The permitted call succeeded. */
+  async recordSuccess(permit: BreakerPermit): Promise<void> {
+    if (!this.deps.options.enabled) return;
+    const now = this.deps.now();
+    try {
+      if (permit.kind === 'probe') await this.#probeSucceeded(permit.circuit, permit.probeId, now);
+      else await this.#closedSucceeded(permit.circuit, now);
+    } catch (error) {
+      this.#storeFailed(permit.circuit, 'record-success', error);
+    }
+  }
+
+  /** The permitted call failed in a way that speaks of the provider's health. */
+  async recordFailure(permit: BreakerPermit): Promise<void> {
+    if (!this.deps.options.enabled) return;
+    const now = this.deps.now();
+    try {
+      if (permit.kind === 'probe') await this.#probeFailed(permit, now);
+      else await this.#closedFailed(permit.circuit, now);
+    } catch (error) {
+      this.#storeFailed(permit.circuit, 'record-failure', error);
+    }
+  }
+
+  /** Operator override: CLOSED with every count cleared, recorded with who did it. */
+  async reset(circuit: string, actor: string): Promise<void> {
+    await this.#override(circuit, 'reset', actor);
+  }
+
+  /** Operator override: OPEN with no automatic probe until `reset`, recorded with who did it. */
+  async forceOpen(circuit: string, actor: string): Promise<void> {
+    await this.#override(circuit, 'force-open', actor);
+  }
+
+  /** The named breakers as operators see them, from a fresh read (which also refreshes this container's view). */
+  async describeAll(circuits: readonly string[]): Promise<CircuitStatus[]> {
+    const now = this.deps.now();
+    const records = await this.deps.store.readAll();
+    this.#snapshot = { readAt: now, records };
+    return circuits.map((name) => describe(records.get(name) ?? closedRecord(name), now, this.deps.options));
+  }
+
+  /**
+   * Whole seconds (at least 1) until the earliest of the named breakers may let a call through: an
+   * OPEN breaker's probe time or a HALF_OPEN breaker's lease end; for a 503's `Retry-After`.
+   * Undefined when none is scheduled (all closed, forced open, or the state cannot be read).
+   */
+  async retryAfterSeconds(circuits: readonly string[]): Promise<number | undefined> {
+    if (!this.deps.options.enabled) return undefined;
+    const now = this.deps.now();
+    const read = await this.#read(now);
+    if (read.error !== undefined)
+      for (const circuit of circuits) this.#storeFailed(circuit, 'read', read.error);
+    const records = read.records;
+    if (!records) return undefined;
+    const waits = circuits.flatMap((name) => {
+      const record = records.get(name);
+      const wait = record && nextChanceInMs(record, now);
+      return wait === undefined ? [] : [wait];
+    });
+    return waits.length === 0 ? undefined : Math.max(1, Math.ceil(Math.min(...waits) / 1000));
+  }
+
+  /** OPEN past its timeout, or HALF_OPEN with a free lease: race for the probe; losers are rejected. */
+  async #tryProbe(
+    record: BreakerRecord,
+    now: number,
+    kind: 'try-half-open' | 'try-probe-lease',
+  ): Promise<BreakerDecision> {
+    const lease: ProbeLease = {
+      now,
+      probeId: randomUUID(),
+      leaseUntil: now + this.deps.options.probeLeaseMs,
+    };
+    let outcome: WriteOutcome;
+    try {
+      outcome =
+        kind === 'try-half-open'
+          ? await this.deps.store.beginHalfOpen(record, lease)
+          : await this.deps.store.takeProbeLease(record, lease);
+    } catch (error) {
+      this.#storeFailed(record.circuit, 'probe', error);
+      return allow(record.circuit);
+    }
+    if (!outcome.won) {
+      this.#remember(outcome.current);
+      const next = admit(outcome.current, now, this.deps.options);
+      if (next.kind === 'allow') return allow(record.circuit);
+      if (next.kind === 'reject')
+        return { allowed: false, state: next.state, retryAfterMs: next.retryAfterMs };
+      // Still looks claimable: another container moved it and moved on. Do not race again in this call.
+      return { allowed: false, state: 'HALF_OPEN', retryAfterMs: this.deps.options.probeLeaseMs };
+    }
+    this.#remember(outcome.record);
+    if (kind === 'try-half-open') this.#transitioned('OPEN', outcome.record, 'recovery timeout elapsed');
+    const { circuit, version, openCount } = outcome.record;
+    return { allowed: true, permit: { circuit, kind: 'probe', probeId: lease.probeId, version, openCount } };
+  }
+
+  async #closedSucceeded(circuit: string, now: number): Promise<void> {
+    const { windowMs } = this.deps.options;
+    const known = this.#lastKnown(circuit);
+    // The healthy path writes nothing: only a success that ends a run of failures is worth a write.
+    if (!hasFailuresOnRecord(known, now, windowMs)) return;
+    const outcome = await this.deps.store.countSuccess(circuit, {
+      now,
+      inWindow: isWindowCurrent(known, now, windowMs),
+    });
+    this.#remember(outcome.won ? outcome.record : outcome.current);
+  }
+
+  async #closedFailed(circuit: string, now: number): Promise<void> {
+    const { options, store } = this.deps;
+    const counted = await store.countFailure(circuit, {
+      now,
+      windowMs: options.windowMs,
+      windowCurrent: isWindowCurrent(this.#lastKnown(circuit), now, options.windowMs),
+    });
+    if (!counted.won) {
+      this.#remember(counted.current);
+      return;
+    }
+    const record = counted.record;
+    this.#remember(record);
+    if (!shouldTrip(record, options)) return;
+    const opened = await store.open(
+      circuit,
+      { state: 'CLOSED', version: record.version },
+      { now, openUntil: now + openTimeoutMs(record.openCount, options), openCount: record.openCount + 1 },
+    );
+    this.#settle('CLOSED', opened, 'failure threshold crossed');
+  }
+
+  async #probeSucceeded(circuit: string, probeId: string, now: number): Promise<void> {
+    const counted = await this.deps.store.countProbeSuccess(circuit, probeId, now);
+    if (!counted.won) {
+      // The lease expired and another call holds it now: this result no longer speaks for the breaker.
+      this.#remember(counted.current);
+      return;
+    }
+    this.#remember(counted.record);
+    if (counted.record.halfOpenSuccesses < this.deps.options.successThreshold) return;
+    const closed = await this.deps.store.close(counted.record, now);
+    this.#settle('HALF_OPEN', closed, 'probes succeeded');
+  }
+
+  async #probeFailed(permit: Extract<BreakerPermit, { kind: 'probe' }>, now: number): Promise<void> {
+    const opened = await this.deps.store.open(
+      permit.circuit,
+      { state: 'HALF_OPEN', version: permit.version, probeOwner: permit.probeId },
+      {
+        now,
+        openUntil: now + openTimeoutMs(permit.openCount, this.deps.options),
+        openCount: permit.openCount + 1,
+      },
+    );
+    this.#settle('HALF_OPEN', opened, 'probe failed');
+  }
+
+  async #override(circuit: string, action: BreakerOverride['action'], actor: string): Promise<void> {
+    const at = this.deps.now();
+    let current = await this.deps.store.read(circuit);
+    for (let attempt = 0; attempt < MAX_OVERRIDE_ATTEMPTS; attempt++) {
+      const outcome = await this.deps.store.override(current, { action, actor, at });
+      if (outcome.won) {
+        this.#settle(current.state, outcome, `${action} by ${actor}`);
+        return;
+      }
+      current = outcome.current;
+    }
+    throw new Error(`breaker ${circuit}: ${action} lost ${MAX_OVERRIDE_ATTEMPTS} races with other writers`);
+  }
+
+  /** After a transition attempt: the winner reports it; either way this container's view is updated. */
+  #settle(from: BreakerState, outcome: WriteOutcome, reason: string): void {
+    if (outcome.won) {
+      this.#remember(outcome.record);
+      this.#transitioned(from, outcome.record, reason);
+    } else {
+      // Another container made this transition (or another one) first: not an error, and not ours to report.
+      this.#remember(outcome.current);
+    }
+  }
+
+  #transitioned(from: BreakerState, to: BreakerRecord, reason: string): void {
+    this.deps.metrics.breakerTransition(to.circuit, to.state);
+    this.deps.logger.info('circuit breaker state changed', {
+      circuit: to.circuit,
+      from,
+      to: to.state,
+      version: to.version,
+      reason,
+      nextProbeAt: iso(to.openUntil),
+    });
+  }
+
+  #storeFailed(circuit: string, operation: string, error: unknown): void {
+    this.deps.metrics.breakerStoreError(circuit);
+    this.deps.logger.warn('circuit breaker store failed; failing open', {
+      circuit,
+      operation,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+
+  /** Every breaker's record: from memory while fresh, else one Query shared by concurrent callers. */
+  async #read(now: number): Promise<ReadResult> {
+    const cached = this.#snapshot;
+    if (cached && now - cached.readAt < this.deps.options.stateCacheMs) return { records: cached.records };
+    this.#reading ??= this.#query(now).finally(() => {
+      this.#reading = undefined;
+    });
+    return this.#reading;
+  }
+
+  async #query(now: number): Promise<ReadResult> {
+    try {
+      const records = await this.deps.store.readAll();
+      this.#snapshot = { readAt: now, records };
+      return { records };
+    } catch (error) {
+      // The failure is remembered like a read, so an outage costs one failed call per cache period, not per request.
+      this.#snapshot = { readAt: now, records: null };
+      return { records: null, error };
+    }
+  }
+
+  /** The last record this container saw, however old: recording an outcome never costs a read. */
+  #lastKnown(circuit: string): BreakerRecord {
+    return this.#snapshot?.records?.get(circuit) ?? closedRecord(circuit);
+  }
+
+  /** Folds a record this container wrote or was shown by a failed condition into its view. */
+  #remember(record: BreakerRecord): void {
+    const records = this.#snapshot?.records;
+    if (!records) return;
+    const known = records.get(record.circuit);
+    // Concurrent writes may resolve out of order: never replace a later version with an earlier one.
+    if (!known || record.version >= known.version) records.set(record.circuit, record);
+  }
+}
+
+function describe(record: BreakerRecord, now: number, options: CircuitBreakerOptions): CircuitStatus {
+  const windowCurrent = isWindowCurrent(record, now, options.windowMs);
+  return {
+    name: record.circuit,
+    state: record.state,
+    consecutiveFailures: record.consecutiveFailures,
+    windowCalls: windowCurrent ? record.windowCalls : 0,
+    windowFailures: windowCurrent ? record.windowFailures : 0,
+    openedAt: iso(record.openedAt),
+    nextProbeAt: record.state === 'OPEN' ? iso(record.openUntil) : null,
+    openCount: record.openCount,
+    forcedOpen: record.forcedOpen,
+    lastOverride: record.lastOverride
+      ? { ...record.lastOverride, at: new Date(record.lastOverride.at).toISOString() }
+      : null,
+    probeLeaseUntil: record.state === 'HALF_OPEN' ? iso(record.probeLeaseUntil) : null,
+  };
+}

@@ -1,0 +1,39 @@
+import { DATA_TYPES, type DataType } from '../cache/cache-policy.js';
+import type { KeyPoolStore } from '../keys/key-pool-store.js';
+import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
+import type { CircuitBreaker, CircuitStatus } from '../resilience/circuit-breaker.js';
+
+/** One provider as operators see it: what it serves, where it stands, its breaker and key pool size. */
+export interface ProviderStatus {
+  provider: ProviderId;
+  /** Data types it serves, with its 1-based place in each type's priority order. */
+  serves: { dataType: DataType; priority: number }[];
+  breaker: CircuitStatus;
+  keys: { inService: number; spare: number } | { error: string };
+}
+
+/** Every known provider's status: one breaker read for all, one (cached) key-pool read each. */
+export async function providerStatuses(deps: {
+  breaker: CircuitBreaker;
+  keyPools: KeyPoolStore;
+  providerOrder: Record<DataType, readonly ProviderId[]>;
+}): Promise<ProviderStatus[]> {
+  const breakers = new Map(
+    (await deps.breaker.describeAll(PROVIDER_IDS)).map((status) => [status.name, status]),
+  );
+  return Promise.all(
+    PROVIDER_IDS.map(async (provider) => ({
+      provider,
+      serves: DATA_TYPES.flatMap((dataType) => {
+        const place = deps.providerOrder[dataType].indexOf(provider);
+        return place < 0 ? [] : [{ dataType, priority: place + 1 }];
+      }),
+      breaker: breakers.get(provider) as CircuitStatus,
+      keys: await deps.keyPools.pool(provider).then(
+        (pool) => ({ inService: pool.keys.length, spare: pool.spare?.length ?? 0 }),
+        // The error names the secret at most; a missing pool must not hide the other providers.
+        (error: unknown) => ({ error: error instanceof Error ? error.name : 'unreadable' }),
+      ),
+    })),
+  );
+}

@@ -1,0 +1,445 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
+import type { DomainLogger } from '../../lib/observability/logger.js';
+import { DataLayerMetrics } from '../../lib/observability/metrics.js';
+import type { CircuitBreakerOptions } from '../../lib/resilience/breaker-state.js';
+import { BreakerStore } from '../../lib/resilience/breaker-store.js';
+import {
+  type BreakerDecision,
+  type BreakerPermit,
+  CircuitBreaker,
+  DEFAULT_BREAKER_OPTIONS,
+} from '../../lib/resilience/circuit-breaker.js';
+import { countCommands } from '../support/call-counter.js';
+import { freshDataTable, localDynamoDb } from '../support/local-services.js';
+import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
+
+const CIRCUIT = 'alpha-vantage';
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const CLOSED_PERMIT: BreakerPermit = { circuit: CIRCUIT, kind: 'closed' };
+const client = localDynamoDb();
+const metrics = new DataLayerMetrics(new Metrics({ namespace: 'ValorIvxTest', serviceName: 'breaker-test' }));
+
+let stdout: ReturnType<typeof captureStdout>;
+let logs: { level: string; message: unknown; extra: unknown }[];
+const logger: DomainLogger = {
+  debug: () => {},
+  info: (message: unknown, ...extra: unknown[]) => void logs.push({ level: 'info', message, extra }),
+  warn: (message: unknown, ...extra: unknown[]) => void logs.push({ level: 'warn', message, extra }),
+  error: (message: unknown, ...extra: unknown[]) => void logs.push({ level: 'error', message, extra }),
+};
+
+beforeEach(() => {
+  logs = [];
+  stdout = captureStdout();
+});
+afterEach(() => stdout.restore());
+
+/** The EMF state-change metrics emitted so far in this test, by the state entered. */
+function transitions(): string[] {
+  return emfMetrics(stdout.lines())
+    .filter((metric) => metric.name === 'circuit_breaker_state_changes_total')
+    .map((metric) => {
+      expect(metric.dimensions.circuit_name).toBe(CIRCUIT);
+      return String(metric.dimensions.state);
+    });
+}
+
+function storeErrors(): number {
+  return emfMetrics(stdout.lines()).filter((metric) => metric.name === 'circuit_breaker_store_errors_total')
+    .length;
+}
+
+/**
+ * A fresh table, a fake clock, and breakers on it: each breaker is one Lambda container (its own
+ * memory and cache) sharing state only through the table.
+ */
+async function fleet(size: number, overrides: Partial<CircuitBreakerOptions> = {}) {
+  const tableName = await freshDataTable(client, 'breaker');
+  const clock = { now: T0 };
+  const options = { ...DEFAULT_BREAKER_OPTIONS, ...overrides };
+  const container = (dynamodb: DynamoDBClient = client) =>
+    new CircuitBreaker({
+      store: new BreakerStore(dynamodb, tableName),
+      metrics,
+      logger,
+      now: () => clock.now,
+      options,
+    });
+  const breakers = Array.from({ length: size }, () => container());
+  const stored = async () =>
+    (
+      await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'breaker' }, sk: { S: CIRCUIT } } }),
+      )
+    ).Item;
+  return {
+    tableName,
+    clock,
+    options,
+    breakers,
+    container,
+    stored,
+    store: new BreakerStore(client, tableName),
+  };
+}
+
+function at<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`no item at ${index}`);
+  return item;
+}
+
+function permitOf(decision: BreakerDecision): BreakerPermit {
+  if (!decision.allowed) throw new Error(`expected an allowed call, got ${decision.state}`);
+  return decision.permit;
+}
+
+/** Opens the breaker through one container's failures (default threshold 5). */
+async function trip(breaker: CircuitBreaker, failures = DEFAULT_BREAKER_OPTIONS.failureThreshold) {
+  for (let i = 0; i < failures; i++) await breaker.recordFailure(permitOf(await breaker.acquire(CIRCUIT)));
+}
+
+describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
+  it('opens exactly once when 50 containers fail at the same moment', async () => {
+    const { breakers, stored } = await fleet(50);
+    const permits = await Promise.all(breakers.map((breaker) => breaker.acquire(CIRCUIT)));
+    await Promise.all(breakers.map((breaker, i) => breaker.recordFailure(permitOf(at(permits, i)))));
+
+    const item = await stored();
+    expect(item?.state?.S).toBe('OPEN');
+    expect(item?.version?.N).toBe('1');
+    expect(Number(item?.consecutiveFailures?.N)).toBeGreaterThanOrEqual(5);
+    expect(transitions()).toEqual(['OPEN']);
+    expect(logs.filter((log) => log.message === 'circuit breaker state changed')).toHaveLength(1);
+  });
+
+  it('adds up failures recorded by different containers', async () => {
+    const { breakers, store } = await fleet(5);
+    for (const breaker of breakers.slice(0, 4)) await breaker.recordFailure(CLOSED_PERMIT);
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 4 });
+    expect(transitions()).toEqual([]);
+
+    await at(breakers, 4).recordFailure(CLOSED_PERMIT);
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', version: 1, openCount: 1 });
+    expect(transitions()).toEqual(['OPEN']);
+  });
+
+  it('opens on the failure rate over the minimum calls when failures are not consecutive', async () => {
+    const { breakers, store } = await fleet(2, { failureThreshold: 100, stateCacheMs: 0 });
+    // f s f s ...: each container both fails and succeeds, so every success sees failures on record.
+    const outcomeOfCall = async (call: number) => {
+      const breaker = at(breakers, Math.floor(call / 2) % 2);
+      const permit = permitOf(await breaker.acquire(CIRCUIT));
+      if (call % 2 === 0) await breaker.recordFailure(permit);
+      else await breaker.recordSuccess(permit);
+    };
+    for (let call = 0; call < 10; call++) await outcomeOfCall(call);
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', windowCalls: 10, windowFailures: 5 });
+
+    await outcomeOfCall(10);
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      state: 'OPEN',
+      consecutiveFailures: 1,
+      windowCalls: 11,
+      windowFailures: 6,
+    });
+    expect(transitions()).toEqual(['OPEN']);
+  });
+
+  it('restarts a lapsed window exactly once when 50 containers fail at once', async () => {
+    const { breakers, clock, store, options } = await fleet(50, {
+      failureThreshold: 1_000,
+      minimumCalls: 1_000,
+    });
+    for (let i = 0; i < 3; i++) await at(breakers, 0).recordFailure(CLOSED_PERMIT);
+    clock.now += options.windowMs;
+    await Promise.all(breakers.map((breaker) => breaker.recordFailure(CLOSED_PERMIT)));
+
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      state: 'CLOSED',
+      consecutiveFailures: 53,
+      windowStart: clock.now,
+      windowCalls: 50,
+      windowFailures: 50,
+    });
+  });
+
+  it('sees its own transition at once, without another read', async () => {
+    const { container } = await fleet(0);
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    await trip(breaker);
+    expect(await breaker.acquire(CIRCUIT)).toEqual({ allowed: false, state: 'OPEN', retryAfterMs: 60_000 });
+    expect(calls.QueryCommand).toBe(1);
+  });
+});
+
+describe('CircuitBreaker recovery', () => {
+  it('rejects every call while open and tells when to retry', async () => {
+    const { breakers, clock } = await fleet(2);
+    await trip(at(breakers, 0));
+    clock.now += 20_000;
+    expect(await at(breakers, 1).acquire(CIRCUIT)).toEqual({
+      allowed: false,
+      state: 'OPEN',
+      retryAfterMs: 40_000,
+    });
+    expect(await at(breakers, 1).retryAfterSeconds([CIRCUIT, 'fmp'])).toBe(40);
+    expect(await at(breakers, 1).retryAfterSeconds(['fmp'])).toBeUndefined();
+  });
+
+  it('lets exactly one of 50 containers probe once the recovery timeout has passed', async () => {
+    const { breakers, clock, options, store } = await fleet(50);
+    await trip(at(breakers, 0));
+    clock.now += options.recoveryTimeoutMs;
+
+    const decisions = await Promise.all(breakers.map((breaker) => breaker.acquire(CIRCUIT)));
+    const probes = decisions.filter((decision) => decision.allowed);
+    expect(probes).toHaveLength(1);
+    expect(probes[0]?.permit.kind).toBe('probe');
+    expect(decisions.filter((decision) => !decision.allowed)).toHaveLength(49);
+    expect(transitions()).toEqual(['OPEN', 'HALF_OPEN']);
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'HALF_OPEN', version: 2 });
+  });
+
+  it('closes after enough probe successes, one probe at a time', async () => {
+    const { breakers, clock, options, store } = await fleet(3);
+    await trip(at(breakers, 0));
+    clock.now += options.recoveryTimeoutMs;
+
+    const first = permitOf(await at(breakers, 1).acquire(CIRCUIT));
+    expect(await at(breakers, 2).acquire(CIRCUIT)).toMatchObject({ allowed: false, state: 'HALF_OPEN' });
+    await at(breakers, 1).recordSuccess(first);
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'HALF_OPEN', halfOpenSuccesses: 1 });
+
+    // Container 2 last read a held lease; it sees the lease released once its cached view expires.
+    clock.now += options.stateCacheMs;
+    const second = permitOf(await at(breakers, 2).acquire(CIRCUIT));
+    expect(second.kind).toBe('probe');
+    await at(breakers, 2).recordSuccess(second);
+
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      state: 'CLOSED',
+      version: 3,
+      consecutiveFailures: 0,
+      windowFailures: 0,
+      openCount: 0,
+      probeOwner: undefined,
+    });
+    expect(transitions()).toEqual(['OPEN', 'HALF_OPEN', 'CLOSED']);
+    expect((await at(breakers, 0).acquire(CIRCUIT)).allowed).toBe(true);
+  });
+
+  it('re-opens after a failed probe, doubling the timeout each time up to the cap', async () => {
+    const { breakers, clock, store } = await fleet(2);
+    await trip(at(breakers, 0));
+    const timeouts: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      clock.now = (await store.read(CIRCUIT)).openUntil ?? Number.NaN;
+      const probe = permitOf(await at(breakers, round % 2).acquire(CIRCUIT));
+      await at(breakers, round % 2).recordFailure(probe);
+      const record = await store.read(CIRCUIT);
+      expect(record.state).toBe('OPEN');
+      timeouts.push((record.openUntil ?? Number.NaN) - clock.now);
+    }
+    expect(timeouts).toEqual([120_000, 240_000, 480_000, 600_000, 600_000]);
+    expect((await store.read(CIRCUIT)).openCount).toBe(6);
+    expect(transitions()).toEqual(['OPEN', ...Array.from({ length: 5 }, () => ['HALF_OPEN', 'OPEN']).flat()]);
+  });
+
+  it('hands an expired probe lease to exactly one of 50 containers', async () => {
+    const { breakers, clock, options, store } = await fleet(51);
+    await trip(at(breakers, 0));
+    clock.now += options.recoveryTimeoutMs;
+    const crashed = permitOf(await at(breakers, 0).acquire(CIRCUIT));
+    clock.now += options.probeLeaseMs;
+
+    const decisions = await Promise.all(breakers.slice(1).map((breaker) => breaker.acquire(CIRCUIT)));
+    const takers = decisions.filter((decision) => decision.allowed);
+    expect(takers).toHaveLength(1);
+    expect(decisions.filter((decision) => !decision.allowed)).toHaveLength(49);
+    // Taking over a lease is not a transition: still one HALF_OPEN, same version.
+    expect(transitions()).toEqual(['OPEN', 'HALF_OPEN']);
+    const taker = takers[0]?.permit;
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      state: 'HALF_OPEN',
+      version: 2,
+      probeOwner: taker?.kind === 'probe' ? taker.probeId : 'missing',
+    });
+
+    // The crashed probe's result, arriving late, no longer counts.
+    await at(breakers, 0).recordSuccess(crashed);
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'HALF_OPEN', halfOpenSuccesses: 0 });
+  });
+
+  it('does not let a success that ends after the breaker opened close it', async () => {
+    const { breakers, store } = await fleet(2);
+    const late = at(breakers, 0);
+    const permit = permitOf(await late.acquire(CIRCUIT));
+    await late.recordFailure(CLOSED_PERMIT);
+    await trip(at(breakers, 1), 4);
+    const opened = await store.read(CIRCUIT);
+    expect(opened).toMatchObject({ state: 'OPEN', version: 1, consecutiveFailures: 5 });
+
+    await late.recordSuccess(permit);
+    expect(await store.read(CIRCUIT)).toEqual(opened);
+    expect(transitions()).toEqual(['OPEN']);
+  });
+});
+
+describe('CircuitBreaker cost on the healthy path', () => {
+  it('writes nothing for successes and reads once per cache period', async () => {
+    const { container, clock } = await fleet(0, { stateCacheMs: 1_000 });
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    for (let i = 0; i < 100; i++) await breaker.recordSuccess(permitOf(await breaker.acquire(CIRCUIT)));
+    expect(calls).toEqual({ QueryCommand: 1 });
+
+    clock.now += 1_000;
+    await breaker.acquire(CIRCUIT);
+    expect(calls).toEqual({ QueryCommand: 2 });
+  });
+
+  it('reads on every decision when the cache is off', async () => {
+    const { container } = await fleet(0, { stateCacheMs: 0 });
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    for (let i = 0; i < 10; i++) await breaker.acquire(CIRCUIT);
+    expect(calls).toEqual({ QueryCommand: 10 });
+  });
+
+  it('makes no DynamoDB call at all when disabled', async () => {
+    const { container } = await fleet(0, { enabled: false });
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    for (let i = 0; i < 20; i++) {
+      const decision = await breaker.acquire(CIRCUIT);
+      expect(decision.allowed).toBe(true);
+      await breaker.recordFailure(permitOf(decision));
+    }
+    expect(await breaker.retryAfterSeconds([CIRCUIT])).toBeUndefined();
+    expect(calls).toEqual({});
+  });
+});
+
+describe('CircuitBreaker when DynamoDB fails', () => {
+  it('fails open when DynamoDB cannot be reached, counting and logging the fault', async () => {
+    const { container } = await fleet(0);
+    const unreachable = new DynamoDBClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: LOCAL_AWS_REGION,
+      credentials: LOCAL_AWS_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    const breaker = container(unreachable);
+
+    const decision = await breaker.acquire(CIRCUIT);
+    expect(decision.allowed).toBe(true);
+    await expect(breaker.recordFailure(permitOf(decision))).resolves.toBeUndefined();
+    await expect(breaker.recordSuccess(permitOf(decision))).resolves.toBeUndefined();
+    expect(storeErrors()).toBe(2);
+    expect(logs.filter((log) => log.level === 'warn')).toHaveLength(2);
+    expect(
+      emfMetrics(stdout.lines()).find((metric) => metric.name === 'circuit_breaker_store_errors_total')
+        ?.dimensions,
+    ).toMatchObject({ circuit_name: CIRCUIT });
+  });
+
+  it('fails open when DynamoDB throttles', async () => {
+    // DynamoDB Local never throttles, so this fault alone is played by aws-sdk-client-mock.
+    const { container } = await fleet(0);
+    const throttled = localDynamoDb();
+    const mock = mockClient(throttled);
+    const throttle = () =>
+      new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds', $metadata: {} });
+    mock.on(QueryCommand).rejects(throttle()).on(UpdateItemCommand).rejects(throttle());
+    try {
+      const breaker = container(throttled);
+      const decision = await breaker.acquire(CIRCUIT);
+      expect(decision.allowed).toBe(true);
+      await expect(breaker.recordFailure(permitOf(decision))).resolves.toBeUndefined();
+      expect(storeErrors()).toBe(2);
+      // The failed read is remembered for the cache period: no second call while DynamoDB is struggling.
+      expect((await breaker.acquire(CIRCUIT)).allowed).toBe(true);
+      expect(mock.commandCalls(QueryCommand)).toHaveLength(1);
+    } finally {
+      mock.restore();
+    }
+  });
+});
+
+describe('CircuitBreaker operator overrides', () => {
+  it('forces a breaker open with no automatic probe, and records who did it', async () => {
+    const { breakers, clock, options } = await fleet(5);
+    await at(breakers, 0).forceOpen(CIRCUIT, 'ops@example.com');
+    clock.now += 10 * options.maxRecoveryTimeoutMs;
+
+    const decisions = await Promise.all(breakers.map((breaker) => breaker.acquire(CIRCUIT)));
+    expect(decisions.every((decision) => !decision.allowed)).toBe(true);
+    expect(transitions()).toEqual(['OPEN']);
+    expect(await at(breakers, 1).retryAfterSeconds([CIRCUIT])).toBeUndefined();
+    const [status] = await at(breakers, 1).describeAll([CIRCUIT]);
+    expect(status).toMatchObject({
+      name: CIRCUIT,
+      state: 'OPEN',
+      forcedOpen: true,
+      nextProbeAt: null,
+      openedAt: new Date(T0).toISOString(),
+      lastOverride: { action: 'force-open', actor: 'ops@example.com', at: new Date(T0).toISOString() },
+    });
+  });
+
+  it('resets a tripped breaker to closed with its counts cleared, and records who did it', async () => {
+    const { breakers, clock, store } = await fleet(2);
+    await trip(at(breakers, 0));
+    clock.now += 1_000;
+    await at(breakers, 1).reset(CIRCUIT, 'ops@example.com');
+
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      state: 'CLOSED',
+      version: 2,
+      consecutiveFailures: 0,
+      windowCalls: 0,
+      windowFailures: 0,
+      openCount: 0,
+      forcedOpen: false,
+      lastOverride: { action: 'reset', actor: 'ops@example.com', at: clock.now },
+    });
+    expect(transitions()).toEqual(['OPEN', 'CLOSED']);
+    expect((await at(breakers, 1).acquire(CIRCUIT)).allowed).toBe(true);
+  });
+
+  it('describes every named breaker from a fresh read', async () => {
+    const { breakers, clock } = await fleet(2);
+    await trip(at(breakers, 0));
+    const [alpha, fmp] = await at(breakers, 1).describeAll([CIRCUIT, 'fmp']);
+    expect(alpha).toEqual({
+      name: CIRCUIT,
+      state: 'OPEN',
+      consecutiveFailures: 5,
+      windowCalls: 5,
+      windowFailures: 5,
+      openedAt: new Date(clock.now).toISOString(),
+      nextProbeAt: new Date(clock.now + 60_000).toISOString(),
+      openCount: 1,
+      forcedOpen: false,
+      lastOverride: null,
+      probeLeaseUntil: null,
+    });
+    expect(fmp).toMatchObject({ name: 'fmp', state: 'CLOSED', consecutiveFailures: 0 });
+  });
+});

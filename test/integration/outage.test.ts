@@ -1,0 +1,141 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
+import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
+import { buildDataLayer, FakeClock } from '../support/data-layer.js';
+import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+
+const dynamodb = localDynamoDb();
+const secretsManager = localSecretsManager();
+let sandbox: MarketSandbox;
+
+beforeAll(async () => {
+  sandbox = await startMarketSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+beforeEach(() => {
+  sandbox.resetKnobs();
+  sandbox.resetStats();
+});
+
+async function layerAt(clock: FakeClock, env: Record<string, string> = {}) {
+  const tableName = await freshDataTable(dynamodb, 'outage');
+  return buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock, env });
+}
+
+const avCalls = () => sandbox.stats().calls['alpha-vantage'] ?? 0;
+
+describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
+  it('opens the breaker within 5 s, stops calling Alpha Vantage, serves from FMP, and closes after recovery', async () => {
+    const clock = new FakeClock();
+    // A 10 s recovery timeout keeps the run short; the rule is the same at the default 60 s.
+    const { service, breaker, config } = await layerAt(clock, { CIRCUIT_BREAKER_RECOVERY_TIMEOUT: '10' });
+    const request = async (i: number) => {
+      const answer = await service.getQuote(`SYM${i}`, clock.now() + 19_000);
+      clock.advance(200); // 5 requests a second
+      return answer;
+    };
+    const breakerState = async () => (await breaker.describeAll(['alpha-vantage']))[0]?.state;
+
+    for (let i = 0; i < 5; i++) expect((await request(i)).meta.provider).toBe('alpha-vantage');
+
+    const outageStart = clock.now();
+    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+    let i = 100;
+    while ((await breakerState()) !== 'OPEN') {
+      expect((await request(i++)).meta.provider).toBe('fmp');
+      expect(clock.now() - outageStart).toBeLessThanOrEqual(5_000);
+    }
+    const openedAt = Date.parse((await breaker.describeAll(['alpha-vantage']))[0]?.openedAt ?? '');
+
+    const callsWhenOpened = avCalls();
+    for (let n = 0; n < 30; n++) {
+      const answer = await request(i++);
+      expect(answer.meta.provider).toBe('fmp');
+      expect(answer.meta.attempts[0]).toMatchObject({
+        provider: 'alpha-vantage',
+        outcome: 'circuit_open',
+        calls: 0,
+      });
+    }
+    expect(avCalls()).toBe(callsWhenOpened);
+
+    sandbox.setKnobs({ 'alpha-vantage': { mode: 'healthy' } });
+    const recoveredAt = clock.now();
+    while ((await breakerState()) !== 'CLOSED') {
+      await request(i++);
+      expect(clock.now() - recoveredAt).toBeLessThanOrEqual(config.breaker.recoveryTimeoutMs + 1_000);
+    }
+    expect(clock.now()).toBeGreaterThanOrEqual(openedAt + config.breaker.recoveryTimeoutMs);
+    expect((await request(i++)).meta.provider).toBe('alpha-vantage');
+  });
+});
+
+describe('when every provider fails', () => {
+  it('serves the last good value, marked stale with its age', async () => {
+    const clock = new FakeClock();
+    const { service } = await layerAt(clock, { RETRY_BASE_DELAY: '0.05' });
+    const fresh = await service.getQuote('IBM', clock.now() + 19_000);
+    clock.advance(6 * 60_000); // past the 5-minute fresh lifetime, well within 24 h
+    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' }, fmp: { mode: 'down' } });
+    const stale = await service.getQuote('IBM', clock.now() + 19_000);
+    expect(stale.data).toEqual(fresh.data);
+    expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, ageSeconds: 360 });
+    expect(stale.meta.attempts.map((a) => a.outcome)).toEqual(['upstream_error', 'upstream_error']);
+  });
+
+  it('answers 503 with a Retry-After when nothing cached may be served', async () => {
+    const clock = new FakeClock();
+    const { service } = await layerAt(clock, { RETRY_BASE_DELAY: '0.05' });
+    sandbox.setKnobs({ 'alpha-vantage': { mode: 'throttled' }, fmp: { mode: 'down' } });
+    const error = await service.getQuote('MSFT', clock.now() + 19_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProvidersUnavailableError);
+    expect((error as ProvidersUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('takes Retry-After from the earliest breaker reopening', async () => {
+    const clock = new FakeClock();
+    const { service, breaker } = await layerAt(clock);
+    await breaker.forceOpen('fmp', 'test');
+    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+    let error: unknown;
+    for (let i = 0; i < 3; i++)
+      error = await service.getQuote(`X${i}`, clock.now() + 19_000).catch((e: unknown) => e);
+    // Alpha Vantage's breaker opened on these failures; FMP is forced open, with no probe time.
+    const [alphaVantage] = await breaker.describeAll(['alpha-vantage']);
+    expect(alphaVantage?.state).toBe('OPEN');
+    const untilProbe = Math.ceil((Date.parse(alphaVantage?.nextProbeAt ?? '') - clock.now()) / 1000);
+    expect(untilProbe).toBeGreaterThan(0);
+    expect((error as ProvidersUnavailableError).retryAfterSeconds).toBe(untilProbe);
+  });
+});
+
+describe('unknown symbols', () => {
+  it('are remembered for a while, so asking again spends no provider call', async () => {
+    const clock = new FakeClock();
+    const { service } = await layerAt(clock);
+    await expect(service.getQuote('ZZZGONE', clock.now() + 19_000)).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
+    const calls = sandbox.stats().calls;
+    expect([calls['alpha-vantage'], calls.fmp]).toEqual([1, 1]); // both asked: coverage differs
+    await expect(service.getQuote('ZZZGONE', clock.now() + 19_000)).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
+    expect(sandbox.stats().calls).toEqual(calls);
+  });
+});
+
+describe('with DynamoDB unreachable', () => {
+  it('still reaches the providers: cache and breaker fail open', async () => {
+    const clock = new FakeClock();
+    const broken = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const tableName = await freshDataTable(dynamodb, 'unreachable');
+    const { service } = await buildDataLayer({ dynamodb: broken, secretsManager, tableName, sandbox, clock });
+    const answer = await service.getQuote('IBM', clock.now() + 19_000);
+    expect(answer.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss' });
+    expect(avCalls()).toBe(1);
+  });
+});
