@@ -22,9 +22,17 @@ export async function spawnLocalStack(env: Record<string, string>): Promise<Loca
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n'));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  // A line may arrive in pieces: keep each stream's unfinished tail until its newline comes.
+  const collector = () => {
+    let tail = '';
+    return (chunk: Buffer) => {
+      const parts = (tail + chunk.toString('utf8')).split('\n');
+      tail = parts.pop() ?? '';
+      lines.push(...parts);
+    };
+  };
+  child.stdout?.on('data', collector());
+  child.stderr?.on('data', collector());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const banner = await new Promise<string>((resolve, reject) => {
