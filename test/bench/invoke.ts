@@ -1,0 +1,24 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { lambdaContext, toProxyEvent } from '../../infra/local/proxy-event.js';
+import { ROUTES } from '../../infra/routes.js';
+
+/** Calls the real quote handler in this process, as the local gateway would, and returns its result. */
+export async function quoteInvoker(
+  clientApiKey: string,
+): Promise<(symbol: string) => Promise<APIGatewayProxyResult>> {
+  const route = ROUTES.find((r) => r.id === 'GetStockQuote');
+  if (!route) throw new Error('no quote route');
+  const { handler } = await import('../../functions/get-stock-quote.js');
+  return (symbol) =>
+    handler(
+      toProxyEvent({
+        route,
+        url: new URL(`http://localhost/api/data/stock/${symbol}`),
+        rawHeaders: ['x-api-key', clientApiKey],
+        pathParameters: { symbol },
+        body: '',
+        apiKey: clientApiKey,
+      }),
+      lambdaContext(route, 20_000),
+    );
+}
