@@ -48,10 +48,23 @@ export interface UpstreamRequest {
 export interface ProviderEndpoint<Query, Value> {
   readonly provider: ProviderId;
   readonly dataType: DataType;
+  /** The provider plan this endpoint needs; `paid` endpoints are used only when the operator says the plan has them. */
+  readonly plan?: 'free' | 'paid';
   buildRequest(query: Query, access: { baseUrl: string; apiKey: string }): UpstreamRequest;
   /** A failure, or `null` when the answer carries data worth transforming. */
   classify(answer: UpstreamAnswer, now: Date): ProviderFailure | null;
   transform(body: unknown, query: Query): ProviderResult<Value>;
+}
+
+/** A provider's multi-symbol quote endpoint: one call for up to `maxSymbols` symbols. */
+export interface BatchQuoteEndpoint<Value> extends ProviderEndpoint<{ symbols: string[] }, BatchQuoteValue<Value>> {
+  readonly maxSymbols: number;
+}
+
+/** A batch answer: the values found, by the client's symbol, and the symbols the provider did not know. */
+export interface BatchQuoteValue<Value> {
+  found: Record<string, Value>;
+  unknown: string[];
 }
 
 export function failure(
