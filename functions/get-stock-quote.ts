@@ -1,12 +1,18 @@
+import { parseHistoryQuery } from '../lib/requests.js';
 import { parseSymbol } from '../lib/symbols.js';
 import { marketData } from './shared/container.js';
 import { requestDeadline } from './shared/deadline.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 import { jsonResponse } from './shared/responses.js';
 
-/** GET /api/data/stock/{symbol}: the latest quote. */
+/** GET /api/data/stock/{symbol}: the latest quote; with `?history=daily&from=&to=`, daily bars. */
 export const handler = httpEndpoint(async (event, context) => {
+  const deadline = requestDeadline(event, context);
+  const params = event.queryStringParameters ?? {};
+  if (params.history !== undefined || params.from !== undefined || params.to !== undefined) {
+    const query = parseHistoryQuery(event.pathParameters?.symbol, params, new Date());
+    return jsonResponse(200, await marketData.getDailyHistory(query, deadline));
+  }
   const symbol = parseSymbol(event.pathParameters?.symbol);
-  const answer = await marketData.getQuote(symbol, requestDeadline(event, context));
-  return jsonResponse(200, answer);
+  return jsonResponse(200, await marketData.getQuote(symbol, deadline));
 });

@@ -16,12 +16,15 @@ export const DEFAULT_PROVIDER_BASE_URLS: Record<ProviderId, string> = {
 
 /** Which providers serve each data type, in the default priority order. */
 export const DEFAULT_PROVIDER_ORDER: Record<DataType, readonly ProviderId[]> = {
-  quote: ['alpha-vantage', 'fmp'],
-  daily_history: ['alpha-vantage', 'fmp'],
-  financials: ['alpha-vantage', 'fmp'],
-  company: ['alpha-vantage', 'fmp'],
-  search: ['alpha-vantage', 'fmp'],
+  quote: ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon'],
+  daily_history: ['alpha-vantage', 'fmp', 'twelve-data', 'polygon', 'finnhub'],
+  financials: ['alpha-vantage', 'fmp', 'twelve-data'],
+  company: ['alpha-vantage', 'fmp', 'finnhub', 'polygon', 'twelve-data'],
+  search: ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon'],
 };
+
+/** The plan an operator holds with each provider: `paid` unlocks the endpoints marked paid. */
+export type ProviderPlan = 'free' | 'paid';
 
 /** The layer's configuration, read once per container from the environment. */
 export interface DataLayerConfig {
@@ -33,6 +36,11 @@ export interface DataLayerConfig {
   cachePolicy: Record<DataType, CachePolicy>;
   providerBaseUrls: Record<ProviderId, string>;
   providerOrder: Record<DataType, ProviderId[]>;
+  providerPlans: Record<ProviderId, ProviderPlan>;
+  /** Answers scoring under this (0..1) are not served or cached; the next provider is tried. */
+  qualityFloor: number;
+  /** Most quote misses a batch fetches at once. */
+  batchConcurrency: number;
   breaker: CircuitBreakerOptions;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
 }
@@ -83,6 +91,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DataLayerConfi
     providerOrder: perType((type) =>
       read.list(`PROVIDER_ORDER_${type.toUpperCase()}`, PROVIDER_IDS, DEFAULT_PROVIDER_ORDER[type]),
     ),
+    providerPlans: Object.fromEntries(
+      PROVIDER_IDS.map((id) => [
+        id,
+        read.list(`${PROVIDER_ENV_PREFIX[id]}_PLAN`, ['free', 'paid'] as const, ['free'])[0],
+      ]),
+    ) as Record<ProviderId, ProviderPlan>,
+    qualityFloor: read.number('QUALITY_FLOOR', 0.6, { min: 0, max: 1 }),
+    batchConcurrency: read.number('BATCH_CONCURRENCY', 8, { min: 1, max: 50, integer: true }),
     breaker: {
       enabled: read.boolean('CIRCUIT_BREAKER_ENABLED', true),
       failureThreshold: read.number('CIRCUIT_BREAKER_FAILURE_THRESHOLD', 5, count),

@@ -4,12 +4,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DataCache } from '../../lib/cache/data-cache.js';
 import { loadConfig } from '../../lib/config.js';
+import { KeyBroker } from '../../lib/keys/key-broker.js';
 import { KeyPoolStore } from '../../lib/keys/key-pool-store.js';
+import { KeyStates } from '../../lib/keys/key-states.js';
+import { RateLimiter } from '../../lib/keys/rate-limiter.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
 import { ProviderManager } from '../../lib/providers/provider-manager.js';
-import { inPriorityOrder, QUOTE_ENDPOINTS } from '../../lib/providers/registry.js';
 import { BreakerStore } from '../../lib/resilience/breaker-store.js';
 import { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
+import type { BatchPricesDeps } from '../../lib/services/batch-prices.js';
+import { dataSources } from '../../lib/services/data-sources.js';
 import { MarketDataService } from '../../lib/services/market-data-service.js';
 
 /**
@@ -28,6 +32,7 @@ export const clients = { dynamodb, secretsManager };
 
 const domainMetrics = new DataLayerMetrics(metrics);
 const now = () => new Date();
+const cache = new DataCache(dynamodb, config.tableName, now);
 
 export const breaker = new CircuitBreaker({
   store: new BreakerStore(dynamodb, config.tableName),
@@ -42,15 +47,28 @@ export const keyPools = new KeyPoolStore(secretsManager, {
   cacheSeconds: config.secretsCacheSeconds,
 });
 
+/** Keys with budget left, fleet-wide; also read by the key-status endpoint. */
+export const keyUsage = new RateLimiter(dynamodb, config.tableName);
+export const keyStates = new KeyStates(dynamodb, config.tableName, { now: Date.now });
+const keys = new KeyBroker({
+  pools: keyPools,
+  limiter: keyUsage,
+  states: keyStates,
+  metrics: domainMetrics,
+  logger,
+  now: Date.now,
+});
+
 export const marketData = new MarketDataService({
-  cache: new DataCache(dynamodb, config.tableName, now),
+  cache,
   providers: new ProviderManager({
-    keys: keyPools,
+    keys,
     breaker,
     metrics: domainMetrics,
     logger,
     baseUrls: config.providerBaseUrls,
     timeoutMs: config.providerTimeoutMs,
+    qualityFloor: config.qualityFloor,
     retry: config.retry,
     now,
   }),
@@ -59,5 +77,8 @@ export const marketData = new MarketDataService({
   logger,
   cachePolicy: config.cachePolicy,
   negativeCacheSeconds: config.negativeCacheSeconds,
-  quoteEndpoints: inPriorityOrder(QUOTE_ENDPOINTS, config.providerOrder.quote),
+  sources: dataSources(config),
+  now,
 });
+
+export const batchDeps: BatchPricesDeps = { cache, marketData, logger, concurrency: config.batchConcurrency };

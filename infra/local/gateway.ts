@@ -96,6 +96,11 @@ async function serve(
   if (apiKey !== expectedKey)
     return problemResponse('forbidden', 'a valid API key is required for this route');
 
+  // API Gateway's request validator refuses a request without a required query parameter.
+  const absent = (match.route.requiredQuery ?? []).filter((name) => !url.searchParams.get(name));
+  if (absent.length > 0)
+    return problemResponse('badRequest', `Missing required request parameters: [${absent.join(', ')}]`);
+
   const body = await readBody(request);
   const event = toProxyEvent({
     route: match.route,

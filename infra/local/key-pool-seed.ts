@@ -8,6 +8,8 @@ import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from '../../lib/pr
 
 /** The key the sandbox accepts when no real key is configured: it opens nothing anywhere else. */
 export const SANDBOX_KEY_PREFIX = 'sandbox-key-';
+const SANDBOX_KEY_PER_MINUTE = 6_000;
+const SANDBOX_KEY_PER_DAY = 10_000_000;
 
 /**
  * A provider's local key pool from the platform's variables: `<PROVIDER>_API_KEY` (primary),
@@ -24,14 +26,21 @@ export function keyPoolFromEnv(
   const values = [env[`${prefix}_API_KEY`], ...(env[`${prefix}_BACKUP_KEYS`] ?? '').split(',')]
     .map((value) => value?.trim() ?? '')
     .filter((value) => value.length > 0);
-  if (values.length === 0 && servedBySandbox) values.push(`${SANDBOX_KEY_PREFIX}${provider}`);
-  const perMinute = Number(env[`${prefix}_RATE_LIMIT`] ?? (provider === 'alpha-vantage' ? 5 : Number.NaN));
-  const limits = Number.isInteger(perMinute) && perMinute > 0 ? { perMinute } : undefined;
+  const sandboxKey = values.length === 0 && servedBySandbox;
+  if (sandboxKey) values.push(`${SANDBOX_KEY_PREFIX}${provider}`);
+  // A real key gets the provider's limits (Alpha Vantage: ALPHA_VANTAGE_RATE_LIMIT, default 5 a
+  // minute); the sandbox's own key is not scarce, so it gets room for local load unless told otherwise.
+  const configured = env[`${prefix}_RATE_LIMIT`];
+  const perMinute = Number(
+    configured ?? (sandboxKey ? SANDBOX_KEY_PER_MINUTE : provider === 'alpha-vantage' ? 5 : Number.NaN),
+  );
+  const perMinuteLimit = Number.isInteger(perMinute) && perMinute > 0 ? { perMinute } : {};
+  const limits = sandboxKey ? { ...perMinuteLimit, perDay: SANDBOX_KEY_PER_DAY } : perMinuteLimit;
   const keys: ProviderKey[] = values.map((value, i) => ({
     id: i === 0 ? 'primary' : `backup-${i}`,
     value,
     addedAt,
-    ...(limits ? { limits } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
   }));
   return { keys, spare: [] };
 }

@@ -6,6 +6,8 @@ import type { Construct } from 'constructs';
 import { EMPTY_KEY_POOL, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
 import { DATA_TABLE } from '../../lib/storage/table-definition.js';
+import { KeyRotation } from '../constructs/key-rotation.js';
+import { readKeyRotationDays } from './deploy-settings.js';
 
 /** Properties of the {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -25,6 +27,8 @@ export class DataStack extends Stack {
   readonly keyPoolKey: Key;
   /** One key-pool secret per provider, by provider id. */
   readonly keyPoolSecrets: ReadonlyMap<ProviderId, Secret>;
+  /** Rotates every key pool on a schedule (`-c keyRotationDays=N`, 30 by default), with its alarms. */
+  readonly keyRotation: KeyRotation;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -66,6 +70,13 @@ export class DataStack extends Stack {
       });
     }
     this.keyPoolSecrets = secrets;
+    // Here, not in the API stack: the schedules and the KMS grant belong to the secrets, and a
+    // function in the API stack would make each stack depend on the other.
+    this.keyRotation = new KeyRotation(this, 'KeyRotation', {
+      secrets,
+      rotationDays: readKeyRotationDays(this.node),
+      logRemovalPolicy: removalPolicy,
+    });
 
     new CfnOutput(this, 'DataTableName', {
       description: 'Name of the data table',

@@ -37,6 +37,19 @@ export function readDeploySettings(node: Node): DeploySettings {
   };
 }
 
+/** Days between rotations of each provider key pool when no `-c keyRotationDays=N` is given. */
+export const DEFAULT_KEY_ROTATION_DAYS = 30;
+
+/**
+ * `-c keyRotationDays=N`: days between scheduled rotations of the provider key pools, 1 to 1000 (the
+ * range Secrets Manager accepts). Read on its own, by the DataStack that owns the schedules.
+ */
+export function readKeyRotationDays(node: Node): number {
+  const days = readPositiveInteger(node, 'keyRotationDays', DEFAULT_KEY_ROTATION_DAYS);
+  if (days > 1000) throw new Error(`Context "keyRotationDays" must be at most 1000, got ${days}.`);
+  return days;
+}
+
 function readBoolean(node: Node, name: string, fallback: boolean): boolean {
   const raw: unknown = node.tryGetContext(name);
   if (raw === undefined) return fallback;

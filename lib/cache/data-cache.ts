@@ -1,10 +1,13 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ProviderId } from '../providers/provider-ids.js';
+import type { QualityReport } from '../quality/report.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import type { CachePolicy, DataType } from './cache-policy.js';
 
@@ -18,6 +21,8 @@ export interface CachedEntry<T> {
   fetchedAt: string;
   ageSeconds: number;
   fresh: boolean;
+  /** The quality report the value was served with when it was fetched. */
+  quality: QualityReport | null;
 }
 
 /** What a cache read finds: a value, a remembered "no provider knows this symbol", or nothing. */
@@ -48,6 +53,37 @@ export class DataCache {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: itemKey(dataType, key) }),
     );
+    return this.interpret<T>(Item);
+  }
+
+  /**
+   * Up to 100 keys in one BatchGetItem round (DynamoDB's limit per call). Keys DynamoDB leaves
+   * unprocessed (throttling) are asked again, at most `maxRounds` rounds in all; any still unread
+   * count as misses.
+   */
+  async lookupMany<T>(
+    dataType: DataType,
+    keys: readonly string[],
+    maxRounds = 3,
+  ): Promise<Map<string, CacheLookup<T>>> {
+    const found = new Map<string, CacheLookup<T>>(keys.map((key) => [key, { kind: 'none' }]));
+    if (keys.length === 0) return found;
+    if (keys.length > 100) throw new RangeError('lookupMany reads at most 100 keys');
+    let pending: Record<string, AttributeValue>[] | undefined = keys.map((key) => itemKey(dataType, key));
+    for (let round = 0; round < maxRounds && pending && pending.length > 0; round++) {
+      const answer: BatchGetItemCommandOutput = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+      );
+      for (const item of answer.Responses?.[this.tableName] ?? []) {
+        const key = item[DATA_TABLE.partitionKey]?.S?.slice(dataType.length + 1);
+        if (key !== undefined) found.set(key, this.interpret<T>(item));
+      }
+      pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return found;
+  }
+
+  private interpret<T>(Item: Record<string, AttributeValue> | undefined): CacheLookup<T> {
     if (!Item) return { kind: 'none' };
     const nowMs = this.now().getTime();
     const expiresAt = Number(Item[DATA_TABLE.timeToLiveAttribute]?.N);
@@ -62,6 +98,7 @@ export class DataCache {
         fetchedAt,
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(fetchedAt)) / 1000)),
         fresh: Number(Item.freshUntil?.N) > nowMs,
+        quality: Item.quality?.S ? (JSON.parse(Item.quality.S) as QualityReport) : null,
       },
     };
   }
@@ -90,7 +127,7 @@ export class DataCache {
     dataType: DataType,
     key: string,
     value: T,
-    source: { provider: ProviderId; fetchedAt: Date },
+    source: { provider: ProviderId; fetchedAt: Date; quality?: QualityReport | null },
     policy: CachePolicy,
   ): Promise<void> {
     const fetchedMs = source.fetchedAt.getTime();
@@ -104,6 +141,7 @@ export class DataCache {
           payload: { S: JSON.stringify(value) },
           provider: { S: source.provider },
           fetchedAt: { S: source.fetchedAt.toISOString() },
+          ...(source.quality ? { quality: { S: JSON.stringify(source.quality) } } : {}),
           freshUntil: { N: String(freshUntil) },
           [DATA_TABLE.timeToLiveAttribute]: { N: String(expiresAt) },
         },

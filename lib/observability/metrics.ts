@@ -1,5 +1,6 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DataType } from '../cache/cache-policy.js';
+import type { RotationFailureReason } from '../keys/rotation.js';
 import type { ProviderId } from '../providers/provider-ids.js';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
@@ -54,6 +55,38 @@ export class DataLayerMetrics {
    */
   breakerStoreError(circuit: string): void {
     this.emit({ circuit_name: circuit }, 'circuit_breaker_store_errors_total', MetricUnit.Count, 1);
+  }
+
+  /**
+   * `provider_key_rotation_failures_total`: a key-pool rotation step failed, by provider and a reason
+   * from a short fixed list (`no_spare_keys`, `key_test_failed`, ...), never a key id or value.
+   */
+  rotationFailed(provider: ProviderId, reason: RotationFailureReason): void {
+    this.emit({ provider, reason }, 'provider_key_rotation_failures_total', MetricUnit.Count, 1);
+  }
+
+  /** `provider_key_rotations_total`: a rotation moved AWSCURRENT to a new, tested key pool. */
+  rotationCompleted(provider: ProviderId): void {
+    this.emit({ provider }, 'provider_key_rotations_total', MetricUnit.Count, 1);
+  }
+
+  /**
+   * `provider_key_usage_total`: one key lease asked for, by provider and outcome (`leased`, budget
+   * taken in DynamoDB; `leased_fallback`, taken from the container's in-memory budget while DynamoDB
+   * failed; `none_usable`, no key had budget). Neither key id nor value: per-key counts are in DynamoDB.
+   */
+  keyUsage(provider: ProviderId, outcome: 'leased' | 'leased_fallback' | 'none_usable'): void {
+    this.emit({ provider, outcome }, 'provider_key_usage_total', MetricUnit.Count, 1);
+  }
+
+  /** `provider_key_quarantined_total`: the provider rejected a key; only the quarantine's first writer emits it. */
+  keyQuarantined(provider: ProviderId): void {
+    this.emit({ provider }, 'provider_key_quarantined_total', MetricUnit.Count, 1);
+  }
+
+  /** `provider_key_parked_total`: a key was parked (throttled, or its quota spent); emitted by the park's winner. */
+  keyParked(provider: ProviderId, reason: 'throttled' | 'quota_exhausted'): void {
+    this.emit({ provider, reason }, 'provider_key_parked_total', MetricUnit.Count, 1);
   }
 
   private emit(dimensions: Record<string, string>, name: string, unit: Unit, value: number): void {

@@ -1,12 +1,20 @@
 import type { KeyLease } from '../keys/key-pool-store.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
+import { isServable, type QualityReport } from '../quality/report.js';
 import type { BreakerPermit, CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { type RetryOptions, retry } from '../resilience/retry.js';
 import { fetchFromProvider } from './fetch-from-provider.js';
 import type { FailureKind, ProviderEndpoint, ProviderFailure, ProviderResult } from './provider.js';
 import { countsAgainstProvider, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
 import type { ProviderId } from './provider-ids.js';
+
+const NO_USABLE_KEY = {
+  ok: false,
+  failure: { kind: 'no_key', detail: 'no key of the pool has budget left or is usable' },
+} as const satisfies ProviderResult<never>;
+
+type Scored<Value> = { value: Value; quality: QualityReport | null };
 
 /** One provider tried (or skipped) for one request, as `meta.attempts` shows it. */
 export interface ProviderAttempt {
@@ -18,12 +26,26 @@ export interface ProviderAttempt {
 }
 
 export type ProviderChainResult<Value> =
-  | { ok: true; value: Value; provider: ProviderId; fetchedAt: Date; attempts: ProviderAttempt[] }
+  | {
+      ok: true;
+      value: Value;
+      provider: ProviderId;
+      fetchedAt: Date;
+      attempts: ProviderAttempt[];
+      quality: QualityReport | null;
+    }
   | { ok: false; failures: ProviderFailure[]; attempts: ProviderAttempt[] };
 
 /** Hands out a provider key for a call, or `null` when the provider has no usable key. */
 export interface KeySource {
   lease(provider: ProviderId): Promise<KeyLease | null>;
+  /** What the provider said of a call made with the key, so the key can be parked or quarantined. */
+  report?(
+    provider: ProviderId,
+    lease: Pick<KeyLease, 'id'>,
+    outcome: 'ok' | FailureKind,
+    detail?: { retryAfterSeconds?: number },
+  ): Promise<void>;
 }
 
 export interface ProviderManagerDeps {
@@ -33,6 +55,8 @@ export interface ProviderManagerDeps {
   logger: DomainLogger;
   baseUrls: Record<ProviderId, string>;
   timeoutMs: number;
+  /** Answers scoring under this (0..1), or failing an error-severity check, are not served. */
+  qualityFloor: number;
   retry: Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
   now: () => Date;
   /** Injected in tests to drive retry waits with a fake clock. */
@@ -51,25 +75,29 @@ export class ProviderManager {
     endpoints: readonly ProviderEndpoint<Query, Value>[],
     query: Query,
     deadline: number,
+    score?: (value: Value) => QualityReport,
   ): Promise<ProviderChainResult<Value>> {
     const attempts: ProviderAttempt[] = [];
     const failures: ProviderFailure[] = [];
-    for (const [index, endpoint] of endpoints.entries()) {
+    const able = endpoints.filter((endpoint) => endpoint.supports?.(query) ?? true);
+    for (const [index, endpoint] of able.entries()) {
       const started = performance.now();
       // Leave the providers after this one a fair share of the time left, so one slow provider
       // cannot spend the whole deadline on retries before the fallback gets a chance.
-      const providersLeft = endpoints.length - index;
+      const providersLeft = able.length - index;
       const nowMs = this.deps.now().getTime();
       const share = nowMs + (deadline - nowMs) / providersLeft;
-      const { result, calls } = await this.attempt(endpoint, query, share);
+      const { result, calls } = await this.attempt(endpoint, query, share, score);
       const ms = Math.round(performance.now() - started);
       const outcome = result === 'circuit_open' ? 'circuit_open' : result.ok ? 'ok' : result.failure.kind;
       attempts.push({ provider: endpoint.provider, outcome, ms, calls });
       if (result === 'circuit_open') continue;
       if (result.ok) {
+        const { value, quality } = result.value;
         return {
           ok: true,
-          value: result.value,
+          value,
+          quality,
           provider: endpoint.provider,
           fetchedAt: this.deps.now(),
           attempts,
@@ -85,26 +113,36 @@ export class ProviderManager {
     endpoint: ProviderEndpoint<Query, Value>,
     query: Query,
     deadline: number,
-  ): Promise<{ result: ProviderResult<Value> | 'circuit_open'; calls: number }> {
+    score: ((value: Value) => QualityReport) | undefined,
+  ): Promise<{ result: ProviderResult<Scored<Value>> | 'circuit_open'; calls: number }> {
     const decision = await this.deps.breaker.acquire(endpoint.provider);
     if (!decision.allowed) return { result: 'circuit_open', calls: 0 };
-    const key = await this.deps.keys.lease(endpoint.provider);
-    if (!key) {
-      return {
-        result: { ok: false, failure: { kind: 'no_key', detail: 'the key pool has no usable key' } },
-        calls: 0,
-      };
-    }
     const permit = decision.permit;
+    let calls = 0;
     const result = await retry(
-      ({ signal, timeoutMs }) =>
-        fetchFromProvider(endpoint, query, {
-          baseUrl: this.deps.baseUrls[endpoint.provider],
-          apiKey: key.value,
-          timeoutMs,
-          signal,
-          now: this.deps.now,
-        }),
+      async ({ signal, timeoutMs }) => {
+        // A key per HTTP call: each attempt spends one call of a key's budget, and a retry after a
+        // throttle must not reuse a key that was just parked.
+        const key = await this.deps.keys.lease(endpoint.provider);
+        if (!key) return NO_USABLE_KEY;
+        calls++;
+        const answer = this.judge(
+          await fetchFromProvider(endpoint, query, {
+            baseUrl: this.deps.baseUrls[endpoint.provider],
+            apiKey: key.value,
+            timeoutMs,
+            signal,
+            now: this.deps.now,
+          }),
+          score,
+        );
+        await this.deps.keys.report?.(endpoint.provider, key, answer.ok ? 'ok' : answer.failure.kind, {
+          ...(answer.ok || answer.failure.retryAfterSeconds === undefined
+            ? {}
+            : { retryAfterSeconds: answer.failure.retryAfterSeconds }),
+        });
+        return answer;
+      },
       {
         ...this.deps.retry,
         // A half-open probe is one call: its outcome decides the breaker, not a series of retries.
@@ -117,7 +155,30 @@ export class ProviderManager {
         onAttempt: ({ result, ms }) => this.observe(endpoint, permit, result, ms),
       },
     );
-    return { result, calls: result.attempts };
+    return { result, calls };
+  }
+
+  /**
+   * Scores a valid answer; one under the quality floor is `bad_data`, so it is neither served nor
+   * cached, the next provider is tried, and the breaker hears of it.
+   */
+  private judge<Value>(
+    result: ProviderResult<Value>,
+    score: ((value: Value) => QualityReport) | undefined,
+  ): ProviderResult<Scored<Value>> {
+    if (!result.ok) return result;
+    const quality = score ? score(result.value) : null;
+    if (quality && !isServable(quality, this.deps.qualityFloor)) {
+      const failed = quality.checks.filter((check) => !check.passed).map((check) => check.id);
+      return {
+        ok: false,
+        failure: {
+          kind: 'bad_data',
+          detail: `quality ${quality.score.toFixed(2)} under the floor (${failed.join(', ')})`,
+        },
+      };
+    }
+    return { ok: true, value: { value: result.value, quality } };
   }
 
   /** Every attempt reaches the breaker, the metrics and (when it failed) the log. */
@@ -129,6 +190,8 @@ export class ProviderManager {
   ): Promise<void> {
     const { provider, dataType } = endpoint;
     const status = result.ok ? 'ok' : result.failure.kind;
+    // No key, no call: nothing happened that speaks of the provider (a probe's lease simply expires).
+    if (status === 'no_key') return;
     this.deps.metrics.providerCall({ provider, dataType, status, seconds: ms / 1000 });
     if (!result.ok) {
       if (result.failure.kind === 'bad_data') this.deps.metrics.validationFailure(provider, dataType);

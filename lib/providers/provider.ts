@@ -50,6 +50,8 @@ export interface ProviderEndpoint<Query, Value> {
   readonly dataType: DataType;
   /** The provider plan this endpoint needs; `paid` endpoints are used only when the operator says the plan has them. */
   readonly plan?: 'free' | 'paid';
+  /** Whether this endpoint can answer this query at all (an income-only statements endpoint); default yes. */
+  readonly supports?: (query: Query) => boolean;
   buildRequest(query: Query, access: { baseUrl: string; apiKey: string }): UpstreamRequest;
   /** A failure, or `null` when the answer carries data worth transforming. */
   classify(answer: UpstreamAnswer, now: Date): ProviderFailure | null;
@@ -57,7 +59,8 @@ export interface ProviderEndpoint<Query, Value> {
 }
 
 /** A provider's multi-symbol quote endpoint: one call for up to `maxSymbols` symbols. */
-export interface BatchQuoteEndpoint<Value> extends ProviderEndpoint<{ symbols: string[] }, BatchQuoteValue<Value>> {
+export interface BatchQuoteEndpoint<Value>
+  extends ProviderEndpoint<{ symbols: string[] }, BatchQuoteValue<Value>> {
   readonly maxSymbols: number;
 }
 

@@ -1,24 +1,96 @@
+import type { DataType } from '../cache/cache-policy.js';
+import type { ProviderPlan } from '../config.js';
+import type { CompanyProfile } from '../model/company-profile.js';
+import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
+import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
 import type { Quote } from '../model/quote.js';
+import type { SearchResult } from '../model/search-result.js';
 import { alphaVantageGlobalQuote } from './alpha-vantage/global-quote.js';
+import { alphaVantageOverview } from './alpha-vantage/overview.js';
+import { alphaVantageStatements } from './alpha-vantage/statements.js';
+import { alphaVantageSymbolSearch } from './alpha-vantage/symbol-search.js';
+import { alphaVantageDailySeries } from './alpha-vantage/time-series-daily.js';
+import { finnhubCandles } from './finnhub/candles.js';
+import { finnhubProfile } from './finnhub/profile.js';
+import { finnhubQuote } from './finnhub/quote.js';
+import { finnhubSearch } from './finnhub/search.js';
+import { fmpHistoricalPrices } from './fmp/historical-prices.js';
+import { fmpProfile } from './fmp/profile.js';
 import { fmpQuote } from './fmp/quote.js';
+import { fmpSearch } from './fmp/search.js';
+import { fmpStatements } from './fmp/statements.js';
+import { polygonDailyBars } from './polygon/daily-bars.js';
+import { polygonPreviousClose } from './polygon/previous-close.js';
+import { polygonSearch } from './polygon/search.js';
+import { polygonTickerDetails } from './polygon/ticker-details.js';
 import type { ProviderEndpoint } from './provider.js';
 import type { ProviderId } from './provider-ids.js';
+import { twelveDataIncomeStatement } from './twelve-data/income-statement.js';
+import { twelveDataProfile } from './twelve-data/profile.js';
+import { twelveDataQuote } from './twelve-data/quote.js';
+import { twelveDataSearch } from './twelve-data/search.js';
+import { twelveDataTimeSeries } from './twelve-data/time-series.js';
 
 type Registry<Query, Value> = Partial<Record<ProviderId, ProviderEndpoint<Query, Value>>>;
 
-/** Every provider endpoint that serves quotes. A new provider registers its adapter here. */
-export const QUOTE_ENDPOINTS: Registry<{ symbol: string }, Quote> = {
-  'alpha-vantage': alphaVantageGlobalQuote,
-  fmp: fmpQuote,
-};
+/**
+ * Every provider endpoint, by data type. A new provider (or an operator's custom one) registers its
+ * adapters here: one line per data type it serves.
+ */
+export const ENDPOINTS: {
+  quote: Registry<{ symbol: string }, Quote>;
+  daily_history: Registry<HistoryQuery, DailySeries>;
+  financials: Registry<StatementsQuery, FinancialStatements>;
+  company: Registry<{ symbol: string }, CompanyProfile>;
+  search: Registry<{ query: string }, SearchResult>;
+} = {
+  quote: {
+    'alpha-vantage': alphaVantageGlobalQuote,
+    fmp: fmpQuote,
+    finnhub: finnhubQuote,
+    'twelve-data': twelveDataQuote,
+    polygon: polygonPreviousClose,
+  },
+  daily_history: {
+    'alpha-vantage': alphaVantageDailySeries,
+    fmp: fmpHistoricalPrices,
+    finnhub: finnhubCandles,
+    'twelve-data': twelveDataTimeSeries,
+    polygon: polygonDailyBars,
+  },
+  financials: {
+    'alpha-vantage': alphaVantageStatements,
+    fmp: fmpStatements,
+    'twelve-data': twelveDataIncomeStatement,
+  },
+  company: {
+    'alpha-vantage': alphaVantageOverview,
+    fmp: fmpProfile,
+    finnhub: finnhubProfile,
+    'twelve-data': twelveDataProfile,
+    polygon: polygonTickerDetails,
+  },
+  search: {
+    'alpha-vantage': alphaVantageSymbolSearch,
+    fmp: fmpSearch,
+    finnhub: finnhubSearch,
+    'twelve-data': twelveDataSearch,
+    polygon: polygonSearch,
+  },
+} satisfies Record<DataType, unknown>;
 
-/** The endpoints of `registry` in the configured priority order; providers that do not serve it are left out. */
+/**
+ * The endpoints of `registry` in the configured priority order, leaving out providers that do not
+ * serve the data type and endpoints that need a paid plan the operator does not have.
+ */
 export function inPriorityOrder<Query, Value>(
   registry: Registry<Query, Value>,
   order: readonly ProviderId[],
+  plans: Readonly<Record<ProviderId, ProviderPlan>>,
 ): ProviderEndpoint<Query, Value>[] {
   return order.flatMap((provider) => {
     const endpoint = registry[provider];
-    return endpoint ? [endpoint] : [];
+    if (!endpoint) return [];
+    return endpoint.plan === 'paid' && plans[provider] !== 'paid' ? [] : [endpoint];
   });
 }

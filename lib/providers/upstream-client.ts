@@ -9,7 +9,8 @@ export async function callUpstream(
   request: UpstreamRequest,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<ProviderResult<UpstreamAnswer>> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
+  // AbortSignal.timeout takes whole milliseconds only.
+  const timeout = AbortSignal.timeout(Math.max(1, Math.floor(options.timeoutMs)));
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {
     const response = await fetch(request.url, {

@@ -1,15 +1,21 @@
 import type { CachePolicy, DataType } from '../cache/cache-policy.js';
-import type { CachedEntry, DataCache } from '../cache/data-cache.js';
+import type { CachedEntry, CacheLookup, DataCache } from '../cache/data-cache.js';
+import { nextMarketClose } from '../cache/market-close.js';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
+import type { CompanyProfile } from '../model/company-profile.js';
+import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
+import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
 import type { Quote } from '../model/quote.js';
+import type { SearchResult } from '../model/search-result.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import type { ProviderEndpoint, ProviderFailure } from '../providers/provider.js';
 import type { ProviderId } from '../providers/provider-ids.js';
-import type { ProviderAttempt, ProviderManager } from '../providers/provider-manager.js';
+import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../providers/provider-manager.js';
+import type { QualityReport } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
 
-/** What every data endpoint answers: the data, and where it came from. */
+/** What every data endpoint answers: the data, where it came from, and how far to trust it. */
 export interface DataAnswer<T> {
   data: T;
   meta: {
@@ -19,7 +25,22 @@ export interface DataAnswer<T> {
     fetchedAt: string;
     ageSeconds: number;
     attempts: ProviderAttempt[];
+    quality: QualityReport | null;
   };
+}
+
+/** One kind of data: who serves it, in priority order, and how an answer is scored. */
+export interface DataSource<Query, Value> {
+  endpoints: readonly ProviderEndpoint<Query, Value>[];
+  score: (value: Value, now: Date) => QualityReport;
+}
+
+export interface DataSources {
+  quote: DataSource<{ symbol: string }, Quote>;
+  daily_history: DataSource<HistoryQuery, DailySeries>;
+  financials: DataSource<StatementsQuery, FinancialStatements>;
+  company: DataSource<{ symbol: string }, CompanyProfile>;
+  search: DataSource<{ query: string }, SearchResult>;
 }
 
 /** When neither a provider nor a breaker gives a reason to wait longer, clients come back after this. */
@@ -33,58 +54,94 @@ export interface MarketDataServiceDeps {
   logger: DomainLogger;
   cachePolicy: Record<DataType, CachePolicy>;
   negativeCacheSeconds: number;
-  quoteEndpoints: readonly ProviderEndpoint<{ symbol: string }, Quote>[];
+  sources: DataSources;
+  now: () => Date;
 }
 
 /**
- * The layer's service: a fresh cache entry answers at once; otherwise the providers, in order; when
- * every provider fails, the last good value within its stale window, marked stale; else 503 (or 404
- * when every provider asked says the symbol does not exist). Only validated data is cached.
+ * The layer's service: a fresh cache entry answers at once; otherwise the providers, in order, until
+ * one answers with data that validates and scores above the quality floor; when every provider fails,
+ * the last good value within its stale window, marked stale; else 503 (or 404 when every provider
+ * asked says the symbol does not exist). Only validated, servable data is cached.
  */
 export class MarketDataService {
   constructor(private readonly deps: MarketDataServiceDeps) {}
 
   /** The latest quote of a symbol (already validated and upper-cased), within `deadline` (epoch ms). */
   getQuote(symbol: string, deadline: number): Promise<DataAnswer<Quote>> {
-    return this.lookup('quote', symbol, this.deps.quoteEndpoints, { symbol }, deadline);
+    return this.lookup('quote', symbol, { symbol }, deadline);
   }
 
-  private async lookup<Query, Value>(
-    dataType: DataType,
-    cacheKey: string,
-    endpoints: readonly ProviderEndpoint<Query, Value>[],
-    query: Query,
-    deadline: number,
-  ): Promise<DataAnswer<Value>> {
-    const cached = await this.tolerate(
-      dataType,
-      'read',
-      () => this.deps.cache.lookup<Value>(dataType, cacheKey),
-      {
-        kind: 'none' as const,
-      },
+  /** Daily bars in [from, to]; fresh until the next market close, when a new bar can appear. */
+  getDailyHistory(query: HistoryQuery, deadline: number): Promise<DataAnswer<DailySeries>> {
+    const freshSeconds = Math.max(
+      60,
+      Math.ceil((nextMarketClose(this.deps.now()) - this.deps.now().getTime()) / 1000),
     );
-    if (cached.kind === 'not_found') {
-      this.deps.metrics.cacheLookup(dataType, 'hit');
-      throw new SymbolNotFoundError(cacheKey);
-    }
-    if (cached.kind === 'value' && cached.entry.fresh) {
-      this.deps.metrics.cacheLookup(dataType, 'hit');
-      return fromCache(cached.entry, { stale: false, attempts: [] });
-    }
+    return this.lookup('daily_history', `${query.symbol}#${query.from}#${query.to}`, query, deadline, {
+      freshSeconds,
+    });
+  }
+
+  getStatements(query: StatementsQuery, deadline: number): Promise<DataAnswer<FinancialStatements>> {
+    return this.lookup('financials', `${query.symbol}#${query.statement}#${query.period}`, query, deadline);
+  }
+
+  getCompany(symbol: string, deadline: number): Promise<DataAnswer<CompanyProfile>> {
+    return this.lookup('company', symbol, { symbol }, deadline);
+  }
+
+  /** Symbol search; `query` is already trimmed and bounded. */
+  search(query: string, deadline: number): Promise<DataAnswer<SearchResult>> {
+    return this.lookup('search', query.toLowerCase(), { query }, deadline);
+  }
+
+  /**
+   * Answers one request from what the cache already holds (for batches, which read the cache for
+   * every symbol in one round first); `null` when the entry is not fresh.
+   */
+  fromFreshEntry<T>(dataType: DataType, found: CacheLookup<T>, key: string): DataAnswer<T> | null {
+    if (found.kind === 'not_found') throw new SymbolNotFoundError(key);
+    if (found.kind !== 'value' || !found.entry.fresh) return null;
+    this.deps.metrics.cacheLookup(dataType, 'hit');
+    return fromCache(found.entry, { stale: false, attempts: [] });
+  }
+
+  private async lookup<K extends keyof DataSources>(
+    dataType: K,
+    cacheKey: string,
+    query: SourceQuery<K>,
+    deadline: number,
+    policyOverride: Partial<CachePolicy> = {},
+    cachedAlready?: CacheLookup<SourceValue<K>>,
+  ): Promise<DataAnswer<SourceValue<K>>> {
+    const cached =
+      cachedAlready ??
+      (await this.tolerate(
+        dataType,
+        'read',
+        () => this.deps.cache.lookup<SourceValue<K>>(dataType, cacheKey),
+        {
+          kind: 'none' as const,
+        },
+      ));
+    const fresh = this.fromFreshEntry(dataType, cached, cacheKey);
+    if (fresh) return fresh;
     this.deps.metrics.cacheLookup(dataType, 'miss');
 
-    const result = await this.deps.providers.fetch(endpoints, query, deadline);
+    const source = this.deps.sources[dataType] as unknown as DataSource<SourceQuery<K>, SourceValue<K>>;
+    const result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
+      source.score(value, this.deps.now()),
+    );
     if (result.ok) {
-      const source = { provider: result.provider, fetchedAt: result.fetchedAt };
-      const policy = this.deps.cachePolicy[dataType];
+      const { value, provider, fetchedAt, attempts, quality } = result;
+      const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
       await this.tolerate(
         dataType,
         'write',
-        () => this.deps.cache.write(dataType, cacheKey, result.value, source, policy),
+        () => this.deps.cache.write(dataType, cacheKey, value, { provider, fetchedAt, quality }, policy),
         undefined,
       );
-      const { value, provider, fetchedAt, attempts } = result;
       return {
         data: value,
         meta: {
@@ -94,10 +151,29 @@ export class MarketDataService {
           fetchedAt: fetchedAt.toISOString(),
           ageSeconds: 0,
           attempts,
+          quality,
         },
       };
     }
+    return this.whenEveryProviderFailed(dataType, cacheKey, cached, result, source.endpoints);
+  }
 
+  /** Batches reuse the single-symbol path for their misses, with the cache already read. */
+  quoteAfterCacheRead(
+    symbol: string,
+    cached: CacheLookup<Quote>,
+    deadline: number,
+  ): Promise<DataAnswer<Quote>> {
+    return this.lookup('quote', symbol, { symbol }, deadline, {}, cached);
+  }
+
+  private async whenEveryProviderFailed<T>(
+    dataType: DataType,
+    cacheKey: string,
+    cached: CacheLookup<T>,
+    result: Extract<ProviderChainResult<unknown>, { ok: false }>,
+    endpoints: readonly { provider: ProviderId }[],
+  ): Promise<DataAnswer<T>> {
     const asked = result.attempts.filter((attempt) => attempt.calls > 0);
     if (asked.length > 0 && asked.every((attempt) => attempt.outcome === 'unknown_symbol')) {
       const seconds = this.deps.negativeCacheSeconds;
@@ -107,7 +183,7 @@ export class MarketDataService {
         () => this.deps.cache.rememberNotFound(dataType, cacheKey, seconds),
         undefined,
       );
-      throw new SymbolNotFoundError(cacheKey);
+      throw new SymbolNotFoundError(cacheKey.split('#')[0] ?? cacheKey);
     }
     if (cached.kind === 'value') {
       this.deps.metrics.cacheLookup(dataType, 'stale');
@@ -154,10 +230,15 @@ export class MarketDataService {
   }
 }
 
+type SourceQuery<K extends keyof DataSources> = Parameters<
+  DataSources[K]['endpoints'][number]['buildRequest']
+>[0];
+type SourceValue<K extends keyof DataSources> = Parameters<DataSources[K]['score']>[0];
+
 function fromCache<T>(
   entry: CachedEntry<T>,
   extra: { stale: boolean; attempts: ProviderAttempt[] },
 ): DataAnswer<T> {
-  const { value, provider, fetchedAt, ageSeconds } = entry;
-  return { data: value, meta: { provider, cache: 'hit', fetchedAt, ageSeconds, ...extra } };
+  const { value, provider, fetchedAt, ageSeconds, quality } = entry;
+  return { data: value, meta: { provider, cache: 'hit', fetchedAt, ageSeconds, quality, ...extra } };
 }

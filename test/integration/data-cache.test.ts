@@ -31,6 +31,7 @@ describe('DataCache on DynamoDB Local', () => {
       fetchedAt: '2026-11-26T15:00:00.000Z',
       ageSeconds: 299,
       fresh: true,
+      quality: null,
     });
   });
 

@@ -77,6 +77,9 @@ describe('market sandbox: base URLs', () => {
     expect(sandbox.baseUrls).toEqual({
       'alpha-vantage': `${sandbox.url}/alpha-vantage`,
       fmp: `${sandbox.url}/fmp`,
+      finnhub: `${sandbox.url}/finnhub`,
+      'twelve-data': `${sandbox.url}/twelve-data`,
+      polygon: `${sandbox.url}/polygon`,
     });
   });
 });
@@ -479,14 +482,21 @@ describe('market sandbox: knobs', () => {
     await fetch(avUrl({ function: 'GLOBAL_QUOTE', symbol: 'IBM' }, null));
     await fmp('quote', { symbol: 'AAPL' });
     await fetch(`${sandbox.url}/__sandbox/knobs`);
+    const idle = { finnhub: 0, 'twelve-data': 0, polygon: 0 };
     const expected = {
-      calls: { 'alpha-vantage': 4, fmp: 1 },
-      callsByKey: { 'alpha-vantage': { 'key-a': 2, 'key-b': 1, '(none)': 1 }, fmp: { [KEY]: 1 } },
+      calls: { 'alpha-vantage': 4, fmp: 1, ...idle },
+      callsByKey: {
+        'alpha-vantage': { 'key-a': 2, 'key-b': 1, '(none)': 1 },
+        fmp: { [KEY]: 1 },
+        finnhub: {},
+        'twelve-data': {},
+        polygon: {},
+      },
     };
     expect(sandbox.stats()).toEqual(expected);
     expect(await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()).toEqual(expected);
     sandbox.resetStats();
-    expect(sandbox.stats().calls).toEqual({ 'alpha-vantage': 0, fmp: 0 });
+    expect(sandbox.stats().calls).toEqual({ 'alpha-vantage': 0, fmp: 0, ...idle });
   });
 
   it('serves the control endpoints and rejects a bad knob with 400', async () => {
@@ -544,6 +554,9 @@ describe('knobsFromEnv', () => {
     expect(patch).toEqual({
       'alpha-vantage': { ...shared, mode: 'flapping' },
       fmp: { ...shared, mode: 'down' },
+      finnhub: { ...shared, mode: 'flapping' },
+      'twelve-data': { ...shared, mode: 'flapping' },
+      polygon: { ...shared, mode: 'flapping' },
     });
     expect(knobsFromEnv({ SANDBOX_ALPHA_VANTAGE_MODE: 'throttled' })).toEqual({
       'alpha-vantage': { mode: 'throttled' },

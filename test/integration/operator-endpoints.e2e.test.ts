@@ -94,6 +94,27 @@ describe('operator endpoints through the local gateway', () => {
     expect(body.type).toBe('https://valor-ivx.dev/problems/bad-request');
   });
 
+  it('show every key pool: fingerprint, age, usage today, budget left and state, never a value', async () => {
+    await call('GET', '/api/data/stock/KEYS1', CLIENT_KEY);
+    const { status, body } = await call('GET', '/api/data/api-keys/status', OPERATOR_KEY);
+    expect(status).toBe(200);
+    const alphaVantage = body.data.find((p: { provider: string }) => p.provider === 'alpha-vantage');
+    expect(alphaVantage.keys).toEqual([
+      expect.objectContaining({
+        id: 'primary',
+        fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/),
+        state: 'active',
+        usage: { thisMinute: expect.any(Number), today: expect.any(Number) },
+      }),
+    ]);
+    expect(alphaVantage.keys[0].usage.today).toBeGreaterThanOrEqual(1);
+    expect(alphaVantage.keys[0].budgetLeft.today).toBe(
+      alphaVantage.keys[0].limits.perDay - alphaVantage.keys[0].usage.today,
+    );
+    expect(JSON.stringify(body)).not.toContain('sandbox-key-');
+    expect((await call('GET', '/api/data/api-keys/status', CLIENT_KEY)).status).toBe(403);
+  });
+
   it('show providers with their priority, breaker and key pool size, never a key', async () => {
     const { status, body } = await call('GET', '/api/data/providers/status', OPERATOR_KEY);
     expect(status).toBe(200);

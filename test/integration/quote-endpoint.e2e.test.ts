@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import type { ProviderId } from '../../lib/providers/provider-ids.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
@@ -45,13 +46,20 @@ afterAll(async () => {
 
 beforeEach(async () => {
   stack.sandbox.resetKnobs();
-  // Each test starts with closed breakers, whatever the one before it did to the providers.
-  const { breaker } = await import('../../functions/shared/container.js');
-  await Promise.all(['alpha-vantage', 'fmp'].map((name) => breaker.reset(name, 'e2e-test')));
+  // Each test starts with closed breakers and no parked key, whatever the one before it did.
+  const { breaker, keyStates } = await import('../../functions/shared/container.js');
+  await Promise.all(
+    Object.keys(stack.sandbox.baseUrls).map(async (name) => {
+      await breaker.reset(name, 'e2e-test');
+      await keyStates.release(name as ProviderId, 'primary');
+    }),
+  );
 });
 
 function everyProvider(knobs: { mode: 'throttled' | 'down' | 'malformed' }) {
-  stack.sandbox.setKnobs({ 'alpha-vantage': knobs, fmp: knobs });
+  stack.sandbox.setKnobs(
+    Object.fromEntries(Object.keys(stack.sandbox.baseUrls).map((provider) => [provider, knobs])),
+  );
 }
 
 describe('GET /api/data/stock/{symbol} through the local gateway', () => {

@@ -6,13 +6,16 @@ import { seedKeyPools } from '../../infra/local/key-pool-seed.js';
 import type { MarketSandbox } from '../../infra/local/sandbox/server.js';
 import { DataCache } from '../../lib/cache/data-cache.js';
 import { loadConfig } from '../../lib/config.js';
+import { KeyBroker } from '../../lib/keys/key-broker.js';
 import { KeyPoolStore } from '../../lib/keys/key-pool-store.js';
+import { KeyStates } from '../../lib/keys/key-states.js';
+import { RateLimiter } from '../../lib/keys/rate-limiter.js';
 import type { DomainLogger } from '../../lib/observability/logger.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
 import { ProviderManager } from '../../lib/providers/provider-manager.js';
-import { inPriorityOrder, QUOTE_ENDPOINTS } from '../../lib/providers/registry.js';
 import { BreakerStore } from '../../lib/resilience/breaker-store.js';
 import { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
+import { dataSources } from '../../lib/services/data-sources.js';
 import { MarketDataService } from '../../lib/services/market-data-service.js';
 
 /** A clock tests move by hand; `sleep` advances it instead of waiting. */
@@ -44,7 +47,12 @@ export async function buildDataLayer(options: {
 }) {
   const secretPrefix = `test-${randomUUID().slice(0, 8)}/`;
   await seedKeyPools(options.secretsManager, {}, new Set(['alpha-vantage', 'fmp']), secretPrefix);
-  const config = loadConfig({ DATA_TABLE_NAME: options.tableName, ...options.env });
+  // Alpha Vantage then FMP, as the sandbox-backed tests expect, unless a test says otherwise.
+  const config = loadConfig({
+    DATA_TABLE_NAME: options.tableName,
+    PROVIDER_ORDER_QUOTE: 'alpha-vantage,fmp',
+    ...options.env,
+  });
   const metrics = new DataLayerMetrics(new Metrics({ namespace: 'Test', serviceName: 'valor-ivx-data' }));
   const breaker = new CircuitBreaker({
     store: new BreakerStore(options.dynamodb, options.tableName),
@@ -54,12 +62,20 @@ export async function buildDataLayer(options: {
     options: config.breaker,
   });
   const providers = new ProviderManager({
-    keys: new KeyPoolStore(options.secretsManager, { secretPrefix, cacheSeconds: 300 }),
+    keys: new KeyBroker({
+      pools: new KeyPoolStore(options.secretsManager, { secretPrefix, cacheSeconds: 300 }),
+      limiter: new RateLimiter(options.dynamodb, options.tableName),
+      states: new KeyStates(options.dynamodb, options.tableName, { now: options.clock.now }),
+      metrics,
+      logger: quietLogger,
+      now: options.clock.now,
+    }),
     breaker,
     metrics,
     logger: quietLogger,
     baseUrls: { ...config.providerBaseUrls, ...options.sandbox.baseUrls },
     timeoutMs: config.providerTimeoutMs,
+    qualityFloor: config.qualityFloor,
     retry: config.retry,
     now: options.clock.date,
     sleep: options.clock.sleep,
@@ -72,7 +88,8 @@ export async function buildDataLayer(options: {
     logger: quietLogger,
     cachePolicy: config.cachePolicy,
     negativeCacheSeconds: config.negativeCacheSeconds,
-    quoteEndpoints: inPriorityOrder(QUOTE_ENDPOINTS, config.providerOrder.quote),
+    sources: dataSources(config),
+    now: options.clock.date,
   });
   return { service, breaker, providers, config };
 }

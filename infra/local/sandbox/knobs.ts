@@ -12,7 +12,13 @@ import type { ProviderId } from '../../../lib/providers/provider-ids.js';
  * Ids of the providers the sandbox simulates (a subset of the platform's provider ids); a new provider
  * adds its id here and registers its module in the server.
  */
-export const SANDBOX_PROVIDER_IDS = ['alpha-vantage', 'fmp'] as const satisfies readonly ProviderId[];
+export const SANDBOX_PROVIDER_IDS = [
+  'alpha-vantage',
+  'fmp',
+  'finnhub',
+  'twelve-data',
+  'polygon',
+] as const satisfies readonly ProviderId[];
 export type SandboxProviderId = (typeof SANDBOX_PROVIDER_IDS)[number];
 
 /**
@@ -183,8 +189,8 @@ function envMode(env: NodeJS.ProcessEnv, name: string): Mode | undefined {
  * Knobs from environment variables, for `npm start`. Unset or empty variables leave the defaults:
  * - `SANDBOX_LATENCY_MS`: `latencyMs` of every provider (integer ≥ 0);
  * - `SANDBOX_MODE`: `mode` of every provider;
- * - `SANDBOX_<PROVIDER>_MODE` (`SANDBOX_ALPHA_VANTAGE_MODE`, `SANDBOX_FMP_MODE`): `mode` of one provider,
- *   overriding `SANDBOX_MODE`;
+ * - `SANDBOX_<PROVIDER>_MODE` (`SANDBOX_ALPHA_VANTAGE_MODE`, `SANDBOX_FMP_MODE`, `SANDBOX_FINNHUB_MODE`,
+ *   `SANDBOX_TWELVE_DATA_MODE`, `SANDBOX_POLYGON_MODE`): `mode` of one provider, overriding `SANDBOX_MODE`;
  * - `SANDBOX_ERROR_RATE`: `errorRate` of every provider (0..1);
  * - `SANDBOX_UNKNOWN_SYMBOLS`: `unknownSymbols` of every provider, comma-separated (`FOO,BAR`);
  * - `SANDBOX_THROTTLE_AFTER`: `throttleAfter` of every provider (calls per key per minute, 0 = off);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { alphaVantage } from './alpha-vantage.js';
 import { type ControlTarget, type SandboxStats, sendJson, serveControl } from './control.js';
 import { FaultEngine, malform } from './fault-engine.js';
+import { finnhub } from './finnhub.js';
 import { fmp } from './fmp.js';
 import {
   defaultKnobs,
@@ -15,13 +16,15 @@ import {
   type SandboxKnobsPatch,
   type SandboxProviderId,
 } from './knobs.js';
+import { polygon } from './polygon.js';
 import { type Answer, type DataRequest, type ProviderModule, serializeBody } from './provider.js';
+import { twelveData } from './twelve-data.js';
 
 /**
- * The market-data sandbox: one local HTTP server that answers as Alpha Vantage and FMP do, in their real
- * wire formats, with deterministic data for any symbol and knobs to inject faults. Each provider is served
- * under `/<provider id>/`, so an adapter given the base URL `${url}/<provider id>` appends the provider's
- * own path exactly as it would to the real host.
+ * The market-data sandbox: one local HTTP server that answers as Alpha Vantage, FMP, Finnhub, Twelve Data
+ * and Polygon do, in their real wire formats, with deterministic data for any symbol and knobs to inject
+ * faults. Each provider is served under `/<provider id>/`, so an adapter given the base URL
+ * `${url}/<provider id>` appends the provider's own path exactly as it would to the real host.
  */
 
 export type { SandboxStats } from './control.js';
@@ -29,7 +32,7 @@ export type { ProviderKnobs, SandboxKnobs, SandboxKnobsPatch, SandboxProviderId 
 export { knobsFromEnv } from './knobs.js';
 
 /** Provider modules served; a new provider adds its module here (and its id in knobs.ts). */
-const PROVIDERS: readonly ProviderModule[] = [alphaVantage, fmp];
+const PROVIDERS: readonly ProviderModule[] = [alphaVantage, fmp, finnhub, twelveData, polygon];
 
 /** A running sandbox. */
 export interface MarketSandbox {
@@ -40,7 +43,8 @@ export interface MarketSandbox {
    * Base URL per provider, as the provider adapters take it: the stand-in for the real host.
    * `alpha-vantage`: `${url}/alpha-vantage` (adapters call `${base}/query?function=...`, as with
    * `https://www.alphavantage.co`); `fmp`: `${url}/fmp` (adapters call `${base}/stable/quote?...`, as
-   * with `https://financialmodelingprep.com`).
+   * with `https://financialmodelingprep.com`); `finnhub`: `${url}/finnhub` (`${base}/api/v1/quote`);
+   * `twelve-data`: `${url}/twelve-data` (`${base}/quote`); `polygon`: `${url}/polygon` (`${base}/v2/aggs/...`).
    */
   baseUrls: Record<SandboxProviderId, string>;
   /** Applies a patch, merged per provider; throws a TypeError on an invalid knob. Restarts the patched providers' counters. */

@@ -1,0 +1,250 @@
+import { dayOf, latestTradingDay, parseIsoDay, previousTradingDay, tradingDaysBetween } from './calendar.js';
+import { barsOn, type Company, companyFor, type DailyBar, quoteOn, round } from './market-generator.js';
+import {
+  type Answer,
+  type DataRequest,
+  type JsonValue,
+  jsonAnswer,
+  type ProviderModule,
+} from './provider.js';
+import { hashSeed } from './random.js';
+import { searchSymbols } from './symbol-search.js';
+
+/**
+ * Polygon (Massive) as served at `/polygon/...`: compact JSON with a `status` and a `request_id` in
+ * every body, real HTTP statuses for refusals (401 `ERROR` bad key, 403 `NOT_AUTHORIZED` plan, 404
+ * `NOT_FOUND` ticker, 429 `ERROR` limit), and `resultsCount: 0` without `results` for aggregates of a
+ * ticker it does not list. Polygon covers US listings only, so its search finds the home listing alone.
+ */
+
+const CONTENT_TYPE = 'application/json';
+const MS_PER_DAY = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Error texts as Polygon sends them: "Ticker not found." from test/fixtures/providers/polygon/errors,
+ * the others as public client code quotes them.
+ */
+export const POLYGON_MESSAGES = {
+  unknownKey: 'Unknown API Key',
+  noKey: 'API Key was not provided',
+  limit:
+    "You've exceeded the maximum requests per minute, please wait or upgrade your subscription to continue. https://polygon.io/pricing",
+  notEntitled: 'You are not entitled to this data. Please upgrade your plan at https://massive.com/pricing',
+  tickerNotFound: 'Ticker not found.',
+} as const;
+
+const json = (status: number, body: JsonValue): Answer => jsonAnswer(status, body, 0, CONTENT_TYPE);
+
+/** A request id derived from the call, so that the same call gets the same answer byte for byte. */
+function requestIdOf(request: DataRequest): string {
+  const seed = `${request.path}?${request.query}`;
+  return [1, 2, 3, 4]
+    .map((part) => hashSeed('request-id', seed, part).toString(16).padStart(8, '0'))
+    .join('');
+}
+
+const NEW_YORK_HOUR = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  hour: 'numeric',
+  hourCycle: 'h23',
+});
+
+/** Epoch ms of 00:00 in New York on a day: Polygon's stamp for a daily bar (04:00 or 05:00 UTC). */
+function newYorkMidnightMs(day: number): number {
+  const edt = day * MS_PER_DAY + 4 * HOUR_MS;
+  // Formatters differ on midnight ("0", "00", "24"): compare the hour as a number.
+  return Number(NEW_YORK_HOUR.format(new Date(edt))) % 24 === 0 ? edt : edt + HOUR_MS;
+}
+
+function figiOf(kind: string, symbol: string): string {
+  return `BBG${hashSeed(kind, symbol).toString(36).toUpperCase().padStart(9, '0').slice(0, 9)}`;
+}
+
+/** One aggregate bar in Polygon's keys; `T` only in the previous-day answer. */
+function barBody(bar: DailyBar, ticker?: string): JsonValue {
+  const day = parseIsoDay(bar.date) ?? 0;
+  return {
+    ...(ticker === undefined ? {} : { T: ticker }),
+    v: bar.volume,
+    vw: round((bar.high + bar.low + bar.close) / 3, 4),
+    o: bar.open,
+    c: bar.close,
+    h: bar.high,
+    l: bar.low,
+    t: newYorkMidnightMs(day),
+    n: Math.max(1, Math.round(bar.volume / 110)),
+  };
+}
+
+function aggregatesBody(
+  ticker: string,
+  bars: readonly DailyBar[],
+  requestId: string,
+  withTicker: boolean,
+): JsonValue {
+  const results = bars.map((bar) => barBody(bar, withTicker ? ticker : undefined));
+  return {
+    ticker,
+    queryCount: results.length,
+    resultsCount: results.length,
+    adjusted: true,
+    ...(results.length === 0 ? {} : { results }),
+    status: 'OK',
+    request_id: requestId,
+    count: results.length,
+  };
+}
+
+/** A date of a range: `YYYY-MM-DD` or epoch milliseconds, as Polygon accepts both. */
+function dayOfParam(text: string): number | undefined {
+  if (/^\d{9,}$/.test(text)) return dayOf(new Date(Number(text)));
+  return parseIsoDay(text);
+}
+
+function listEntry(company: Company, now: Date): Record<string, JsonValue> {
+  return {
+    ticker: company.symbol,
+    name: company.name,
+    market: 'stocks',
+    locale: 'us',
+    primary_exchange: company.exchange === 'NASDAQ' ? 'XNAS' : 'XNYS',
+    type: 'CS',
+    active: true,
+    currency_name: 'usd',
+    cik: company.cik,
+    composite_figi: figiOf('composite', company.symbol),
+    share_class_figi: figiOf('share-class', company.symbol),
+    last_updated_utc: `${new Date(dayOf(now) * MS_PER_DAY).toISOString().slice(0, 10)}T00:00:00Z`,
+  };
+}
+
+function detailsBody(company: Company, now: Date, requestId: string): JsonValue {
+  const { last_updated_utc: _updated, ...entry } = listEntry(company, now);
+  const quote = quoteOn(company, latestTradingDay(now));
+  const site = company.symbol.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return {
+    results: {
+      ...entry,
+      market_cap: quote.marketCap,
+      phone_number: '(555) 010-0100',
+      address: { address1: '1 SANDBOX WAY', city: 'SPRINGFIELD', state: 'IL', postal_code: '62701' },
+      description: `${company.name} is a synthetic company of the ${company.industry.toLowerCase()} industry, generated by the market-data sandbox.`,
+      sic_code: String(1000 + (hashSeed('sic', company.symbol) % 8000)),
+      sic_description: company.industry.toUpperCase(),
+      ticker_root: company.symbol.split('.')[0] ?? company.symbol,
+      homepage_url: `https://www.${site}.example.com`,
+      total_employees: company.employees,
+      list_date: company.ipoDate,
+      branding: {
+        logo_url: `https://api.massive.com/v1/reference/company-branding/${site}/images/logo.svg`,
+        icon_url: `https://api.massive.com/v1/reference/company-branding/${site}/images/icon.png`,
+      },
+      share_class_shares_outstanding: company.sharesOutstanding,
+      weighted_shares_outstanding: company.sharesOutstanding,
+    },
+    status: 'OK',
+    request_id: requestId,
+  };
+}
+
+function apiKeyOf(request: DataRequest): string | undefined {
+  const header = request.headers.authorization;
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
+  return request.query.get('apiKey') ?? bearer;
+}
+
+/** The Polygon module. */
+export const polygon: ProviderModule = {
+  id: 'polygon',
+
+  // Polygon takes the key as `apiKey=` or as `Authorization: Bearer <key>`.
+  apiKey: apiKeyOf,
+
+  fault(fault, request) {
+    const request_id = requestIdOf(request);
+    switch (fault) {
+      case 'invalid-key': {
+        const key = apiKeyOf(request);
+        const message =
+          key === undefined || key === '' ? POLYGON_MESSAGES.noKey : POLYGON_MESSAGES.unknownKey;
+        return json(401, { status: 'ERROR', request_id, error: message });
+      }
+      // Polygon's plans limit calls per minute; there is no daily quota: one answer for both.
+      case 'throttled':
+      case 'daily-limit':
+        return json(429, { status: 'ERROR', request_id, error: POLYGON_MESSAGES.limit });
+      case 'premium':
+        return json(403, { status: 'NOT_AUTHORIZED', request_id, message: POLYGON_MESSAGES.notEntitled });
+    }
+  },
+
+  handle(request, context) {
+    const { now } = context;
+    const requestId = requestIdOf(request);
+    const path = request.path.replace(/\/+$/, '');
+    const notFound = (message: string) => json(404, { status: 'NOT_FOUND', request_id: requestId, message });
+    const known = (ticker: string) => ticker !== '' && context.isKnown(ticker);
+
+    const prev = /^\/v2\/aggs\/ticker\/([^/]+)\/prev$/.exec(path);
+    if (prev) {
+      const ticker = decodeURIComponent(prev[1] ?? '').toUpperCase();
+      // The last completed session: the trading day before today.
+      const bars = known(ticker) ? barsOn(companyFor(ticker), [previousTradingDay(dayOf(now))]) : [];
+      return json(200, aggregatesBody(ticker, bars, requestId, true));
+    }
+    const range = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([^/]+)\/([^/]+)$/.exec(path);
+    if (range) {
+      const [, rawTicker = '', multiplier, timespan, fromText = '', toText = ''] = range;
+      if (multiplier !== '1' || timespan !== 'day') {
+        return json(400, {
+          status: 'ERROR',
+          request_id: requestId,
+          error: 'The sandbox serves 1/day aggregates only.',
+        });
+      }
+      const ticker = decodeURIComponent(rawTicker).toUpperCase();
+      const from = dayOfParam(fromText);
+      const to = dayOfParam(toText);
+      if (from === undefined || to === undefined) {
+        return json(400, {
+          status: 'ERROR',
+          request_id: requestId,
+          error: 'Could not parse the date range.',
+        });
+      }
+      const limit = Math.min(Math.max(1, Number(request.query.get('limit')) || 5000), 50_000);
+      const days = known(ticker)
+        ? tradingDaysBetween(from, Math.min(to, latestTradingDay(now))).reverse()
+        : [];
+      const ascending = barsOn(companyFor(ticker), days.slice(0, limit));
+      const bars = request.query.get('sort') === 'desc' ? [...ascending].reverse() : ascending;
+      return json(200, aggregatesBody(ticker, bars, requestId, false));
+    }
+    const details = /^\/v3\/reference\/tickers\/([^/]+)$/.exec(path);
+    if (details) {
+      const ticker = decodeURIComponent(details[1] ?? '').toUpperCase();
+      if (!known(ticker)) return notFound(POLYGON_MESSAGES.tickerNotFound);
+      return json(200, detailsBody(companyFor(ticker), now, requestId));
+    }
+    if (path === '/v3/reference/tickers') {
+      const { query } = request;
+      const market = query.get('market');
+      const exact = query.get('ticker')?.trim().toUpperCase();
+      const text = exact ?? query.get('search') ?? '';
+      const limit = Math.min(Math.max(1, Number(query.get('limit')) || 100), 1000);
+      const matches =
+        market !== null && market !== 'stocks'
+          ? []
+          : searchSymbols(text, (s) => context.isKnown(s))
+              // US listings only: the shared search's foreign venues carry a suffix.
+              .filter(
+                (match) => !match.symbol.includes('.') && (exact === undefined || match.symbol === exact),
+              )
+              .slice(0, limit);
+      const results = matches.map((match) => listEntry(companyFor(match.symbol), now));
+      return json(200, { results, status: 'OK', request_id: requestId, count: results.length });
+    }
+    return notFound('Not found');
+  },
+};

@@ -1,0 +1,47 @@
+/** US equity markets close at 16:00 in New York, whatever the season. */
+const CLOSE_HOUR_NEW_YORK = 16;
+
+const newYorkParts = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** New York's offset from UTC at `instant`, in ms (−4 h in summer, −5 h in winter). */
+function newYorkOffsetMs(instant: number): number {
+  const parts = Object.fromEntries(newYorkParts.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
+  const asUtc = Date.UTC(
+    parts.year ?? 0,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The next US market close after `now` (16:00 New York on a weekday), as epoch ms. Daily bars stay
+ * fresh until then: a new bar can only appear at a close. Exchange holidays are not known here, so
+ * on a holiday the cache is refreshed once for nothing.
+ */
+export function nextMarketClose(now: Date): number {
+  const nowMs = now.getTime();
+  for (let dayOffset = 0; dayOffset < 8; dayOffset++) {
+    const probe = nowMs + dayOffset * 86_400_000;
+    const offset = newYorkOffsetMs(probe);
+    const local = new Date(probe + offset);
+    const weekday = local.getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    const closeMs =
+      Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), CLOSE_HOUR_NEW_YORK) - offset;
+    if (closeMs > nowMs) return closeMs;
+  }
+  throw new Error('no weekday within a week: unreachable');
+}

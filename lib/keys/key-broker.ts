@@ -1,0 +1,223 @@
+import type { DomainLogger } from '../observability/logger.js';
+import type { DataLayerMetrics } from '../observability/metrics.js';
+import type { FailureKind } from '../providers/provider.js';
+import type { ProviderId } from '../providers/provider-ids.js';
+import type { KeySource } from '../providers/provider-manager.js';
+import type { KeyLease, KeyPoolStore } from './key-pool-store.js';
+import { isParked, isQuarantined, type KeyState, type KeyStates, type ParkReason } from './key-states.js';
+import { dayWindow, effectiveLimits, minuteWindow } from './provider-limits.js';
+import { InMemoryBudget, type RateLimiter } from './rate-limiter.js';
+import type { KeyPool, ProviderKey } from './secrets-layout.js';
+
+/** How a call made with a leased key ended: `ok`, or the provider failure's kind. */
+export type KeyOutcome = 'ok' | FailureKind;
+
+/** A park or quarantine this container could not write; `addedAt` names the rejected key's value. */
+interface UnwrittenState {
+  parkedUntil?: number;
+  quarantined?: { addedAt?: string };
+}
+
+/** What a broker needs; `now` is epoch ms, injected so tests drive time. */
+export interface KeyBrokerDeps {
+  pools: Pick<KeyPoolStore, 'pool'>;
+  limiter: RateLimiter;
+  states: KeyStates;
+  metrics: DataLayerMetrics;
+  logger: DomainLogger;
+  now: () => number;
+  /** Where this container's rotation through each pool starts; random by default, fixed in tests. */
+  firstTurn?: number;
+}
+
+/**
+ * Hands out provider keys that have budget left, fleet-wide: the `KeySource` of the provider manager.
+ *
+ * `lease` skips keys that are quarantined (the provider rejected them) or parked (throttled, or
+ * their quota spent), then takes one call's budget from the first key that has some, starting the
+ * search one key further on each lease so a container spreads its calls over the pool. No key with
+ * budget → `null`, and the provider manager skips the provider as it skips an open breaker.
+ * `report` turns the provider's verdict on a key into state every container sees.
+ *
+ * DynamoDB failure policy (fail open, bounded per container). Without the table this container
+ * cannot see the fleet's counts, so it counts alone: each key keeps its own per-minute and per-day
+ * limits in the container's memory (`InMemoryBudget`), plus everything the container already
+ * learned (keys it found exhausted until their window's end, keys it parked or quarantined). So an
+ * outage neither stops traffic nor lets one container spend more than a key's limits; the fleet
+ * can exceed them at most by its number of containers, and the provider's own throttling or quota
+ * answer then parks the key in each container that meets it. Key states that cannot be read fall
+ * back to the last ones read. `lease` and `report` never throw for DynamoDB; the fault is logged
+ * and counted (`provider_key_usage_total{outcome=leased_fallback}`). An unreadable key pool
+ * (Secrets Manager) leaves the provider with no key: `null`, logged as an error.
+ *
+ * A key's value appears only in the lease returned: never in a log line, metric or error.
+ */
+export class KeyBroker implements KeySource {
+  readonly #fallback = new InMemoryBudget();
+  /** Keys the limiter refused, until their full window ends: counts only grow within a window. */
+  readonly #exhausted = new Map<string, number>();
+  /** Parks and quarantines this container decided but could not write (DynamoDB failed). */
+  readonly #unwritten = new Map<string, UnwrittenState>();
+  /** Keys whose rejection already made this container re-read the pool: once per key value. */
+  readonly #refetched = new Set<string>();
+  readonly #turns = new Map<ProviderId, number>();
+  #statesErrorLogged: unknown;
+
+  constructor(private readonly deps: KeyBrokerDeps) {}
+
+  /** A key with one call's budget taken for it, or `null` when the provider has no usable key. */
+  async lease(provider: ProviderId): Promise<KeyLease | null> {
+    const now = this.deps.now();
+    const pool = await this.#pool(provider);
+    const states = pool ? await this.#states(provider) : new Map<string, KeyState>();
+    const usable = (pool?.keys ?? []).filter((key) => this.#usable(provider, key, states.get(key.id), now));
+    const turn = this.#turns.get(provider) ?? this.deps.firstTurn ?? Math.floor(Math.random() * 1_000);
+    this.#turns.set(provider, turn + 1);
+    for (let offset = 0; offset < usable.length; offset++) {
+      const key = usable[(turn + offset) % usable.length];
+      if (!key) continue;
+      const taken = await this.#take(provider, key, now);
+      if (taken) {
+        this.deps.metrics.keyUsage(provider, taken);
+        return { id: key.id, value: key.value };
+      }
+    }
+    this.deps.metrics.keyUsage(provider, 'none_usable');
+    return null;
+  }
+
+  /**
+   * The provider's verdict on a leased key. `throttled` parks it to the end of the minute window
+   * (or the provider's `Retry-After`, if later); `quota_exhausted` parks it until the quota day
+   * resets; `invalid_key` quarantines it and re-reads the pool once, in case a rotation replaced
+   * it. Other outcomes say nothing about the key: the healthy path writes nothing. Never throws.
+   */
+  async report(
+    provider: ProviderId,
+    lease: Pick<KeyLease, 'id'>,
+    outcome: KeyOutcome,
+    detail: { retryAfterSeconds?: number } = {},
+  ): Promise<void> {
+    const now = this.deps.now();
+    const retryAfter = now + (detail.retryAfterSeconds ?? 0) * 1000;
+    if (outcome === 'throttled')
+      await this.#park(provider, lease.id, Math.max(minuteWindow(now).endsAt, retryAfter), outcome);
+    else if (outcome === 'quota_exhausted')
+      await this.#park(provider, lease.id, Math.max(dayWindow(provider, now).endsAt, retryAfter), outcome);
+    else if (outcome === 'invalid_key') await this.#quarantine(provider, lease.id);
+  }
+
+  #usable(provider: ProviderId, key: ProviderKey, state: KeyState | undefined, now: number): boolean {
+    const unwritten = this.#unwritten.get(`${provider}#${key.id}`);
+    if (isQuarantined(state, key) || isParked(state, now)) return false;
+    const quarantined = unwritten?.quarantined;
+    if (quarantined && (quarantined.addedAt === undefined || quarantined.addedAt === key.addedAt))
+      return false;
+    return (unwritten?.parkedUntil ?? 0) <= now;
+  }
+
+  /** One call's budget from the fleet's counts, or from this container's while DynamoDB fails. */
+  async #take(
+    provider: ProviderId,
+    key: ProviderKey,
+    now: number,
+  ): Promise<'leased' | 'leased_fallback' | null> {
+    const limits = effectiveLimits(provider, key.limits);
+    // The limits are part of the name: an operator who raises them need not wait out the window.
+    const name = `${provider}#${key.id}#${limits.perMinute ?? '-'}/${limits.perDay ?? '-'}`;
+    if ((this.#exhausted.get(name) ?? 0) > now) return null;
+    try {
+      const taken = await this.deps.limiter.take(provider, key.id, limits, now);
+      if (taken.granted) return 'leased';
+      if (taken.refusedBy !== 'contention') this.#exhausted.set(name, taken.resetsAt);
+      return null;
+    } catch (error) {
+      this.#storeFailed('take budget', provider, key.id, error);
+      return this.#fallback.take(provider, key.id, limits, now).granted ? 'leased_fallback' : null;
+    }
+  }
+
+  async #park(provider: ProviderId, keyId: string, until: number, reason: ParkReason): Promise<void> {
+    try {
+      const write = await this.deps.states.park(provider, keyId, until, reason);
+      if (!write.won) return;
+      this.deps.metrics.keyParked(provider, reason);
+      this.deps.logger.info('provider key parked', {
+        provider,
+        keyId,
+        reason,
+        until: new Date(until).toISOString(),
+      });
+    } catch (error) {
+      this.#remember(provider, keyId, { parkedUntil: until });
+      this.#storeFailed('park', provider, keyId, error);
+    }
+  }
+
+  async #quarantine(provider: ProviderId, keyId: string): Promise<void> {
+    const addedAt = (await this.#pool(provider))?.keys.find((key) => key.id === keyId)?.addedAt;
+    try {
+      const write = await this.deps.states.quarantine(provider, keyId, 'invalid_key', addedAt);
+      if (write.won) {
+        this.deps.metrics.keyQuarantined(provider);
+        this.deps.logger.warn('provider key quarantined: the provider rejected it', { provider, keyId });
+      }
+    } catch (error) {
+      this.#remember(provider, keyId, { quarantined: addedAt === undefined ? {} : { addedAt } });
+      this.#storeFailed('quarantine', provider, keyId, error);
+    }
+    // Once per rejected key in this container: a rotation may have replaced the pool since it was
+    // cached. Never again for the same key, so a bad key cannot make every request re-read it.
+    const seen = `${provider}#${keyId}#${addedAt ?? ''}`;
+    if (this.#refetched.has(seen)) return;
+    this.#refetched.add(seen);
+    await this.#pool(provider, true);
+  }
+
+  #remember(provider: ProviderId, keyId: string, state: UnwrittenState): void {
+    const name = `${provider}#${keyId}`;
+    this.#unwritten.set(name, { ...this.#unwritten.get(name), ...state });
+  }
+
+  async #pool(provider: ProviderId, forceFetch = false): Promise<KeyPool | null> {
+    try {
+      return await this.deps.pools.pool(provider, forceFetch);
+    } catch (error) {
+      // The store's errors name the secret at most, never its content.
+      this.deps.logger.error('provider key pool unreadable; the provider has no key', {
+        provider,
+        error: describe(error),
+      });
+      return null;
+    }
+  }
+
+  async #states(provider: ProviderId): Promise<Map<string, KeyState>> {
+    try {
+      return await this.deps.states.read(provider);
+    } catch (error) {
+      // KeyStates remembers a failed read for its cache period: log each failed read once, not per lease.
+      if (error !== this.#statesErrorLogged) {
+        this.#statesErrorLogged = error;
+        this.deps.logger.warn('provider key states unreadable; using the last ones read', {
+          provider,
+          error: describe(error),
+        });
+      }
+      return this.deps.states.lastKnown(provider);
+    }
+  }
+
+  #storeFailed(operation: string, provider: ProviderId, keyId: string, error: unknown): void {
+    this.deps.logger.warn('provider key store failed; going on with what this container knows', {
+      operation,
+      provider,
+      keyId,
+      error: describe(error),
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}

@@ -1,0 +1,209 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ProviderId } from '../providers/provider-ids.js';
+import { DATA_TABLE } from '../storage/table-definition.js';
+
+/** Why a key is parked: the provider throttled it (a minute or so) or its quota is spent (till reset). */
+export type ParkReason = 'throttled' | 'quota_exhausted';
+
+/**
+ * What the fleet knows about one key beyond its budget. A parked key is skipped until `parkedUntil`
+ * (epoch ms); a quarantined key (the provider rejected it) is skipped until an operator or the
+ * rotation releases it. `quarantinedKeyAddedAt` is the pool's `addedAt` of the rejected key, so a
+ * new value placed under the same id (with a new `addedAt`) is not held for the old one's fault.
+ */
+export interface KeyState {
+  keyId: string;
+  parkedUntil?: number;
+  parkReason?: ParkReason;
+  quarantinedAt?: number;
+  quarantineReason?: string;
+  quarantinedKeyAddedAt?: string;
+}
+
+/** A conditional write's result: `won` is false when another writer got there first (or further). */
+export interface StateWrite {
+  won: boolean;
+  state: KeyState;
+}
+
+/** Whether a state keeps the key out of service at `now`. */
+export function isParked(state: KeyState | undefined, now: number): boolean {
+  return state?.parkedUntil !== undefined && state.parkedUntil > now;
+}
+
+export function isQuarantined(state: KeyState | undefined, key: { addedAt: string }): boolean {
+  if (state?.quarantinedAt === undefined) return false;
+  return state.quarantinedKeyAddedAt === undefined || state.quarantinedKeyAddedAt === key.addedAt;
+}
+
+/** The last states read (kept through failed reads) and, when the latest read failed, its error. */
+type Snapshot = { readAt: number; states: Map<string, KeyState>; error?: unknown };
+
+/**
+ * Parked and quarantined keys in the data table: `pk = keystate#<provider>`, `sk = <keyId>`, one
+ * item per key that ever had trouble (no TTL: a handful of items, and a quarantine must outlive any
+ * TTL). Every write is conditional so concurrent containers reporting the same trouble produce one
+ * winner, and only the winner emits a metric. Reads are one strongly consistent Query per provider,
+ * kept in memory for `cacheMs` and shared by concurrent callers, like the breaker's snapshot; a
+ * failed read is remembered for as long, so an outage costs one DynamoDB call a second, not one a
+ * request. DynamoDB faults are thrown; the broker decides what to do without the table.
+ */
+export class KeyStates {
+  readonly #snapshots = new Map<ProviderId, Snapshot>();
+  readonly #reading = new Map<ProviderId, Promise<Map<string, KeyState>>>();
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly options: { now: () => number; cacheMs?: number },
+  ) {}
+
+  /** Every key state of the provider, by key id: from memory while fresh, else one Query. */
+  async read(provider: ProviderId): Promise<Map<string, KeyState>> {
+    const cached = this.#snapshots.get(provider);
+    if (cached && this.options.now() - cached.readAt < (this.options.cacheMs ?? 1_000)) {
+      if (cached.error !== undefined) throw cached.error;
+      return cached.states;
+    }
+    const pending =
+      this.#reading.get(provider) ??
+      this.#query(provider).finally(() => {
+        this.#reading.delete(provider);
+      });
+    this.#reading.set(provider, pending);
+    return pending;
+  }
+
+  /** The last states read successfully (with this container's own writes folded in), or none. */
+  lastKnown(provider: ProviderId): Map<string, KeyState> {
+    return this.#snapshots.get(provider)?.states ?? new Map();
+  }
+
+  /**
+   * Parks the key until `until`, unless it is already parked as long or longer: containers that
+   * saw the same throttling park it once, and a short park never cuts a long one short.
+   */
+  async park(provider: ProviderId, keyId: string, until: number, reason: ParkReason): Promise<StateWrite> {
+    return this.#update(provider, keyId, {
+      update: 'SET #parkedUntil = :until, #parkReason = :reason, #parkedAt = :now',
+      condition: 'attribute_not_exists(#parkedUntil) OR #parkedUntil < :until',
+      names: ['parkedUntil', 'parkReason', 'parkedAt'],
+      values: { ':until': { N: String(until) }, ':reason': { S: reason } },
+    });
+  }
+
+  /** Takes the key out of service for good; only the first of concurrent writers wins. */
+  async quarantine(
+    provider: ProviderId,
+    keyId: string,
+    reason: string,
+    keyAddedAt?: string,
+  ): Promise<StateWrite> {
+    return this.#update(provider, keyId, {
+      update: `SET #quarantinedAt = :now, #quarantineReason = :reason${keyAddedAt ? ', #quarantinedKeyAddedAt = :addedAt' : ''}`,
+      condition: 'attribute_not_exists(#quarantinedAt)',
+      names: ['quarantinedAt', 'quarantineReason', ...(keyAddedAt ? ['quarantinedKeyAddedAt'] : [])],
+      values: { ':reason': { S: reason }, ...(keyAddedAt ? { ':addedAt': { S: keyAddedAt } } : {}) },
+    });
+  }
+
+  /** Returns the key to service (operator action, or the rotation after replacing it). */
+  async release(provider: ProviderId, keyId: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(provider, keyId) }));
+    this.#snapshots.get(provider)?.states.delete(keyId);
+  }
+
+  async #query(provider: ProviderId): Promise<Map<string, KeyState>> {
+    const readAt = this.options.now();
+    try {
+      const states = new Map<string, KeyState>();
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
+            ExpressionAttributeValues: { ':pk': { S: partitionKey(provider) } },
+            // A key parked or quarantined a moment ago by another container should be skipped now.
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const state = toState(item);
+          if (state) states.set(state.keyId, state);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      this.#snapshots.set(provider, { readAt, states });
+      return states;
+    } catch (error) {
+      this.#snapshots.set(provider, { readAt, states: this.lastKnown(provider), error });
+      throw error;
+    }
+  }
+
+  async #update(
+    provider: ProviderId,
+    keyId: string,
+    write: { update: string; condition: string; names: string[]; values: Record<string, AttributeValue> },
+  ): Promise<StateWrite> {
+    let outcome: StateWrite;
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyOf(provider, keyId),
+          UpdateExpression: write.update,
+          ConditionExpression: write.condition,
+          ExpressionAttributeNames: Object.fromEntries(write.names.map((name) => [`#${name}`, name])),
+          ExpressionAttributeValues: { ...write.values, ':now': { N: String(this.options.now()) } },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      outcome = { won: true, state: toState(Attributes) ?? { keyId } };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      outcome = { won: false, state: toState(error.Item) ?? { keyId } };
+    }
+    // This container sees its own write (or the state that beat it) at once, not a second later.
+    this.#snapshots.get(provider)?.states.set(keyId, outcome.state);
+    return outcome;
+  }
+}
+
+function partitionKey(provider: ProviderId): string {
+  return `keystate#${provider}`;
+}
+
+function keyOf(provider: ProviderId, keyId: string): Record<string, AttributeValue> {
+  return {
+    [DATA_TABLE.partitionKey]: { S: partitionKey(provider) },
+    [DATA_TABLE.sortKey]: { S: keyId },
+  };
+}
+
+function toState(item: Record<string, AttributeValue> | undefined): KeyState | undefined {
+  const keyId = item?.[DATA_TABLE.sortKey]?.S;
+  if (!item || keyId === undefined) return undefined;
+  const n = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
+  const reason = item.parkReason?.S;
+  const state: KeyState = { keyId };
+  const parkedUntil = n('parkedUntil');
+  const quarantinedAt = n('quarantinedAt');
+  if (parkedUntil !== undefined) state.parkedUntil = parkedUntil;
+  if (reason === 'throttled' || reason === 'quota_exhausted') state.parkReason = reason;
+  if (quarantinedAt !== undefined) state.quarantinedAt = quarantinedAt;
+  if (item.quarantineReason?.S !== undefined) state.quarantineReason = item.quarantineReason.S;
+  if (item.quarantinedKeyAddedAt?.S !== undefined) state.quarantinedKeyAddedAt = item.quarantinedKeyAddedAt.S;
+  return state;
+}

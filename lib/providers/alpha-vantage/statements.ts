@@ -1,0 +1,161 @@
+import * as z from 'zod/mini';
+import {
+  BalanceSheetSchema,
+  CashFlowSchema,
+  type FinancialStatements,
+  FinancialStatementsSchema,
+  IncomeStatementSchema,
+  type StatementKind,
+  type StatementsQuery,
+} from '../../model/financial-statements.js';
+import { toIsoDate, toNumber } from '../../validation/sanitize.js';
+import { sanitizeCurrency } from '../../validation/text.js';
+import { failure, type ProviderEndpoint } from '../provider.js';
+import { classifyAlphaVantageAnswer } from './classify.js';
+import { alphaVantageRequest } from './request.js';
+
+type Row = Record<string, unknown>;
+
+/** The raw statement answer: both period lists, each report a flat object of strings ("None" for no figure). */
+const StatementsAnswerSchema = z.object({
+  annualReports: z.optional(z.array(z.record(z.string(), z.unknown()))),
+  quarterlyReports: z.optional(z.array(z.record(z.string(), z.unknown()))),
+});
+
+/** Each statement's function and how one of its reports reads into the model, with the schema that checks it. */
+const STATEMENTS = {
+  income: { fn: 'INCOME_STATEMENT', read: incomeOf, schema: reportsOf(IncomeStatementSchema) },
+  balance: { fn: 'BALANCE_SHEET', read: balanceOf, schema: reportsOf(BalanceSheetSchema) },
+  cash: { fn: 'CASH_FLOW', read: cashFlowOf, schema: reportsOf(CashFlowSchema) },
+} as const satisfies Record<StatementKind, { fn: string; read: (row: Row) => Row; schema: unknown }>;
+
+/**
+ * Alpha Vantage's `INCOME_STATEMENT`, `BALANCE_SHEET` and `CASH_FLOW` as one endpoint: the function
+ * follows the statement asked for; each answer carries both annual and quarterly reports.
+ */
+export const alphaVantageStatements: ProviderEndpoint<StatementsQuery, FinancialStatements> = {
+  provider: 'alpha-vantage',
+  dataType: 'financials',
+
+  buildRequest: ({ symbol, statement }, { baseUrl, apiKey }) =>
+    alphaVantageRequest(baseUrl, apiKey, { function: STATEMENTS[statement].fn, symbol }),
+
+  classify(answer, now) {
+    const byMeaning = classifyAlphaVantageAnswer(answer, now);
+    if (byMeaning) return byMeaning;
+    // The fundamentals functions answer a symbol they do not cover with HTTP 200 and `{}`.
+    if (Object.keys(answer.body as object).length === 0) {
+      return { kind: 'unknown_symbol', detail: 'Alpha Vantage returned an empty statement answer' };
+    }
+    return null;
+  },
+
+  transform(body, { symbol, statement, period }) {
+    const { fn, read, schema } = STATEMENTS[statement];
+    const list = period === 'annual' ? 'annualReports' : 'quarterlyReports';
+    const raw = z.safeParse(StatementsAnswerSchema, body);
+    const rows = raw.success ? raw.data[list] : undefined;
+    if (!rows) return failure('bad_data', `${fn} answer has no ${list} list`);
+    const candidate = { symbol, statement, period, reports: newestFirst(rows.map(read)) };
+    const statements = z.safeParse(schema, candidate);
+    if (!statements.success) {
+      return failure('bad_data', `${fn} failed validation: ${fieldsIn(statements.error)}`);
+    }
+    return { ok: true, value: statements.data };
+  },
+};
+
+/** The statements schema with `reports` narrowed to one kind, so that a failure names the report's field. */
+function reportsOf<Report extends z.ZodMiniType>(report: Report) {
+  return z.extend(FinancialStatementsSchema, { reports: z.array(report) });
+}
+
+function header(row: Row) {
+  return {
+    fiscalDateEnding: toIsoDate(row.fiscalDateEnding),
+    currency: sanitizeCurrency(row.reportedCurrency),
+  };
+}
+
+function incomeOf(row: Row): Row {
+  return {
+    ...header(row),
+    totalRevenue: toNumber(row.totalRevenue),
+    costOfRevenue: toNumber(row.costOfRevenue),
+    grossProfit: toNumber(row.grossProfit),
+    operatingExpenses: toNumber(row.operatingExpenses),
+    operatingIncome: toNumber(row.operatingIncome),
+    researchAndDevelopment: toNumber(row.researchAndDevelopment),
+    sellingGeneralAndAdministrative: toNumber(row.sellingGeneralAndAdministrative),
+    interestExpense: toNumber(row.interestExpense),
+    incomeBeforeTax: toNumber(row.incomeBeforeTax),
+    incomeTaxExpense: toNumber(row.incomeTaxExpense),
+    netIncome: toNumber(row.netIncome),
+    ebitda: toNumber(row.ebitda),
+    // The statement has no per-share figures; earnings per share come from Alpha Vantage's EARNINGS.
+    eps: null,
+  };
+}
+
+function balanceOf(row: Row): Row {
+  return {
+    ...header(row),
+    totalAssets: toNumber(row.totalAssets),
+    totalCurrentAssets: toNumber(row.totalCurrentAssets),
+    cashAndEquivalents: toNumber(row.cashAndCashEquivalentsAtCarryingValue),
+    inventory: toNumber(row.inventory),
+    totalLiabilities: toNumber(row.totalLiabilities),
+    totalCurrentLiabilities: toNumber(row.totalCurrentLiabilities),
+    // Some filers fill only the non-current line.
+    longTermDebt: toNumber(row.longTermDebt) ?? toNumber(row.longTermDebtNoncurrent),
+    totalShareholderEquity: toNumber(row.totalShareholderEquity),
+    retainedEarnings: toNumber(row.retainedEarnings),
+    sharesOutstanding: toNumber(row.commonStockSharesOutstanding),
+  };
+}
+
+function cashFlowOf(row: Row): Row {
+  const operatingCashflow = toNumber(row.operatingCashflow);
+  // Alpha Vantage prints capital expenditure and dividends as positive amounts; the model wants outflows.
+  const capitalExpenditures = outflow(toNumber(row.capitalExpenditures));
+  return {
+    ...header(row),
+    operatingCashflow,
+    capitalExpenditures,
+    // Alpha Vantage gives no free cash flow; it is defined as operating cash flow less capital expenditure.
+    freeCashFlow:
+      operatingCashflow === null || capitalExpenditures === null
+        ? null
+        : operatingCashflow + capitalExpenditures,
+    cashflowFromInvestment: toNumber(row.cashflowFromInvestment),
+    cashflowFromFinancing: toNumber(row.cashflowFromFinancing),
+    dividendsPaid: outflow(toNumber(row.dividendPayout) ?? toNumber(row.dividendPayoutCommonStock)),
+    changeInCash: toNumber(row.changeInCashAndCashEquivalents),
+  };
+}
+
+/** An outflow as a negative amount whatever sign it came with (and 0, not -0, for none). */
+function outflow(value: number | null): number | null {
+  return value === null || value === 0 ? value : -Math.abs(value);
+}
+
+/** Reports newest first, one per fiscal period end. A report without a date is kept for validation to name. */
+function newestFirst(reports: Row[]): Row[] {
+  const seen = new Set<string>();
+  const dateOf = (report: Row) =>
+    typeof report.fiscalDateEnding === 'string' ? report.fiscalDateEnding : '';
+  const once = reports.filter((report) => {
+    const date = dateOf(report);
+    if (date === '') return true;
+    if (seen.has(date)) return false;
+    seen.add(date);
+    return true;
+  });
+  return once.sort((a, b) => dateOf(b).localeCompare(dateOf(a)));
+}
+
+/** The fields named in a zod error, list indices dropped: `reports.totalRevenue`. */
+function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
+  const names = error.issues.map((issue) => issue.path.filter((key) => typeof key === 'string').join('.'));
+  return [...new Set(names)].join(', ');
+}

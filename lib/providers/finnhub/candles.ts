@@ -1,0 +1,112 @@
+import * as z from 'zod/mini';
+import {
+  type DailyBar,
+  type DailySeries,
+  DailySeriesSchema,
+  type HistoryQuery,
+} from '../../model/daily-bars.js';
+import { sanitizeSymbol } from '../../validation/text.js';
+import { failure, type ProviderEndpoint } from '../provider.js';
+import { classifyFinnhubAnswer } from './classify.js';
+import { checkedAgainst, fieldsIn, utcDateOfEpochSeconds } from './fields.js';
+import { finnhubRequest } from './request.js';
+
+const SECONDS_PER_DAY = 86_400;
+
+/** Finnhub's `/api/v1/stock/candle` answer: one array per field, `s` saying `ok` or `no_data`. */
+const FinnhubCandlesSchema = z.object({
+  s: z.literal('ok'),
+  /** Epoch seconds of each bar. */
+  t: z.array(z.number()),
+  o: z.array(z.number()),
+  h: z.array(z.number()),
+  l: z.array(z.number()),
+  c: z.array(z.number()),
+  v: z.optional(z.array(z.number())),
+});
+
+type FinnhubCandles = z.infer<typeof FinnhubCandlesSchema>;
+
+/**
+ * Finnhub's daily candles, `/api/v1/stock/candle?resolution=D`. Finnhub moved candles off the free
+ * plan, so the endpoint is `paid`: used only when the operator says the key's plan has them (a free
+ * key gets 403 "You don't have access to this resource.", read as `plan_restricted`).
+ */
+export const finnhubCandles: ProviderEndpoint<HistoryQuery, DailySeries> = {
+  provider: 'finnhub',
+  dataType: 'daily_history',
+  plan: 'paid',
+
+  buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
+    finnhubRequest(baseUrl, apiKey, '/api/v1/stock/candle', {
+      symbol,
+      resolution: 'D',
+      from: String(epochSecondsOf(from)),
+      // The whole of the last day: `to` is an instant, the query's `to` a date.
+      to: String(epochSecondsOf(to) + SECONDS_PER_DAY - 1),
+    }),
+
+  classify(answer, now) {
+    const byMeaning = classifyFinnhubAnswer(answer, now);
+    if (byMeaning) return byMeaning;
+    // `{"s":"no_data"}` is Finnhub's answer both for a symbol it does not list and for a range without
+    // trading. Reading it as an unknown symbol lets the next provider try; reading it as an empty
+    // series would stop at Finnhub and cache nothing for a symbol others may have.
+    const body = answer.body as Record<string, unknown> | null;
+    if (typeof body === 'object' && body !== null && body.s === 'no_data') {
+      return { kind: 'unknown_symbol', detail: 'Finnhub had no candles for the symbol in the range' };
+    }
+    return null;
+  },
+
+  transform(body, query) {
+    const raw = z.safeParse(FinnhubCandlesSchema, body);
+    if (!raw.success)
+      return failure('bad_data', `Finnhub candles answer is malformed: ${fieldsIn(raw.error)}`);
+    const bars = barsOf(raw.data);
+    if (bars === null) return failure('bad_data', 'Finnhub candles answer has arrays of different lengths');
+    return checkedAgainst(
+      DailySeriesSchema,
+      {
+        symbol: sanitizeSymbol(query.symbol) ?? query.symbol,
+        // The candles do not say their currency.
+        currency: null,
+        bars: ascendingWithin(bars, query),
+      },
+      'Finnhub candles',
+    );
+  },
+};
+
+function epochSecondsOf(isoDate: string): number {
+  return Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / 1000);
+}
+
+/**
+ * The bars of Finnhub's parallel arrays, or `null` when they do not line up. Finnhub stamps a daily
+ * candle at 00:00 UTC of its session, so the UTC date is the session date. Candles are unadjusted
+ * (Finnhub's `adjusted` defaults to false), hence no `adjustedClose`.
+ */
+function barsOf(raw: FinnhubCandles): DailyBar[] | null {
+  const count = raw.t.length;
+  const columns = [raw.o, raw.h, raw.l, raw.c, ...(raw.v ? [raw.v] : [])];
+  if (columns.some((column) => column.length !== count)) return null;
+  return raw.t.map((t, i) => ({
+    // An implausible stamp becomes an empty date, which fails validation as `bars.date`.
+    date: utcDateOfEpochSeconds(t) ?? '',
+    open: raw.o[i] ?? Number.NaN,
+    high: raw.h[i] ?? Number.NaN,
+    low: raw.l[i] ?? Number.NaN,
+    close: raw.c[i] ?? Number.NaN,
+    adjustedClose: null,
+    volume: raw.v?.[i] ?? null,
+  }));
+}
+
+/** Bars in the query's range, ascending by date, one per date (the last one Finnhub sent wins). */
+function ascendingWithin(bars: DailyBar[], { from, to }: HistoryQuery): DailyBar[] {
+  const byDate = new Map<string, DailyBar>();
+  for (const bar of bars)
+    if (bar.date === '' || (bar.date >= from && bar.date <= to)) byDate.set(bar.date, bar);
+  return [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));
+}

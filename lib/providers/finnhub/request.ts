@@ -1,0 +1,19 @@
+import type { UpstreamRequest } from '../provider.js';
+
+/**
+ * A `GET` on one Finnhub path (`/api/v1/quote`) with its query parameters. The key travels in the
+ * `X-Finnhub-Token` header rather than as `token=` in the URL, so that it stays out of any URL a proxy
+ * or an error report might log. Symbols go as the clients write them: Finnhub uses the same dot form
+ * for class shares (`BRK.B`) and exchange suffixes (`VOD.L`, `SHOP.TO`, `7203.T`), so it needs no
+ * mapping. A trailing `/` on `baseUrl` is dropped so configuration may carry one.
+ */
+export function finnhubRequest(
+  baseUrl: string,
+  apiKey: string,
+  path: string,
+  params: Record<string, string>,
+): UpstreamRequest {
+  const url = new URL(`${baseUrl.replace(/\/+$/, '')}${path}`);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return { url, headers: { 'X-Finnhub-Token': apiKey } };
+}

@@ -1,0 +1,102 @@
+import * as z from 'zod/mini';
+import { type DailySeries, DailySeriesSchema, type HistoryQuery } from '../../model/daily-bars.js';
+import { toIsoDate } from '../../validation/sanitize.js';
+import { failure, type ProviderEndpoint } from '../provider.js';
+import { classifyFmpAnswer } from './classify.js';
+import { fmpRequest } from './request.js';
+import { toFmpSymbol } from './symbols.js';
+
+/** FMP sends JSON numbers; a figure it does not have is absent or `null`. */
+const optionalNumber = z.optional(z.nullable(z.number()));
+
+/** One day of `/stable/historical-price-eod/full`: the fields this layer reads, others ignored. */
+const FmpEodBarSchema = z.object({
+  date: z.string(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: optionalNumber,
+  /** Not in the stable answer (its adjusted prices are another endpoint); read if present. */
+  adjClose: optionalNumber,
+});
+
+/** The stable endpoint answers a flat list of days, newest first. */
+const FmpEodAnswerSchema = z.array(FmpEodBarSchema);
+
+/**
+ * FMP answers an unknown symbol and a range without trading days alike, with `[]`. Any 7 calendar days
+ * hold trading days, so an empty answer over a week or more means FMP does not know the symbol; over a
+ * shorter range (a weekend, a holiday) it is an empty series.
+ */
+const RANGE_THAT_HOLDS_TRADING_DAYS = 7;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** FMP's `/stable/historical-price-eod/full`: daily bars as traded, in the asked range, ascending. */
+export const fmpHistoricalPrices: ProviderEndpoint<HistoryQuery, DailySeries> = {
+  provider: 'fmp',
+  dataType: 'daily_history',
+
+  buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
+    fmpRequest(baseUrl, apiKey, '/stable/historical-price-eod/full', {
+      symbol: toFmpSymbol(symbol),
+      from,
+      to,
+    }),
+
+  classify: classifyFmpAnswer,
+
+  transform(body, { symbol, from, to }) {
+    if (!Array.isArray(body)) return failure('bad_data', 'FMP historical answer is not a list');
+    if (body.length === 0 && daysBetween(from, to) >= RANGE_THAT_HOLDS_TRADING_DAYS) {
+      return failure('unknown_symbol', 'FMP returned no bars over a range that holds trading days');
+    }
+    const raw = z.safeParse(FmpEodAnswerSchema, body);
+    if (!raw.success)
+      return failure('bad_data', `FMP historical answer is malformed: ${fieldsIn(raw.error)}`);
+    const byDate = new Map<string, Omit<DailySeries['bars'][number], 'date'> & { date: string | null }>();
+    for (const bar of raw.data) {
+      const date = toIsoDate(bar.date);
+      // FMP honours from/to, but a bar outside them is not what was asked for; a date twice is kept once.
+      // A date that is not one (`2020-13-01`) is kept as `null`, so that validation names it.
+      if (date !== null && (date < from || date > to || byDate.has(date))) continue;
+      byDate.set(date ?? bar.date, {
+        date,
+        open: bar.open,
+        high: bar.high,
+        low: bar.low,
+        close: bar.close,
+        adjustedClose: bar.adjClose ?? null,
+        volume: bar.volume ?? null,
+      });
+    }
+    const candidate = {
+      symbol,
+      // The EOD answer does not say its currency; the profile does.
+      currency: null,
+      bars: [...byDate.values()].sort((a, b) => ((a.date ?? '') < (b.date ?? '') ? -1 : 1)),
+    };
+    const series = z.safeParse(DailySeriesSchema, candidate);
+    if (!series.success)
+      return failure('bad_data', `FMP historical prices failed validation: ${fieldsIn(series.error)}`);
+    return { ok: true, value: series.data };
+  },
+};
+
+/** Calendar days from `from` to `to`, both included; 0 when the range is not two valid dates in order. */
+function daysBetween(from: string, to: string): number {
+  const span = Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`);
+  return Number.isFinite(span) && span >= 0 ? span / DAY_MS + 1 : 0;
+}
+
+/** The fields named in a zod error, list indices dropped: `bars.close`. */
+function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
+  const names = error.issues.map(
+    (issue) =>
+      issue.path
+        .filter((key) => typeof key === 'string')
+        .map(String)
+        .join('.') || 'entry',
+  );
+  return [...new Set(names)].join(', ');
+}

@@ -1,0 +1,116 @@
+import * as z from 'zod/mini';
+import { InvalidRequestError } from './errors.js';
+import type { HistoryQuery } from './model/daily-bars.js';
+import { STATEMENT_KINDS, STATEMENT_PERIODS, type StatementsQuery } from './model/financial-statements.js';
+import { parseSymbol, SymbolSchema } from './symbols.js';
+import { sanitizeText } from './validation/text.js';
+
+/** Most symbols one batch may ask for (and what one BatchGetItem round reads). */
+export const MAX_BATCH_SYMBOLS = 100;
+
+/** How far back daily history goes by default, and at most. */
+const DEFAULT_HISTORY_DAYS = 140;
+const MAX_HISTORY_DAYS = 20 * 366;
+
+function invalid(message: string, issues: z.core.$ZodIssue[] | string[]): never {
+  throw new InvalidRequestError(
+    message,
+    issues.map((issue) =>
+      typeof issue === 'string' ? issue : `${issue.path.join('.') || 'value'}: ${issue.message}`,
+    ),
+  );
+}
+
+const isoDay = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
+  z.refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), 'must be a real date'),
+);
+
+const HistoryParams = z.object({
+  history: z.literal('daily', 'history must be "daily"'),
+  from: z.optional(isoDay),
+  to: z.optional(isoDay),
+});
+
+/**
+ * `?history=daily&from=&to=`: an inclusive date range, `to` defaulting to today (UTC) and `from`
+ * to about 100 trading days before it; never in the future, never reversed, at most 20 years.
+ */
+export function parseHistoryQuery(
+  symbol: unknown,
+  params: Record<string, string | undefined>,
+  now: Date,
+): HistoryQuery {
+  const parsed = z.safeParse(HistoryParams, params);
+  if (!parsed.success) invalid('invalid history query', parsed.error.issues);
+  const today = now.toISOString().slice(0, 10);
+  const to = parsed.data.to ?? today;
+  const from =
+    parsed.data.from ??
+    new Date(Date.parse(`${to}T00:00:00Z`) - DEFAULT_HISTORY_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const problems = [
+    ...(to > today ? ['to: must not be in the future'] : []),
+    ...(from > to ? ['from: must not be after to'] : []),
+    ...((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_HISTORY_DAYS
+      ? ['from: at most 20 years before to']
+      : []),
+  ];
+  if (problems.length > 0) invalid('invalid history query', problems);
+  return { symbol: parseSymbol(symbol), from, to };
+}
+
+const StatementParams = z.object({
+  statement: z.enum(STATEMENT_KINDS, `statement must be one of: ${STATEMENT_KINDS.join(', ')}`),
+  period: z._default(
+    z.enum(STATEMENT_PERIODS, `period must be one of: ${STATEMENT_PERIODS.join(', ')}`),
+    'annual',
+  ),
+});
+
+/** `?statement=income|balance|cash&period=annual|quarterly` (period defaults to annual). */
+export function parseStatementsQuery(
+  symbol: unknown,
+  params: Record<string, string | undefined>,
+): StatementsQuery {
+  const parsed = z.safeParse(StatementParams, params);
+  if (!parsed.success) invalid('invalid financials query', parsed.error.issues);
+  return { symbol: parseSymbol(symbol), ...parsed.data };
+}
+
+/** `?q=`: 1–64 characters of text once markup and control characters are gone. */
+export function parseSearchQuery(params: Record<string, string | undefined>): string {
+  const query = sanitizeText(params.q, 64);
+  if (!query) invalid('invalid search', ['q: must be 1-64 characters of text']);
+  return query;
+}
+
+const BatchBody = z.object({
+  symbols: z
+    .array(z.string())
+    .check(
+      z.minLength(1, 'symbols must list at least one symbol'),
+      z.maxLength(MAX_BATCH_SYMBOLS, `symbols must list at most ${MAX_BATCH_SYMBOLS} symbols`),
+    ),
+});
+
+/**
+ * `{ "symbols": [...] }`: 1–100 valid symbols. Every bad symbol is named, so the client can fix them
+ * all at once; duplicates (after upper-casing) are asked once.
+ */
+export function parseBatchRequest(body: string | null): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body ?? '');
+  } catch {
+    invalid('invalid batch request', ['body: must be JSON']);
+  }
+  const parsed = z.safeParse(BatchBody, json);
+  if (!parsed.success) invalid('invalid batch request', parsed.error.issues);
+  const bad = parsed.data.symbols.filter((raw) => !z.safeParse(SymbolSchema, raw).success);
+  if (bad.length > 0)
+    invalid(
+      'invalid batch request',
+      bad.map((raw) => `symbols: ${JSON.stringify(raw.slice(0, 20))} is not a valid symbol`),
+    );
+  return [...new Set(parsed.data.symbols.map((raw) => parseSymbol(raw)))];
+}

@@ -1,0 +1,35 @@
+import type { DataLayerConfig } from '../config.js';
+import { ENDPOINTS, inPriorityOrder } from '../providers/registry.js';
+import { scoreCompanyProfile } from '../quality/company-profile.js';
+import { scoreDailySeries } from '../quality/daily-bars.js';
+import { scoreStatements } from '../quality/financial-statements.js';
+import { scoreQuote } from '../quality/quote.js';
+import { scoreSearchResult } from '../quality/search-result.js';
+import type { DataSources } from './market-data-service.js';
+
+/** Each data type's providers in the configured order and plans, with its quality scorer. */
+export function dataSources(config: Pick<DataLayerConfig, 'providerOrder' | 'providerPlans'>): DataSources {
+  const { providerOrder: order, providerPlans: plans } = config;
+  return {
+    quote: {
+      endpoints: inPriorityOrder(ENDPOINTS.quote, order.quote, plans),
+      score: (value, now) => scoreQuote(value, { now }),
+    },
+    daily_history: {
+      endpoints: inPriorityOrder(ENDPOINTS.daily_history, order.daily_history, plans),
+      score: (value, now) => scoreDailySeries(value, { now }),
+    },
+    financials: {
+      endpoints: inPriorityOrder(ENDPOINTS.financials, order.financials, plans),
+      score: (value) => scoreStatements(value),
+    },
+    company: {
+      endpoints: inPriorityOrder(ENDPOINTS.company, order.company, plans),
+      score: (value) => scoreCompanyProfile(value),
+    },
+    search: {
+      endpoints: inPriorityOrder(ENDPOINTS.search, order.search, plans),
+      score: (value) => scoreSearchResult(value),
+    },
+  };
+}

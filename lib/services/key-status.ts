@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { KeyPoolStore } from '../keys/key-pool-store.js';
+import type { KeyStates } from '../keys/key-states.js';
+import { effectiveLimits } from '../keys/provider-limits.js';
+import type { RateLimiter } from '../keys/rate-limiter.js';
+import { keyPoolSecretName } from '../keys/secrets-layout.js';
+import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
+
+/** One key as operators see it: never its value, nor any part of it. */
+export interface KeyStatus {
+  id: string;
+  /** `sha256:` and 16 hex digits of a hash over provider and value: tells keys apart, reveals nothing. */
+  fingerprint: string;
+  addedAt: string;
+  ageDays: number;
+  usage: { thisMinute: number; today: number };
+  limits: { perMinute: number | null; perDay: number | null };
+  budgetLeft: { thisMinute: number | null; today: number | null };
+  state: 'active' | 'parked' | 'quarantined';
+  parkedUntil: string | null;
+  reason: string | null;
+}
+
+export interface ProviderKeysStatus {
+  provider: ProviderId;
+  secretName: string;
+  keys: KeyStatus[];
+  spareKeys: number;
+  rotation: { enabled: boolean; lastRotatedAt: string | null; nextRotationAt: string | null };
+  error?: string;
+}
+
+export interface KeyStatusDeps {
+  keyPools: KeyPoolStore;
+  usage: RateLimiter;
+  states: KeyStates;
+  secretsManager: SecretsManagerClient;
+  secretPrefix: string;
+  now: () => number;
+}
+
+/** Every provider's key pool: per key its fingerprint, age, usage today, budget left and state; and rotation. */
+export function keyStatuses(deps: KeyStatusDeps): Promise<ProviderKeysStatus[]> {
+  return Promise.all(PROVIDER_IDS.map((provider) => providerKeys(provider, deps)));
+}
+
+async function providerKeys(provider: ProviderId, deps: KeyStatusDeps): Promise<ProviderKeysStatus> {
+  const secretName = keyPoolSecretName(provider, deps.secretPrefix);
+  const now = deps.now();
+  try {
+    const [pool, states, rotation] = await Promise.all([
+      deps.keyPools.pool(provider, true),
+      deps.states.read(provider),
+      rotationOf(deps.secretsManager, secretName),
+    ]);
+    const usage = await deps.usage.usage(
+      provider,
+      pool.keys.map((key) => key.id),
+      now,
+    );
+    const keys = pool.keys.map((key): KeyStatus => {
+      const limits = effectiveLimits(provider, key.limits);
+      const used = usage.get(key.id) ?? { minute: 0, day: 0 };
+      const state = states.get(key.id);
+      const quarantined = state?.quarantinedAt !== undefined && state.quarantinedKeyAddedAt === key.addedAt;
+      const parked = !quarantined && state?.parkedUntil !== undefined && state.parkedUntil > now;
+      const left = (limit: number | undefined, spent: number) =>
+        limit === undefined ? null : Math.max(0, limit - spent);
+      return {
+        id: key.id,
+        fingerprint: fingerprint(provider, key.value),
+        addedAt: key.addedAt,
+        ageDays: Math.max(0, Math.floor((now - Date.parse(key.addedAt)) / 86_400_000)),
+        usage: { thisMinute: used.minute, today: used.day },
+        limits: { perMinute: limits.perMinute ?? null, perDay: limits.perDay ?? null },
+        budgetLeft: { thisMinute: left(limits.perMinute, used.minute), today: left(limits.perDay, used.day) },
+        state: quarantined ? 'quarantined' : parked ? 'parked' : 'active',
+        parkedUntil: parked && state?.parkedUntil ? new Date(state.parkedUntil).toISOString() : null,
+        reason: quarantined ? (state?.quarantineReason ?? null) : parked ? (state?.parkReason ?? null) : null,
+      };
+    });
+    return { provider, secretName, keys, spareKeys: pool.spare?.length ?? 0, rotation };
+  } catch (error) {
+    // Named by type only: a message could quote the secret's content.
+    const reason = error instanceof Error ? error.name : 'unreadable';
+    return { provider, secretName, keys: [], spareKeys: 0, rotation: noRotation, error: reason };
+  }
+}
+
+const noRotation = { enabled: false, lastRotatedAt: null, nextRotationAt: null };
+
+async function rotationOf(
+  client: SecretsManagerClient,
+  secretName: string,
+): Promise<ProviderKeysStatus['rotation']> {
+  const secret = await client.send(new DescribeSecretCommand({ SecretId: secretName }));
+  const last = secret.LastRotatedDate ?? secret.CreatedDate;
+  const days = secret.RotationRules?.AutomaticallyAfterDays;
+  const next =
+    secret.NextRotationDate ??
+    (secret.RotationEnabled && last && days ? new Date(last.getTime() + days * 86_400_000) : undefined);
+  return {
+    enabled: secret.RotationEnabled ?? false,
+    lastRotatedAt: secret.LastRotatedDate?.toISOString() ?? null,
+    nextRotationAt: next?.toISOString() ?? null,
+  };
+}
+
+function fingerprint(provider: ProviderId, value: string): string {
+  return `sha256:${createHash('sha256').update(`valor-ivx:${provider}:${value}`).digest('hex').slice(0, 16)}`;
+}

@@ -1,0 +1,142 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RateLimiter, type TakeResult } from '../../lib/keys/rate-limiter.js';
+import { countCommands } from '../support/call-counter.js';
+import { freshDataTable, localDynamoDb } from '../support/local-services.js';
+
+const T0 = Date.UTC(2026, 10, 26, 15, 0, 10);
+const MINUTE = 60_000;
+const MIDNIGHT = Date.UTC(2026, 10, 27);
+const client = localDynamoDb();
+const calls = countCommands(client);
+
+let tableName: string;
+/** Each limiter is one Lambda container; they share only the table. */
+let containers: RateLimiter[];
+
+beforeEach(async () => {
+  tableName = await freshDataTable(client, 'rate-limiter');
+  containers = Array.from({ length: 5 }, () => new RateLimiter(client, tableName));
+});
+
+const granted = (results: TakeResult[]) => results.filter((result) => result.granted).length;
+
+describe('RateLimiter on DynamoDB Local', () => {
+  it('grants exactly the limit to 50 concurrent takers across five containers', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        containers[i % 5]?.take('alpha-vantage', 'solo', { perMinute: 5, perDay: 25 }, T0),
+      ),
+    );
+    expect(granted(results.flatMap((result) => result ?? []))).toBe(5);
+    const usage = await containers[0]?.usage('alpha-vantage', ['solo'], T0);
+    expect(usage?.get('solo')).toEqual({ minute: 5, day: 5 });
+  });
+
+  it('grants again in the next minute and says when a refusing minute ends', async () => {
+    const limiter = new RateLimiter(client, tableName);
+    const limits = { perMinute: 2, perDay: 25 };
+    await limiter.take('alpha-vantage', 'solo', limits, T0);
+    await limiter.take('alpha-vantage', 'solo', limits, T0);
+    expect(await limiter.take('alpha-vantage', 'solo', limits, T0)).toEqual({
+      granted: false,
+      refusedBy: 'minute',
+      resetsAt: Date.UTC(2026, 10, 26, 15, 1),
+    });
+    expect(await limiter.take('alpha-vantage', 'solo', limits, T0 + MINUTE)).toEqual({ granted: true });
+  });
+
+  it('counts a call in both windows or in neither', async () => {
+    const limiter = new RateLimiter(client, tableName);
+    const limits = { perMinute: 5, perDay: 7 };
+    const minute1 = await Promise.all(
+      Array.from({ length: 6 }, () => limiter.take('alpha-vantage', 'solo', limits, T0)),
+    );
+    expect(granted(minute1)).toBe(5);
+    // The minute refused the sixth call: the day did not spend a call on it.
+    expect((await limiter.usage('alpha-vantage', ['solo'], T0)).get('solo')).toEqual({ minute: 5, day: 5 });
+
+    const minute2 = [];
+    for (let i = 0; i < 3; i++)
+      minute2.push(await limiter.take('alpha-vantage', 'solo', limits, T0 + MINUTE));
+    expect(minute2.map((result) => result.granted)).toEqual([true, true, false]);
+    expect(minute2[2]).toEqual({ granted: false, refusedBy: 'day', resetsAt: MIDNIGHT });
+    // The day refused the third call: the minute did not spend a call on it either.
+    expect((await limiter.usage('alpha-vantage', ['solo'], T0 + MINUTE)).get('solo')).toEqual({
+      minute: 2,
+      day: 7,
+    });
+  });
+
+  it('refuses the 26th call of the day across minutes and grants again after midnight UTC', async () => {
+    const limiter = new RateLimiter(client, tableName);
+    const limits = { perMinute: 5, perDay: 25 };
+    let grants = 0;
+    for (let minute = 0; minute < 6; minute++) {
+      for (let call = 0; call < 5; call++) {
+        const result = await limiter.take('alpha-vantage', 'solo', limits, T0 + minute * MINUTE);
+        if (result.granted) grants++;
+      }
+    }
+    expect(grants).toBe(25);
+    expect(await limiter.take('alpha-vantage', 'solo', limits, MIDNIGHT - 1)).toMatchObject({
+      granted: false,
+      refusedBy: 'day',
+    });
+    expect(await limiter.take('alpha-vantage', 'solo', limits, MIDNIGHT)).toEqual({ granted: true });
+  });
+
+  it('stores each window with a TTL a little past its end', async () => {
+    const limiter = new RateLimiter(client, tableName);
+    await limiter.take('alpha-vantage', 'solo', { perMinute: 5, perDay: 25 }, T0);
+    const expiresAt = async (sk: string) => {
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: { S: 'keyusage#alpha-vantage' }, sk: { S: sk } },
+        }),
+      );
+      return Number(Item?.expiresAt?.N);
+    };
+    const minuteEnd = Date.UTC(2026, 10, 26, 15, 1) / 1000;
+    const minuteExpiry = await expiresAt(`solo#m#${Math.floor(T0 / MINUTE)}`);
+    expect(minuteExpiry).toBeGreaterThan(minuteEnd);
+    expect(minuteExpiry).toBeLessThanOrEqual(minuteEnd + 300);
+    const dayExpiry = await expiresAt('solo#d#2026-11-26');
+    expect(dayExpiry).toBeGreaterThan(MIDNIGHT / 1000);
+    expect(dayExpiry).toBeLessThanOrEqual(MIDNIGHT / 1000 + 7_200);
+  });
+
+  it('counts a provider with only a daily quota in one UpdateItem, not a transaction', async () => {
+    const limiter = new RateLimiter(client, tableName);
+    const before = { ...calls };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => limiter.take('fmp', 'solo', { perDay: 3 }, T0)),
+    );
+    expect(granted(results)).toBe(3);
+    expect(results.find((result) => !result.granted)).toEqual({
+      granted: false,
+      refusedBy: 'day',
+      resetsAt: MIDNIGHT,
+    });
+    expect((calls.UpdateItemCommand ?? 0) - (before.UpdateItemCommand ?? 0)).toBe(10);
+    expect((calls.TransactWriteItemsCommand ?? 0) - (before.TransactWriteItemsCommand ?? 0)).toBe(0);
+  });
+
+  it("reads every key's usage today in one Query", async () => {
+    const limiter = new RateLimiter(client, tableName);
+    const limits = { perMinute: 5, perDay: 25 };
+    await limiter.take('alpha-vantage', 'a', limits, T0);
+    await limiter.take('alpha-vantage', 'a', limits, T0 + MINUTE);
+    await limiter.take('alpha-vantage', 'b', limits, T0 + MINUTE);
+    await limiter.take('alpha-vantage', 'a', limits, T0 - 16 * 60 * MINUTE); // yesterday
+    const before = calls.QueryCommand ?? 0;
+    const usage = await limiter.usage('alpha-vantage', ['a', 'b', 'unused'], T0 + MINUTE);
+    expect(Object.fromEntries(usage)).toEqual({
+      a: { minute: 1, day: 2 },
+      b: { minute: 1, day: 1 },
+      unused: { minute: 0, day: 0 },
+    });
+    expect((calls.QueryCommand ?? 0) - before).toBe(1);
+  });
+});
