@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { problemResponse } from '../../functions/shared/responses.js';
 import { FUNCTION_TIMEOUT_SECONDS, type RouteDefinition } from '../routes.js';
-import { lambdaContext, toProxyEvent } from './proxy-event.js';
+import { lambdaContext } from './lambda-context.js';
+import { toProxyEvent } from './proxy-event.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -122,7 +123,10 @@ async function serve(
     );
   });
   try {
-    const result = await Promise.race([handler(event, lambdaContext(match.route, timeoutMs)), timedOut]);
+    const result = await Promise.race([
+      handler(event, lambdaContext(`valor-ivx-${match.route.id}`, timeoutMs)),
+      timedOut,
+    ]);
     return isProxyResult(result)
       ? result
       : { statusCode: 502, body: JSON.stringify({ message: 'Internal server error' }) };

@@ -7,9 +7,10 @@ import { ensureDataTable } from './data-table.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { type ProxyHandler, startLocalGateway } from './gateway.js';
 import { seedKeyPools } from './key-pool-seed.js';
+import { lambdaContext } from './lambda-context.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './local-aws.js';
 import { knobsFromEnv, type MarketSandbox, startMarketSandbox } from './sandbox/server.js';
-import { startSecretsManagerEmulator } from './secrets-manager-emulator.js';
+import { type RotationStep, startSecretsManagerEmulator } from './secrets-manager-emulator.js';
 
 export const DEFAULT_LOCAL_API_KEY = 'local-client-key';
 export const DEFAULT_LOCAL_OPERATOR_KEY = 'local-operator-key';
@@ -58,7 +59,8 @@ export async function startLocalStack(
     const startsSecrets = !env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
     let secretsManagerEndpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
     if (!secretsManagerEndpoint) {
-      const secrets = await startSecretsManagerEmulator();
+      // RotateSecret runs the real rotation Lambda's four steps, as Secrets Manager does on AWS.
+      const secrets = await startSecretsManagerEmulator({ rotate: invokeRotationFunction });
       closers.push(secrets.close);
       secretsManagerEndpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
     }
@@ -108,6 +110,12 @@ export async function startLocalStack(
     await close();
     throw error;
   }
+}
+
+/** Runs one step of the key-pool rotation function, loaded once, as Secrets Manager invokes it. */
+async function invokeRotationFunction(step: RotationStep): Promise<void> {
+  const { handler } = await import('../../functions/rotate-provider-keys.js');
+  await handler(step, lambdaContext('valor-ivx-rotate-provider-keys', 120_000, 256));
 }
 
 /** Imports a route's handler module as Lambda would load it: once per container, at first use. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { API_STAGE, type RouteDefinition } from '../routes.js';
 
 const ACCOUNT_ID = '000000000000';
@@ -81,28 +81,5 @@ export function toProxyEvent(request: GatewayRequest): APIGatewayProxyEvent {
         userArn: null,
       },
     },
-  };
-}
-
-/** The Lambda context a handler receives, with a real deadline behind `getRemainingTimeInMillis`. */
-export function lambdaContext(route: RouteDefinition, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  const functionName = `valor-ivx-${route.id}`;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT_ID}:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
   };
 }

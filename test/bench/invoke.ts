@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { lambdaContext, toProxyEvent } from '../../infra/local/proxy-event.js';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { toProxyEvent } from '../../infra/local/proxy-event.js';
 import { ROUTES } from '../../infra/routes.js';
 
 /** Calls the real quote handler in this process, as the local gateway would, and returns its result. */
@@ -19,6 +20,6 @@ export async function quoteInvoker(
         body: '',
         apiKey: clientApiKey,
       }),
-      lambdaContext(route, 20_000),
+      lambdaContext(`valor-ivx-${route.id}`, 20_000),
     );
 }

@@ -10,8 +10,8 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
 import {
@@ -350,7 +350,7 @@ describe('RotateSecret through the emulator, invoking the Lambda handler', () =>
       POWERTOOLS_METRICS_NAMESPACE: 'ValorIvxTest',
     });
     const { handler } = await import('../../functions/rotate-provider-keys.js');
-    invoke = async (event) => handler(event, lambdaContext());
+    invoke = async (event) => handler(event, lambdaContext('rotate-provider-keys', 120_000, 256));
   });
 
   beforeEach(() => {
@@ -461,23 +461,3 @@ describe('RotateSecret through the emulator, invoking the Lambda handler', () =>
     ).rejects.toMatchObject({ name: 'RotationError', reason: 'not_rotatable' });
   });
 });
-
-function lambdaContext(): Context {
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'rotate-provider-keys',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: LAMBDA_ARN,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/rotate-provider-keys',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 120_000,
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
