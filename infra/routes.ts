@@ -64,6 +64,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     cache: 'quote',
   },
   {
+    id: 'GetHealth',
+    method: 'GET',
+    path: '/api/data/health',
+    entry: 'functions/get-health.ts',
+    auth: 'client',
+    cache: 'none',
+  },
+  {
     id: 'ListCircuitBreakers',
     method: 'GET',
     path: '/api/data/circuit-breakers',

@@ -10,6 +10,7 @@ import { KeyStates } from '../../lib/keys/key-states.js';
 import { RateLimiter } from '../../lib/keys/rate-limiter.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
 import { ProviderManager } from '../../lib/providers/provider-manager.js';
+import { batchEndpointsInOrder } from '../../lib/providers/registry.js';
 import { BreakerStore } from '../../lib/resilience/breaker-store.js';
 import { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
 import type { BatchPricesDeps } from '../../lib/services/batch-prices.js';
@@ -59,26 +60,42 @@ const keys = new KeyBroker({
   now: Date.now,
 });
 
+const providers = new ProviderManager({
+  keys,
+  breaker,
+  metrics: domainMetrics,
+  logger,
+  baseUrls: config.providerBaseUrls,
+  timeoutMs: config.providerTimeoutMs,
+  qualityFloor: config.qualityFloor,
+  retry: config.retry,
+  now,
+});
+const sources = dataSources(config);
+
 export const marketData = new MarketDataService({
   cache,
-  providers: new ProviderManager({
-    keys,
-    breaker,
-    metrics: domainMetrics,
-    logger,
-    baseUrls: config.providerBaseUrls,
-    timeoutMs: config.providerTimeoutMs,
-    qualityFloor: config.qualityFloor,
-    retry: config.retry,
-    now,
-  }),
+  providers,
   breaker,
   metrics: domainMetrics,
   logger,
   cachePolicy: config.cachePolicy,
   negativeCacheSeconds: config.negativeCacheSeconds,
-  sources: dataSources(config),
+  sources,
   now,
 });
 
-export const batchDeps: BatchPricesDeps = { cache, marketData, logger, concurrency: config.batchConcurrency };
+export const batchDeps: BatchPricesDeps = {
+  cache,
+  marketData,
+  logger,
+  concurrency: config.batchConcurrency,
+  multiSymbol: {
+    endpoints: batchEndpointsInOrder(config.providerOrder.quote, config.providerPlans),
+    providers,
+    policy: config.cachePolicy.quote,
+    score: sources.quote.score,
+    qualityFloor: config.qualityFloor,
+    now,
+  },
+};

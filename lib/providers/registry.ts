@@ -14,6 +14,7 @@ import { finnhubCandles } from './finnhub/candles.js';
 import { finnhubProfile } from './finnhub/profile.js';
 import { finnhubQuote } from './finnhub/quote.js';
 import { finnhubSearch } from './finnhub/search.js';
+import { fmpBatchQuote } from './fmp/batch-quote.js';
 import { fmpHistoricalPrices } from './fmp/historical-prices.js';
 import { fmpProfile } from './fmp/profile.js';
 import { fmpQuote } from './fmp/quote.js';
@@ -23,8 +24,9 @@ import { polygonDailyBars } from './polygon/daily-bars.js';
 import { polygonPreviousClose } from './polygon/previous-close.js';
 import { polygonSearch } from './polygon/search.js';
 import { polygonTickerDetails } from './polygon/ticker-details.js';
-import type { ProviderEndpoint } from './provider.js';
+import type { BatchQuoteEndpoint, ProviderEndpoint } from './provider.js';
 import type { ProviderId } from './provider-ids.js';
+import { twelveDataBatchQuote } from './twelve-data/batch-quote.js';
 import { twelveDataIncomeStatement } from './twelve-data/income-statement.js';
 import { twelveDataProfile } from './twelve-data/profile.js';
 import { twelveDataQuote } from './twelve-data/quote.js';
@@ -92,5 +94,26 @@ export function inPriorityOrder<Query, Value>(
     const endpoint = registry[provider];
     if (!endpoint) return [];
     return endpoint.plan === 'paid' && plans[provider] !== 'paid' ? [] : [endpoint];
+  });
+}
+
+/** Providers' multi-symbol quote endpoints, for batch prices. */
+export const BATCH_QUOTE_ENDPOINTS: Partial<Record<ProviderId, BatchQuoteEndpoint<Quote>>> = {
+  fmp: fmpBatchQuote,
+  'twelve-data': twelveDataBatchQuote,
+};
+
+/**
+ * The multi-symbol endpoints worth using, in quote priority order: only on a paid plan. On free plans
+ * they are either closed (FMP) or charge a credit per symbol against a tiny budget (Twelve Data: 8 a
+ * minute), so one call per symbol through the key budgets is no worse and keeps fallback per symbol.
+ */
+export function batchEndpointsInOrder(
+  order: readonly ProviderId[],
+  plans: Readonly<Record<ProviderId, ProviderPlan>>,
+): BatchQuoteEndpoint<Quote>[] {
+  return order.flatMap((provider) => {
+    const endpoint = BATCH_QUOTE_ENDPOINTS[provider];
+    return endpoint && plans[provider] === 'paid' ? [endpoint] : [];
   });
 }

@@ -1,8 +1,12 @@
 import pLimit from 'p-limit';
+import type { CachePolicy } from '../cache/cache-policy.js';
 import type { CacheLookup, DataCache } from '../cache/data-cache.js';
 import { DataLayerError, ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
 import type { Quote } from '../model/quote.js';
 import type { DomainLogger } from '../observability/logger.js';
+import type { BatchQuoteEndpoint } from '../providers/provider.js';
+import type { ProviderManager } from '../providers/provider-manager.js';
+import { isServable, type QualityReport } from '../quality/report.js';
 import type { DataAnswer, MarketDataService } from './market-data-service.js';
 
 /** A symbol no value could be served for, and why (never an internal message). */
@@ -29,6 +33,15 @@ export interface BatchPricesDeps {
   logger: DomainLogger;
   /** Most misses fetched at once: provider calls are scarce, and each still passes its key's rate limit. */
   concurrency: number;
+  /** Multi-symbol endpoints, tried first for the misses when the operator's plan has one. */
+  multiSymbol: {
+    endpoints: readonly BatchQuoteEndpoint<Quote>[];
+    providers: ProviderManager;
+    policy: CachePolicy;
+    score: (quote: Quote, now: Date) => QualityReport;
+    qualityFloor: number;
+    now: () => Date;
+  };
 }
 
 /**
@@ -59,9 +72,13 @@ export async function batchPrices(
     }
   }
 
+  const viaBatch = await fetchWithMultiSymbolEndpoints(misses, deadline, deps);
+  Object.assign(answer.results, Object.fromEntries(viaBatch));
+  const rest = misses.filter((symbol) => !viaBatch.has(symbol));
+
   const limit = pLimit(deps.concurrency);
   await Promise.all(
-    misses.map((symbol) =>
+    rest.map((symbol) =>
       limit(async () => {
         try {
           answer.results[symbol] = await deps.marketData.quoteAfterCacheRead(
@@ -79,6 +96,51 @@ export async function batchPrices(
   answer.missing.sort();
   answer.errors.sort((a, b) => a.symbol.localeCompare(b.symbol));
   return answer;
+}
+
+/**
+ * The misses through a provider's multi-symbol endpoint, one call per chunk, through the same breakers,
+ * key budgets and retries as any call. Each quote is scored and cached on its own; whatever a batch
+ * did not serve (unknown to it, under the quality floor, or the call failed) goes the single-symbol way.
+ */
+async function fetchWithMultiSymbolEndpoints(
+  symbols: readonly string[],
+  deadline: number,
+  deps: BatchPricesDeps,
+): Promise<Map<string, DataAnswer<Quote>>> {
+  const served = new Map<string, DataAnswer<Quote>>();
+  const { endpoints, providers, policy, score, qualityFloor, now } = deps.multiSymbol;
+  if (endpoints.length === 0 || symbols.length < 2) return served;
+  const chunkSize = Math.min(...endpoints.map((endpoint) => endpoint.maxSymbols));
+  for (let start = 0; start < symbols.length; start += chunkSize) {
+    const chunk = symbols.slice(start, start + chunkSize);
+    const result = await providers.fetch(endpoints, { symbols: chunk }, deadline);
+    if (!result.ok) continue;
+    for (const [symbol, quote] of Object.entries(result.value.found)) {
+      const quality = score(quote, now());
+      if (!chunk.includes(symbol) || !isServable(quality, qualityFloor)) continue;
+      const source = { provider: result.provider, fetchedAt: result.fetchedAt, quality };
+      // As for single quotes, a cache that cannot be written does not stop the answer.
+      await deps.cache.write('quote', symbol, quote, source, policy).catch((error: unknown) => {
+        deps.logger.warn('batch cache write failed', {
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      });
+      served.set(symbol, {
+        data: quote,
+        meta: {
+          provider: result.provider,
+          cache: 'miss',
+          stale: false,
+          fetchedAt: result.fetchedAt.toISOString(),
+          ageSeconds: 0,
+          attempts: result.attempts,
+          quality,
+        },
+      });
+    }
+  }
+  return served;
 }
 
 function batchError(symbol: string, error: unknown, logger: DomainLogger): BatchError {

@@ -88,6 +88,24 @@ describe('operator endpoints through the local gateway', () => {
     expect(quote.body.meta.provider).toBe('alpha-vantage');
   });
 
+  it('report deep health: table, key pools, and which providers can be called', async () => {
+    const { status, body } = await call('GET', '/api/data/health', CLIENT_KEY);
+    expect(status).toBe(200);
+    expect(body.data.checks.dynamodb.ok).toBe(true);
+    expect(body.data.checks.secrets.ok).toBe(true);
+    expect(body.data.checks.providers).toHaveLength(5);
+    expect(['ok', 'degraded']).toContain(body.data.status);
+    for (const name of ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon']) {
+      await call('POST', `/api/data/circuit-breakers/${name}/open`, OPERATOR_KEY);
+    }
+    const down = await call('GET', '/api/data/health', CLIENT_KEY);
+    expect(down.status).toBe(503);
+    expect(down.body.data.status).toBe('down');
+    for (const name of ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon']) {
+      await call('POST', `/api/data/circuit-breakers/${name}/reset`, OPERATOR_KEY);
+    }
+  });
+
   it('answer 400 for a breaker that does not exist', async () => {
     const { status, body } = await call('POST', '/api/data/circuit-breakers/nope/reset', OPERATOR_KEY);
     expect(status).toBe(400);

@@ -1,0 +1,76 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { KeyPoolStore } from '../keys/key-pool-store.js';
+import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
+import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { DATA_TABLE } from '../storage/table-definition.js';
+
+type Check = { ok: boolean; ms: number; detail?: string };
+
+/** The layer's deep health: the table answers, the key pools read, and which providers can be called. */
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  checks: {
+    dynamodb: Check;
+    secrets: Check;
+    providers: { provider: ProviderId; breaker: string; keys: number }[];
+  };
+}
+
+export interface HealthDeps {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  keyPools: KeyPoolStore;
+  breaker: CircuitBreaker;
+}
+
+/**
+ * `down` when nothing could be served from a provider (no usable provider: every breaker open or no
+ * key anywhere); `degraded` when the table or a key pool cannot be read (requests still go to the
+ * providers, uncached) or some provider is unusable; else `ok`.
+ */
+export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
+  const [dynamodb, pools, breakers] = await Promise.all([
+    timed(() => deps.dynamodb.send(new GetItemCommand({ TableName: deps.tableName, Key: healthKey }))),
+    Promise.all(
+      PROVIDER_IDS.map((provider) =>
+        deps.keyPools.pool(provider).then(
+          (pool) => pool.keys.length,
+          () => -1,
+        ),
+      ),
+    ),
+    deps.breaker.describeAll(PROVIDER_IDS).catch(() => null),
+  ]);
+  const secrets: Check = { ok: pools.every((size) => size >= 0), ms: 0 };
+  if (!secrets.ok) secrets.detail = 'a key pool could not be read';
+  const providers = PROVIDER_IDS.map((provider, i) => ({
+    provider,
+    breaker: breakers?.find((b) => b.name === provider)?.state ?? 'UNKNOWN',
+    keys: Math.max(0, pools[i] ?? 0),
+  }));
+  const usable = providers.filter((p) => p.keys > 0 && p.breaker !== 'OPEN');
+  const status =
+    usable.length === 0
+      ? 'down'
+      : dynamodb.ok && secrets.ok && usable.length === providers.filter((p) => p.keys > 0).length
+        ? 'ok'
+        : 'degraded';
+  return { status, checks: { dynamodb, secrets, providers } };
+}
+
+const healthKey = { [DATA_TABLE.partitionKey]: { S: 'health' }, [DATA_TABLE.sortKey]: { S: 'probe' } };
+
+async function timed(run: () => Promise<unknown>): Promise<Check> {
+  const started = performance.now();
+  try {
+    await run();
+    return { ok: true, ms: Math.round(performance.now() - started) };
+  } catch (error) {
+    // The error's name only: messages can carry endpoints or request ids, never useful to a caller.
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      detail: error instanceof Error ? error.name : 'unknown',
+    };
+  }
+}
