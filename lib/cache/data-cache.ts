@@ -43,11 +43,6 @@ export class DataCache {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async read<T>(dataType: DataType, key: string): Promise<CachedEntry<T> | null> {
-    const found = await this.lookup<T>(dataType, key);
-    return found.kind === 'value' ? found.entry : null;
-  }
-
   /** One GetItem: a value (fresh or stale), a remembered unknown symbol, or nothing. */
   async lookup<T>(dataType: DataType, key: string): Promise<CacheLookup<T>> {
     const { Item } = await this.client.send(

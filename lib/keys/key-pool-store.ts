@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import type { ProviderId } from '../providers/provider-ids.js';
-import { type KeyPool, KeyPoolSchema, keyPoolSecretName, type ProviderKey } from './secrets-layout.js';
+import { type KeyPool, KeyPoolSchema, keyPoolSecretName } from './secrets-layout.js';
 
 /** A key handed to a provider call: its id (safe to log) and its value (never logged). */
 export interface KeyLease {
@@ -32,12 +32,6 @@ export class KeyPoolStore {
     // The message names the secret, never its content.
     if (!parsed.success) throw new Error(`key pool ${name} does not match the key pool layout`);
     return parsed.data;
-  }
-
-  /** A key to call the provider with, or `null` when its pool is empty. */
-  async lease(provider: ProviderId): Promise<KeyLease | null> {
-    const key: ProviderKey | undefined = (await this.pool(provider)).keys[0];
-    return key ? { id: key.id, value: key.value } : null;
   }
 }
 

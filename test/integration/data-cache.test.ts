@@ -9,6 +9,11 @@ const policy = { freshSeconds: 300, maxStaleSeconds: 3600 };
 let tableName: string;
 let clock = new Date('2026-11-26T15:00:00Z');
 const cacheAt = () => new DataCache(client, tableName, () => clock);
+/** The entry a lookup finds, or null when it finds none. */
+const read = async (dataType: 'quote' | 'company', key: string) => {
+  const found = await cacheAt().lookup(dataType, key);
+  return found.kind === 'value' ? found.entry : found.kind === 'none' ? null : found;
+};
 
 beforeAll(async () => {
   tableName = await freshDataTable(client, 'cache');
@@ -25,7 +30,7 @@ describe('DataCache on DynamoDB Local', () => {
       policy,
     );
     clock = new Date('2026-11-26T15:04:59Z');
-    expect(await cacheAt().read('quote', 'IBM')).toEqual({
+    expect(await read('quote', 'IBM')).toEqual({
       value: { price: 1 },
       provider: 'alpha-vantage',
       fetchedAt: '2026-11-26T15:00:00.000Z',
@@ -39,7 +44,7 @@ describe('DataCache on DynamoDB Local', () => {
     clock = new Date('2026-11-26T16:00:00Z');
     await cacheAt().write('quote', 'MSFT', { price: 2 }, { provider: 'fmp', fetchedAt: clock }, policy);
     clock = new Date('2026-11-26T16:05:01Z');
-    expect(await cacheAt().read('quote', 'MSFT')).toMatchObject({ fresh: false, ageSeconds: 301 });
+    expect(await read('quote', 'MSFT')).toMatchObject({ fresh: false, ageSeconds: 301 });
   });
 
   it('treats an item past its TTL as missing although DynamoDB has not deleted it yet', async () => {
@@ -53,7 +58,7 @@ describe('DataCache on DynamoDB Local', () => {
       }),
     );
     expect(raw.Item).toBeDefined();
-    expect(await cacheAt().read('quote', 'AAPL')).toBeNull();
+    expect(await read('quote', 'AAPL')).toBeNull();
   });
 
   it('sets the TTL attribute to the end of the stale window, in epoch seconds', async () => {
@@ -71,7 +76,7 @@ describe('DataCache on DynamoDB Local', () => {
   it('keeps data types apart under the same key', async () => {
     clock = new Date('2026-11-26T20:00:00Z');
     await cacheAt().write('quote', 'NVDA', { kind: 'quote' }, { provider: 'fmp', fetchedAt: clock }, policy);
-    expect(await cacheAt().read('company', 'NVDA')).toBeNull();
+    expect(await read('company', 'NVDA')).toBeNull();
   });
 
   it('answers a miss for a key never written', async () => {
@@ -81,6 +86,6 @@ describe('DataCache on DynamoDB Local', () => {
         Item: { [DATA_TABLE.partitionKey]: { S: 'quote#OTHER' }, [DATA_TABLE.sortKey]: { S: 'cache#v0' } },
       }),
     );
-    expect(await cacheAt().read('quote', 'OTHER')).toBeNull();
+    expect(await read('quote', 'OTHER')).toBeNull();
   });
 });

@@ -32,21 +32,23 @@ beforeAll(async () => {
 });
 
 describe('KeyPoolStore on the Secrets Manager emulator', () => {
-  it('leases the first key of the pool, by id and value', async () => {
+  it('reads the pool: every key with its id, value and limits', async () => {
     const store = new KeyPoolStore(client, { secretPrefix: prefix, cacheSeconds: 300 });
-    expect(await store.lease('alpha-vantage')).toEqual({ id: 'primary', value: 'AV-ONE' });
+    expect((await store.pool('alpha-vantage')).keys).toEqual([
+      { id: 'primary', value: 'AV-ONE', addedAt: '2026-11-01T00:00:00Z', limits: { perMinute: 5 } },
+    ]);
   });
 
-  it('serves repeated leases from memory with one Secrets Manager call', async () => {
+  it('serves repeated reads from memory with one Secrets Manager call', async () => {
     const store = new KeyPoolStore(client, { secretPrefix: prefix, cacheSeconds: 300 });
     const before = calls.GetSecretValueCommand ?? 0;
-    for (let i = 0; i < 10; i++) await store.lease('alpha-vantage');
+    for (let i = 0; i < 10; i++) await store.pool('alpha-vantage');
     expect((calls.GetSecretValueCommand ?? 0) - before).toBe(1);
   });
 
   it('reads the new value when forced after a rotation', async () => {
     const store = new KeyPoolStore(client, { secretPrefix: prefix, cacheSeconds: 300 });
-    await store.lease('alpha-vantage');
+    await store.pool('alpha-vantage');
     await client.send(
       new PutSecretValueCommand({
         SecretId: keyPoolSecretName('alpha-vantage', prefix),
@@ -59,8 +61,8 @@ describe('KeyPoolStore on the Secrets Manager emulator', () => {
 
   it('rejects a pool that does not match the layout without quoting its content', async () => {
     const store = new KeyPoolStore(client, { secretPrefix: prefix, cacheSeconds: 300 });
-    await expect(store.lease('fmp')).rejects.toThrow(/does not match the key pool layout/);
-    const error = await store.lease('finnhub').catch((e: Error) => e);
+    await expect(store.pool('fmp')).rejects.toThrow(/does not match the key pool layout/);
+    const error = await store.pool('finnhub').catch((e: Error) => e);
     expect(String((error as Error).message)).not.toContain('SECRET-VALUE');
   });
 });
