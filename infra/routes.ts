@@ -104,6 +104,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     cache: 'none',
   },
   {
+    id: 'ReleaseApiKey',
+    method: 'POST',
+    path: '/api/data/api-keys/{provider}/{keyId}/release',
+    entry: 'functions/release-api-key.ts',
+    auth: 'operator',
+    cache: 'none',
+  },
+  {
     id: 'GetProvidersStatus',
     method: 'GET',
     path: '/api/data/providers/status',

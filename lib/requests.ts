@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { InvalidRequestError } from './errors.js';
 import type { HistoryQuery } from './model/daily-bars.js';
+import { isoDate } from './model/fields.js';
 import { STATEMENT_KINDS, STATEMENT_PERIODS, type StatementsQuery } from './model/financial-statements.js';
 import { parseSymbol, SymbolSchema } from './symbols.js';
 import { sanitizeText } from './validation/text.js';
@@ -21,15 +22,10 @@ function invalid(message: string, issues: z.core.$ZodIssue[] | string[]): never 
   );
 }
 
-const isoDay = z.string().check(
-  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
-  z.refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), 'must be a real date'),
-);
-
 const HistoryParams = z.object({
   history: z.literal('daily', 'history must be "daily"'),
-  from: z.optional(isoDay),
-  to: z.optional(isoDay),
+  from: z.optional(isoDate),
+  to: z.optional(isoDate),
 });
 
 /**
@@ -79,7 +75,8 @@ export function parseStatementsQuery(
 
 /** `?q=`: 1–64 characters of text once markup and control characters are gone. */
 export function parseSearchQuery(params: Record<string, string | undefined>): string {
-  const query = sanitizeText(params.q, 64);
+  // Longer input is refused, not cut: a cut query would search for something the client did not ask.
+  const query = (params.q ?? '').length > 64 ? null : sanitizeText(params.q, 64);
   if (!query) invalid('invalid search', ['q: must be 1-64 characters of text']);
   return query;
 }

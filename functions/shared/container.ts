@@ -15,6 +15,7 @@ import { BreakerStore } from '../../lib/resilience/breaker-store.js';
 import { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
 import type { BatchPricesDeps } from '../../lib/services/batch-prices.js';
 import { dataSources } from '../../lib/services/data-sources.js';
+import type { KeyStatusDeps } from '../../lib/services/key-status.js';
 import { MarketDataService } from '../../lib/services/market-data-service.js';
 
 /**
@@ -71,7 +72,8 @@ const providers = new ProviderManager({
   retry: config.retry,
   now,
 });
-const sources = dataSources(config);
+/** Each data type's providers, in order and on the operator's plans, with their quality scorers. */
+export const sources = dataSources(config);
 
 export const marketData = new MarketDataService({
   cache,
@@ -98,4 +100,14 @@ export const batchDeps: BatchPricesDeps = {
     qualityFloor: config.qualityFloor,
     now,
   },
+};
+
+/** What the key-status endpoints read: pools, fleet-wide usage, states and the secrets' rotation. */
+export const keyStatusDeps: KeyStatusDeps = {
+  keyPools,
+  usage: keyUsage,
+  states: keyStates,
+  secretsManager,
+  secretPrefix: config.keyPoolSecretPrefix,
+  now: Date.now,
 };

@@ -13,7 +13,7 @@ type EndpointHandler = (event: APIGatewayProxyEvent, context: Context) => Promis
 export function httpEndpoint(handler: EndpointHandler) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use({ before: () => metrics.captureColdStartMetric() })
+    .use({ before: (request) => metrics.captureColdStartMetric(request.context.functionName) })
     .use(problemHandler(logger))
     .handler(handler);
 }

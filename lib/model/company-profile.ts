@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { amount, currency, symbol, text } from './fields.js';
+import { amount, currency, isoDate, symbol, text } from './fields.js';
 
 /** A company as the platform shows it. Market capitalization is in full units of `currency`. */
 export const CompanyProfileSchema = z.object({
@@ -15,7 +15,7 @@ export const CompanyProfileSchema = z.object({
   website: text(300),
   marketCapitalization: amount,
   employees: amount,
-  ipoDate: z.nullable(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+  ipoDate: z.nullable(isoDate),
 });
 
 export type CompanyProfile = z.infer<typeof CompanyProfileSchema>;

@@ -22,13 +22,14 @@ export class DataLayerMetrics {
 
   /** `cache_hits_total` (fresh or stale) or `cache_misses_total`, by data type. */
   cacheLookup(dataType: DataType, outcome: 'hit' | 'miss' | 'stale'): void {
-    const name = outcome === 'miss' ? 'cache_misses_total' : 'cache_hits_total';
-    this.emit(
-      { data_type: dataType, freshness: outcome === 'stale' ? 'stale' : 'fresh' },
-      name,
-      MetricUnit.Count,
-      1,
-    );
+    if (outcome === 'miss') this.emit({ data_type: dataType }, 'cache_misses_total', MetricUnit.Count, 1);
+    else
+      this.emit(
+        { data_type: dataType, freshness: outcome === 'stale' ? 'stale' : 'fresh' },
+        'cache_hits_total',
+        MetricUnit.Count,
+        1,
+      );
   }
 
   /** `cache_errors_total`: DynamoDB failed a cache read or write; the request went on without the cache. */

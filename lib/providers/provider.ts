@@ -110,3 +110,55 @@ export function parseRetryAfter(header: string | null, now: Date): number | unde
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
 }
+
+/**
+ * An endpoint's classifier: the provider's own `classify` first; when that finds no failure,
+ * `isUnknown` decides whether the body is the provider's way of saying it does not know the symbol
+ * (an empty list, `{}`, a quote of zeros), which is then an `unknown_symbol` failure with `detail`.
+ */
+export function unknownSymbolWhen(
+  classify: (answer: UpstreamAnswer, now: Date) => ProviderFailure | null,
+  isUnknown: (body: unknown) => boolean,
+  detail: string,
+): (answer: UpstreamAnswer, now: Date) => ProviderFailure | null {
+  return (answer, now) =>
+    classify(answer, now) ?? (isUnknown(answer.body) ? { kind: 'unknown_symbol', detail } : null);
+}
+
+/** True for a JSON list with nothing in it. */
+export function isEmptyList(body: unknown): boolean {
+  return Array.isArray(body) && body.length === 0;
+}
+
+/** A JSON object body as a record of its keys, or `undefined` for a list, `null`, text or a number. */
+export function recordOf(body: unknown): Record<string, unknown> | undefined {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : undefined;
+}
+
+/** True for a JSON object (not a list) with no key. */
+export function isEmptyObject(body: unknown): boolean {
+  const record = recordOf(body);
+  return record !== undefined && Object.keys(record).length === 0;
+}
+
+/**
+ * How Finnhub, FMP and Twelve Data answers are read. These providers state a refusal in the body
+ * (with HTTP 200 at times), so a `refusal` the body states decides, read by `classifyRefusal`; else
+ * the HTTP status; else a body that is not JSON is `bad_data` (`${provider} answer is not JSON`).
+ * `null` when the answer carries data.
+ */
+export function classifyStatedRefusal<Refusal>(
+  answer: UpstreamAnswer,
+  now: Date,
+  refusal: Refusal | undefined,
+  classifyRefusal: (refusal: Refusal) => ProviderFailure,
+  provider: string,
+): ProviderFailure | null {
+  if (refusal !== undefined) return classifyRefusal(refusal);
+  const byStatus = classifyHttpStatus(answer, now);
+  if (byStatus) return byStatus;
+  if (answer.body === undefined) return { kind: 'bad_data', detail: `${provider} answer is not JSON` };
+  return null;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
-import type { KeyStates } from '../keys/key-states.js';
+import { isParked, isQuarantined, type KeyStates } from '../keys/key-states.js';
 import { effectiveLimits } from '../keys/provider-limits.js';
 import type { RateLimiter } from '../keys/rate-limiter.js';
 import { keyPoolSecretName } from '../keys/secrets-layout.js';
@@ -63,8 +63,9 @@ async function providerKeys(provider: ProviderId, deps: KeyStatusDeps): Promise<
       const limits = effectiveLimits(provider, key.limits);
       const used = usage.get(key.id) ?? { minute: 0, day: 0 };
       const state = states.get(key.id);
-      const quarantined = state?.quarantinedAt !== undefined && state.quarantinedKeyAddedAt === key.addedAt;
-      const parked = !quarantined && state?.parkedUntil !== undefined && state.parkedUntil > now;
+      // The broker's own predicates: the status shows exactly what the broker will do with the key.
+      const quarantined = isQuarantined(state, key);
+      const parked = !quarantined && isParked(state, now);
       const left = (limit: number | undefined, spent: number) =>
         limit === undefined ? null : Math.max(0, limit - spent);
       return {

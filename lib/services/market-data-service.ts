@@ -72,12 +72,13 @@ export class MarketDataService {
     return this.lookup('quote', symbol, { symbol }, deadline);
   }
 
-  /** Daily bars in [from, to]; fresh until the next market close, when a new bar can appear. */
+  /**
+   * Daily bars in [from, to]; fresh until the next market close, when a new bar can appear (or for
+   * `CACHE_TTL_DAILY_HISTORY_SECONDS`, when that is sooner).
+   */
   getDailyHistory(query: HistoryQuery, deadline: number): Promise<DataAnswer<DailySeries>> {
-    const freshSeconds = Math.max(
-      60,
-      Math.ceil((nextMarketClose(this.deps.now()) - this.deps.now().getTime()) / 1000),
-    );
+    const untilClose = Math.ceil((nextMarketClose(this.deps.now()) - this.deps.now().getTime()) / 1000);
+    const freshSeconds = Math.max(60, Math.min(untilClose, this.deps.cachePolicy.daily_history.freshSeconds));
     return this.lookup('daily_history', `${query.symbol}#${query.from}#${query.to}`, query, deadline, {
       freshSeconds,
     });

@@ -2,11 +2,12 @@ import { DATA_TYPES, type DataType } from '../cache/cache-policy.js';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
 import type { CircuitBreaker, CircuitStatus } from '../resilience/circuit-breaker.js';
+import type { DataSources } from './market-data-service.js';
 
 /** One provider as operators see it: what it serves, where it stands, its breaker and key pool size. */
 export interface ProviderStatus {
   provider: ProviderId;
-  /** Data types it serves, with its 1-based place in each type's priority order. */
+  /** Data types it serves on the operator's plan, with its 1-based place in each type's priority order. */
   serves: { dataType: DataType; priority: number }[];
   breaker: CircuitStatus;
   keys: { inService: number; spare: number } | { error: string };
@@ -16,7 +17,7 @@ export interface ProviderStatus {
 export async function providerStatuses(deps: {
   breaker: CircuitBreaker;
   keyPools: KeyPoolStore;
-  providerOrder: Record<DataType, readonly ProviderId[]>;
+  sources: DataSources;
 }): Promise<ProviderStatus[]> {
   const breakers = new Map(
     (await deps.breaker.describeAll(PROVIDER_IDS)).map((status) => [status.name, status]),
@@ -25,7 +26,9 @@ export async function providerStatuses(deps: {
     PROVIDER_IDS.map(async (provider) => ({
       provider,
       serves: DATA_TYPES.flatMap((dataType) => {
-        const place = deps.providerOrder[dataType].indexOf(provider);
+        const place = deps.sources[dataType].endpoints.findIndex(
+          (endpoint) => endpoint.provider === provider,
+        );
         return place < 0 ? [] : [{ dataType, priority: place + 1 }];
       }),
       breaker: breakers.get(provider) as CircuitStatus,

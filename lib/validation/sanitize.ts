@@ -3,6 +3,8 @@
  * guess: a wrong number served with confidence is worse than a gap the client can see.
  */
 
+import { isCalendarDate } from '../model/fields.js';
+
 /** Values providers send for "no value": never to be read as 0 or a string. */
 const MISSING_MARKERS = new Set([
   '',
@@ -78,7 +80,5 @@ export function percentToFraction(raw: unknown): number | null {
 export function toIsoDate(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
   const match = /^(\d{4}-\d{2}-\d{2})/.exec(raw.trim());
-  if (!match?.[1]) return null;
-  const date = new Date(`${match[1]}T00:00:00Z`);
-  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== match[1] ? null : match[1];
+  return match?.[1] && isCalendarDate(match[1]) ? match[1] : null;
 }

@@ -108,6 +108,13 @@ describe('provider keys through the local gateway', () => {
     const status = await call('/api/data/api-keys/status', OPERATOR_KEY);
     const fmp = status.body.data.find((p: { provider: string }) => p.provider === 'fmp');
     expect(fmp.keys[0]).toMatchObject({ state: 'quarantined' });
+
+    // The operator lifts the quarantine once the provider accepts the key again.
+    stack.sandbox.setKnobs({ fmp: { invalidKeys: [] } });
+    const released = await call('/api/data/api-keys/fmp/primary/release', OPERATOR_KEY, { method: 'POST' });
+    expect(released.body.data).toMatchObject({ id: 'primary', state: 'active' });
+    await call(`/api/data/company/QK${symbol++}`);
+    expect(stack.sandbox.stats().callsByKey.fmp?.[PROVIDER_KEYS.FMP_API_KEY] ?? 0).toBe(fmpCalls + 1);
   });
 
   it('never shows any provider key value in a log line, a metric or a response body', async () => {

@@ -1,6 +1,7 @@
 import {
   classifyHttpStatus,
   type ProviderFailure,
+  recordOf,
   secondsUntilUtcMidnight,
   type UpstreamAnswer,
 } from '../provider.js';
@@ -17,11 +18,8 @@ const THROTTLE_RETRY_AFTER_SECONDS = 60;
 export function classifyAlphaVantageAnswer(answer: UpstreamAnswer, now: Date): ProviderFailure | null {
   const byStatus = classifyHttpStatus(answer, now);
   if (byStatus) return byStatus;
-  const body = answer.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { kind: 'bad_data', detail: 'answer is not a JSON object' };
-  }
-  const record = body as Record<string, unknown>;
+  const record = recordOf(answer.body);
+  if (record === undefined) return { kind: 'bad_data', detail: 'answer is not a JSON object' };
   const errorMessage = record['Error Message'];
   if (typeof errorMessage === 'string') return classifyErrorMessage(errorMessage);
   const notice = [record.Note, record.Information].find(

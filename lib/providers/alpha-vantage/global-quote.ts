@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { type Quote, QuoteSchema } from '../../model/quote.js';
 import { percentToFraction, toIsoDate, toNumber } from '../../validation/sanitize.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst } from '../normalize.js';
+import { failure, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyAlphaVantageAnswer } from './classify.js';
 import { alphaVantageRequest } from './request.js';
 
@@ -18,15 +19,14 @@ export const alphaVantageGlobalQuote: ProviderEndpoint<{ symbol: string }, Quote
   buildRequest: ({ symbol }, { baseUrl, apiKey }) =>
     alphaVantageRequest(baseUrl, apiKey, { function: 'GLOBAL_QUOTE', symbol }),
 
-  classify(answer, now) {
-    const byMeaning = classifyAlphaVantageAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    const quote = (answer.body as Record<string, unknown>)['Global Quote'];
-    if (typeof quote === 'object' && quote !== null && Object.keys(quote).length === 0) {
-      return { kind: 'unknown_symbol', detail: 'Alpha Vantage returned an empty Global Quote' };
-    }
-    return null;
-  },
+  classify: unknownSymbolWhen(
+    classifyAlphaVantageAnswer,
+    (body) => {
+      const quote = (body as Record<string, unknown>)['Global Quote'];
+      return typeof quote === 'object' && quote !== null && Object.keys(quote).length === 0;
+    },
+    'Alpha Vantage returned an empty Global Quote',
+  ),
 
   transform(body, { symbol }) {
     const raw = z.safeParse(GlobalQuoteAnswerSchema, body);
@@ -46,11 +46,6 @@ export const alphaVantageGlobalQuote: ProviderEndpoint<{ symbol: string }, Quote
       // GLOBAL_QUOTE does not say the currency; a listing's currency comes from OVERVIEW or search.
       currency: null,
     };
-    const quote = z.safeParse(QuoteSchema, candidate);
-    if (!quote.success) {
-      const fieldsInError = [...new Set(quote.error.issues.map((issue) => issue.path.join('.')))].join(', ');
-      return failure('bad_data', `GLOBAL_QUOTE failed validation: ${fieldsInError}`);
-    }
-    return { ok: true, value: quote.data };
+    return checkedAgainst(QuoteSchema, candidate, 'GLOBAL_QUOTE');
   },
 };

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst } from '../normalize.js';
+import { failure, isEmptyObject, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyAlphaVantageAnswer } from './classify.js';
 import { alphaVantageRequest } from './request.js';
 
@@ -17,15 +18,12 @@ export const alphaVantageOverview: ProviderEndpoint<{ symbol: string }, CompanyP
   buildRequest: ({ symbol }, { baseUrl, apiKey }) =>
     alphaVantageRequest(baseUrl, apiKey, { function: 'OVERVIEW', symbol }),
 
-  classify(answer, now) {
-    const byMeaning = classifyAlphaVantageAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    // OVERVIEW answers a symbol it does not cover with HTTP 200 and `{}`.
-    if (Object.keys(answer.body as object).length === 0) {
-      return { kind: 'unknown_symbol', detail: 'Alpha Vantage returned an empty OVERVIEW' };
-    }
-    return null;
-  },
+  // OVERVIEW answers a symbol it does not cover with HTTP 200 and `{}`.
+  classify: unknownSymbolWhen(
+    classifyAlphaVantageAnswer,
+    isEmptyObject,
+    'Alpha Vantage returned an empty OVERVIEW',
+  ),
 
   transform(body, { symbol }) {
     const raw = z.safeParse(OverviewAnswerSchema, body);
@@ -49,14 +47,6 @@ export const alphaVantageOverview: ProviderEndpoint<{ symbol: string }, CompanyP
       employees: null,
       ipoDate: null,
     };
-    const profile = z.safeParse(CompanyProfileSchema, candidate);
-    if (!profile.success)
-      return failure('bad_data', `OVERVIEW failed validation: ${fieldsIn(profile.error)}`);
-    return { ok: true, value: profile.data };
+    return checkedAgainst(CompanyProfileSchema, candidate, 'OVERVIEW');
   },
 };
-
-/** The fields named in a zod error: `name, currency`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  return [...new Set(error.issues.map((issue) => issue.path.map(String).join('.')))].join(', ');
-}

@@ -3,18 +3,18 @@ import {
   BalanceSheetSchema,
   CashFlowSchema,
   type FinancialStatements,
-  FinancialStatementsSchema,
   IncomeStatementSchema,
   type StatementKind,
   type StatementsQuery,
 } from '../../model/financial-statements.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, newestFirst, outflow, type ReportCandidate, reportsOf } from '../normalize.js';
+import { failure, isEmptyObject, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyAlphaVantageAnswer } from './classify.js';
 import { alphaVantageRequest } from './request.js';
 
-type Row = Record<string, unknown>;
+type Row = ReportCandidate;
 
 /** The raw statement answer: both period lists, each report a flat object of strings ("None" for no figure). */
 const StatementsAnswerSchema = z.object({
@@ -40,15 +40,12 @@ export const alphaVantageStatements: ProviderEndpoint<StatementsQuery, Financial
   buildRequest: ({ symbol, statement }, { baseUrl, apiKey }) =>
     alphaVantageRequest(baseUrl, apiKey, { function: STATEMENTS[statement].fn, symbol }),
 
-  classify(answer, now) {
-    const byMeaning = classifyAlphaVantageAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    // The fundamentals functions answer a symbol they do not cover with HTTP 200 and `{}`.
-    if (Object.keys(answer.body as object).length === 0) {
-      return { kind: 'unknown_symbol', detail: 'Alpha Vantage returned an empty statement answer' };
-    }
-    return null;
-  },
+  // The fundamentals functions answer a symbol they do not cover with HTTP 200 and `{}`.
+  classify: unknownSymbolWhen(
+    classifyAlphaVantageAnswer,
+    isEmptyObject,
+    'Alpha Vantage returned an empty statement answer',
+  ),
 
   transform(body, { symbol, statement, period }) {
     const { fn, read, schema } = STATEMENTS[statement];
@@ -57,18 +54,9 @@ export const alphaVantageStatements: ProviderEndpoint<StatementsQuery, Financial
     const rows = raw.success ? raw.data[list] : undefined;
     if (!rows) return failure('bad_data', `${fn} answer has no ${list} list`);
     const candidate = { symbol, statement, period, reports: newestFirst(rows.map(read)) };
-    const statements = z.safeParse(schema, candidate);
-    if (!statements.success) {
-      return failure('bad_data', `${fn} failed validation: ${fieldsIn(statements.error)}`);
-    }
-    return { ok: true, value: statements.data };
+    return checkedAgainst(schema, candidate, fn);
   },
 };
-
-/** The statements schema with `reports` narrowed to one kind, so that a failure names the report's field. */
-function reportsOf<Report extends z.ZodMiniType>(report: Report) {
-  return z.extend(FinancialStatementsSchema, { reports: z.array(report) });
-}
 
 function header(row: Row) {
   return {
@@ -132,30 +120,4 @@ function cashFlowOf(row: Row): Row {
     dividendsPaid: outflow(toNumber(row.dividendPayout) ?? toNumber(row.dividendPayoutCommonStock)),
     changeInCash: toNumber(row.changeInCashAndCashEquivalents),
   };
-}
-
-/** An outflow as a negative amount whatever sign it came with (and 0, not -0, for none). */
-function outflow(value: number | null): number | null {
-  return value === null || value === 0 ? value : -Math.abs(value);
-}
-
-/** Reports newest first, one per fiscal period end. A report without a date is kept for validation to name. */
-function newestFirst(reports: Row[]): Row[] {
-  const seen = new Set<string>();
-  const dateOf = (report: Row) =>
-    typeof report.fiscalDateEnding === 'string' ? report.fiscalDateEnding : '';
-  const once = reports.filter((report) => {
-    const date = dateOf(report);
-    if (date === '') return true;
-    if (seen.has(date)) return false;
-    seen.add(date);
-    return true;
-  });
-  return once.sort((a, b) => dateOf(b).localeCompare(dateOf(a)));
-}
-
-/** The fields named in a zod error, list indices dropped: `reports.totalRevenue`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map((issue) => issue.path.filter((key) => typeof key === 'string').join('.'));
-  return [...new Set(names)].join(', ');
 }

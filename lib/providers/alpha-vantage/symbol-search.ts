@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema } from '../../model/search-result.js';
 import { toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
+import { checkedAgainst } from '../normalize.js';
 import { failure, type ProviderEndpoint } from '../provider.js';
 import { classifyAlphaVantageAnswer } from './classify.js';
 import { alphaVantageRequest } from './request.js';
@@ -42,15 +43,6 @@ export const alphaVantageSymbolSearch: ProviderEndpoint<{ query: string }, Searc
         },
       ];
     });
-    const result = z.safeParse(SearchResultSchema, { query, matches });
-    if (!result.success)
-      return failure('bad_data', `SYMBOL_SEARCH failed validation: ${fieldsIn(result.error)}`);
-    return { ok: true, value: result.data };
+    return checkedAgainst(SearchResultSchema, { query, matches }, 'SYMBOL_SEARCH');
   },
 };
-
-/** The fields named in a zod error, list indices dropped: `matches.name`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map((issue) => issue.path.filter((key) => typeof key === 'string').join('.'));
-  return [...new Set(names)].join(', ');
-}

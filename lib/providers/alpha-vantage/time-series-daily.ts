@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { type DailySeries, DailySeriesSchema, type HistoryQuery } from '../../model/daily-bars.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, firstPerDateAscending } from '../normalize.js';
+import { failure, isEmptyObject, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyAlphaVantageAnswer } from './classify.js';
 import { alphaVantageRequest } from './request.js';
 
@@ -38,36 +39,27 @@ export const alphaVantageDailySeries: ProviderEndpoint<HistoryQuery, DailySeries
       outputsize: alphaVantageOutputSize(from, new Date()),
     }),
 
-  classify(answer, now) {
-    const byMeaning = classifyAlphaVantageAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    if (Object.keys(answer.body as object).length === 0) {
-      return { kind: 'unknown_symbol', detail: 'Alpha Vantage returned an empty TIME_SERIES_DAILY answer' };
-    }
-    return null;
-  },
+  classify: unknownSymbolWhen(
+    classifyAlphaVantageAnswer,
+    isEmptyObject,
+    'Alpha Vantage returned an empty TIME_SERIES_DAILY answer',
+  ),
 
   transform(body, { symbol, from, to }) {
     const raw = z.safeParse(DailyAnswerSchema, body);
     if (!raw.success)
       return failure('bad_data', 'TIME_SERIES_DAILY answer has no "Time Series (Daily)" object');
-    const byDate = new Map<string, ReturnType<typeof barOf>>();
-    for (const [key, fields] of Object.entries(raw.data['Time Series (Daily)'])) {
-      const date = toIsoDate(key);
-      // A key that is not a date (`2020-13-01`, `yesterday`) is kept as `null`, so that validation names it.
-      if (date !== null && (date < from || date > to || byDate.has(date))) continue;
-      byDate.set(date ?? key, barOf(date, fields));
-    }
+    // A key that is not a date (`2020-13-01`, `yesterday`) is read as `null`, so that validation names it.
+    const bars = Object.entries(raw.data['Time Series (Daily)']).map(
+      ([key, fields]) => [key, barOf(toIsoDate(key), fields)] as const,
+    );
     const candidate = {
       symbol,
       // Alpha Vantage's series does not say its currency; OVERVIEW and search do.
       currency: null,
-      bars: [...byDate.values()].sort((a, b) => ((a.date ?? '') < (b.date ?? '') ? -1 : 1)),
+      bars: firstPerDateAscending(bars, { from, to }),
     };
-    const series = z.safeParse(DailySeriesSchema, candidate);
-    if (!series.success)
-      return failure('bad_data', `TIME_SERIES_DAILY failed validation: ${fieldsIn(series.error)}`);
-    return { ok: true, value: series.data };
+    return checkedAgainst(DailySeriesSchema, candidate, 'TIME_SERIES_DAILY');
   },
 };
 
@@ -83,10 +75,4 @@ function barOf(date: string | null, fields: Record<string, unknown>) {
     adjustedClose: null,
     volume: toNumber(fields['5. volume']),
   };
-}
-
-/** The fields named in a zod error, list indices dropped: `bars.close`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map((issue) => issue.path.filter((key) => typeof key === 'string').join('.'));
-  return [...new Set(names)].join(', ');
 }

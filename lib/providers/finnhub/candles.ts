@@ -1,14 +1,8 @@
 import * as z from 'zod/mini';
-import {
-  type DailyBar,
-  type DailySeries,
-  DailySeriesSchema,
-  type HistoryQuery,
-} from '../../model/daily-bars.js';
-import { sanitizeSymbol } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import type { DailyBar, DailySeries, HistoryQuery } from '../../model/daily-bars.js';
+import { checkedSeries, utcDateOfEpochSeconds, validated } from '../normalize.js';
+import { failure, type ProviderEndpoint, recordOf, unknownSymbolWhen } from '../provider.js';
 import { classifyFinnhubAnswer } from './classify.js';
-import { checkedAgainst, fieldsIn, utcDateOfEpochSeconds } from './fields.js';
 import { finnhubRequest } from './request.js';
 
 const SECONDS_PER_DAY = 86_400;
@@ -46,35 +40,22 @@ export const finnhubCandles: ProviderEndpoint<HistoryQuery, DailySeries> = {
       to: String(epochSecondsOf(to) + SECONDS_PER_DAY - 1),
     }),
 
-  classify(answer, now) {
-    const byMeaning = classifyFinnhubAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    // `{"s":"no_data"}` is Finnhub's answer both for a symbol it does not list and for a range without
-    // trading. Reading it as an unknown symbol lets the next provider try; reading it as an empty
-    // series would stop at Finnhub and cache nothing for a symbol others may have.
-    const body = answer.body as Record<string, unknown> | null;
-    if (typeof body === 'object' && body !== null && body.s === 'no_data') {
-      return { kind: 'unknown_symbol', detail: 'Finnhub had no candles for the symbol in the range' };
-    }
-    return null;
-  },
+  // `{"s":"no_data"}` is Finnhub's answer both for a symbol it does not list and for a range without
+  // trading. Reading it as an unknown symbol lets the next provider try; reading it as an empty
+  // series would stop at Finnhub and cache nothing for a symbol others may have.
+  classify: unknownSymbolWhen(
+    classifyFinnhubAnswer,
+    (body) => recordOf(body)?.s === 'no_data',
+    'Finnhub had no candles for the symbol in the range',
+  ),
 
   transform(body, query) {
-    const raw = z.safeParse(FinnhubCandlesSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Finnhub candles answer is malformed: ${fieldsIn(raw.error)}`);
-    const bars = barsOf(raw.data);
+    const raw = validated(FinnhubCandlesSchema, body, 'Finnhub candles answer is malformed');
+    if (!raw.ok) return raw;
+    const bars = barsOf(raw.value);
     if (bars === null) return failure('bad_data', 'Finnhub candles answer has arrays of different lengths');
-    return checkedAgainst(
-      DailySeriesSchema,
-      {
-        symbol: sanitizeSymbol(query.symbol) ?? query.symbol,
-        // The candles do not say their currency.
-        currency: null,
-        bars: ascendingWithin(bars, query),
-      },
-      'Finnhub candles',
-    );
+    // The candles do not say their currency.
+    return checkedSeries(query, null, bars, 'Finnhub candles');
   },
 };
 
@@ -101,12 +82,4 @@ function barsOf(raw: FinnhubCandles): DailyBar[] | null {
     adjustedClose: null,
     volume: raw.v?.[i] ?? null,
   }));
-}
-
-/** Bars in the query's range, ascending by date, one per date (the last one Finnhub sent wins). */
-function ascendingWithin(bars: DailyBar[], { from, to }: HistoryQuery): DailyBar[] {
-  const byDate = new Map<string, DailyBar>();
-  for (const bar of bars)
-    if (bar.date === '' || (bar.date >= from && bar.date <= to)) byDate.set(bar.date, bar);
-  return [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));
 }

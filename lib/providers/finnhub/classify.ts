@@ -1,7 +1,9 @@
 import {
   classifyHttpStatus,
+  classifyStatedRefusal,
   type ProviderFailure,
   parseRetryAfter,
+  recordOf,
   type UpstreamAnswer,
 } from '../provider.js';
 
@@ -17,16 +19,11 @@ const THROTTLE_RETRY_AFTER_SECONDS = 60;
  */
 export function classifyFinnhubAnswer(answer: UpstreamAnswer, now: Date): ProviderFailure | null {
   const message = errorMessageOf(answer.body);
-  if (message !== undefined) return classifyErrorMessage(message, answer, now);
-  const byStatus = classifyHttpStatus(answer, now);
-  if (byStatus) return byStatus;
-  if (answer.body === undefined) return { kind: 'bad_data', detail: 'Finnhub answer is not JSON' };
-  return null;
+  return classifyStatedRefusal(answer, now, message, (m) => classifyErrorMessage(m, answer, now), 'Finnhub');
 }
 
 function errorMessageOf(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const message = (body as Record<string, unknown>).error;
+  const message = recordOf(body)?.error;
   return typeof message === 'string' ? message : undefined;
 }
 

@@ -2,9 +2,9 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import { isEmptyObject, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyFinnhubAnswer } from './classify.js';
-import { checkedAgainst, fieldsIn } from './fields.js';
 import { finnhubRequest } from './request.js';
 
 /** Finnhub reports market capitalization and shares outstanding in millions. */
@@ -39,22 +39,13 @@ export const finnhubProfile: ProviderEndpoint<{ symbol: string }, CompanyProfile
   buildRequest: ({ symbol }, { baseUrl, apiKey }) =>
     finnhubRequest(baseUrl, apiKey, '/api/v1/stock/profile2', { symbol }),
 
-  classify(answer, now) {
-    const byMeaning = classifyFinnhubAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    // A symbol Finnhub does not list gets HTTP 200 and `{}`.
-    const body = answer.body;
-    if (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0) {
-      return { kind: 'unknown_symbol', detail: 'Finnhub returned an empty profile' };
-    }
-    return null;
-  },
+  // A symbol Finnhub does not list gets HTTP 200 and `{}`.
+  classify: unknownSymbolWhen(classifyFinnhubAnswer, isEmptyObject, 'Finnhub returned an empty profile'),
 
   transform(body, { symbol }) {
-    const raw = z.safeParse(FinnhubProfileSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Finnhub profile answer is malformed: ${fieldsIn(raw.error)}`);
-    return checkedAgainst(CompanyProfileSchema, profileOf(raw.data, symbol), 'Finnhub profile');
+    const raw = validated(FinnhubProfileSchema, body, 'Finnhub profile answer is malformed');
+    if (!raw.ok) return raw;
+    return checkedAgainst(CompanyProfileSchema, profileOf(raw.value, symbol), 'Finnhub profile');
   },
 };
 

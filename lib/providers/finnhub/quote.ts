@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { type Quote, QuoteSchema } from '../../model/quote.js';
 import { sanitizeSymbol } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, utcDateOfEpochSeconds, validated } from '../normalize.js';
+import { type ProviderEndpoint, recordOf, unknownSymbolWhen } from '../provider.js';
 import { classifyFinnhubAnswer } from './classify.js';
-import { checkedAgainst, fieldsIn, utcDateOfEpochSeconds } from './fields.js';
 import { finnhubRequest } from './request.js';
 
 /** Finnhub sends JSON numbers; `d` and `dp` are `null` when it has no change to report. */
@@ -36,19 +36,12 @@ export const finnhubQuote: ProviderEndpoint<{ symbol: string }, Quote> = {
   buildRequest: ({ symbol }, { baseUrl, apiKey }) =>
     finnhubRequest(baseUrl, apiKey, '/api/v1/quote', { symbol }),
 
-  classify(answer, now) {
-    const byMeaning = classifyFinnhubAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    if (isAllZeroQuote(answer.body)) {
-      return { kind: 'unknown_symbol', detail: 'Finnhub returned an all-zero quote' };
-    }
-    return null;
-  },
+  classify: unknownSymbolWhen(classifyFinnhubAnswer, isAllZeroQuote, 'Finnhub returned an all-zero quote'),
 
   transform(body, { symbol }) {
-    const raw = z.safeParse(FinnhubQuoteSchema, body);
-    if (!raw.success) return failure('bad_data', `Finnhub quote answer is malformed: ${fieldsIn(raw.error)}`);
-    return checkedAgainst(QuoteSchema, quoteOf(raw.data, symbol), 'Finnhub quote');
+    const raw = validated(FinnhubQuoteSchema, body, 'Finnhub quote answer is malformed');
+    if (!raw.ok) return raw;
+    return checkedAgainst(QuoteSchema, quoteOf(raw.value, symbol), 'Finnhub quote');
   },
 };
 
@@ -57,8 +50,9 @@ export const finnhubQuote: ProviderEndpoint<{ symbol: string }, Quote> = {
  * null), not with an error.
  */
 function isAllZeroQuote(body: unknown): boolean {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const { c, h, l, o, pc, t } = body as Record<string, unknown>;
+  const record = recordOf(body);
+  if (record === undefined) return false;
+  const { c, h, l, o, pc, t } = record;
   return t === 0 && [c, h, l, o, pc].every((value) => value === 0 || value === undefined || value === null);
 }
 

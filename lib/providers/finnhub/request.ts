@@ -1,3 +1,4 @@
+import { providerUrl } from '../normalize.js';
 import type { UpstreamRequest } from '../provider.js';
 
 /**
@@ -13,7 +14,5 @@ export function finnhubRequest(
   path: string,
   params: Record<string, string>,
 ): UpstreamRequest {
-  const url = new URL(`${baseUrl.replace(/\/+$/, '')}${path}`);
-  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return { url, headers: { 'X-Finnhub-Token': apiKey } };
+  return { url: providerUrl(baseUrl, path, params), headers: { 'X-Finnhub-Token': apiKey } };
 }

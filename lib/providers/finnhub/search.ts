@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema, type SymbolMatch } from '../../model/search-result.js';
 import { sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import type { ProviderEndpoint } from '../provider.js';
 import { classifyFinnhubAnswer } from './classify.js';
-import { checkedAgainst, fieldsIn } from './fields.js';
 import { finnhubRequest } from './request.js';
 
 /** One hit of Finnhub's `/api/v1/search`. */
@@ -31,12 +31,11 @@ export const finnhubSearch: ProviderEndpoint<{ query: string }, SearchResult> = 
   classify: classifyFinnhubAnswer,
 
   transform(body, { query }) {
-    const raw = z.safeParse(FinnhubSearchSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Finnhub search answer is malformed: ${fieldsIn(raw.error)}`);
+    const raw = validated(FinnhubSearchSchema, body, 'Finnhub search answer is malformed');
+    if (!raw.ok) return raw;
     // A hit the layer cannot name (a crypto pair such as `BINANCE:BTCUSDT`, an empty description) is
     // left out: one odd listing should not cost the client the other matches.
-    const matches = raw.data.result.flatMap((hit): SymbolMatch[] => {
+    const matches = raw.value.result.flatMap((hit): SymbolMatch[] => {
       const symbol = sanitizeSymbol(hit.symbol);
       const name = sanitizeText(hit.description, 200);
       if (symbol === null || name === null) return [];

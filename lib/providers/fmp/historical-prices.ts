@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { type DailySeries, DailySeriesSchema, type HistoryQuery } from '../../model/daily-bars.js';
 import { toIsoDate } from '../../validation/sanitize.js';
+import { checkedAgainst, firstPerDateAscending, validated } from '../normalize.js';
 import { failure, type ProviderEndpoint } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
@@ -51,35 +52,32 @@ export const fmpHistoricalPrices: ProviderEndpoint<HistoryQuery, DailySeries> = 
     if (body.length === 0 && daysBetween(from, to) >= RANGE_THAT_HOLDS_TRADING_DAYS) {
       return failure('unknown_symbol', 'FMP returned no bars over a range that holds trading days');
     }
-    const raw = z.safeParse(FmpEodAnswerSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `FMP historical answer is malformed: ${fieldsIn(raw.error)}`);
-    const byDate = new Map<string, Omit<DailySeries['bars'][number], 'date'> & { date: string | null }>();
-    for (const bar of raw.data) {
-      const date = toIsoDate(bar.date);
-      // FMP honours from/to, but a bar outside them is not what was asked for; a date twice is kept once.
-      // A date that is not one (`2020-13-01`) is kept as `null`, so that validation names it.
-      if (date !== null && (date < from || date > to || byDate.has(date))) continue;
-      byDate.set(date ?? bar.date, {
-        date,
-        open: bar.open,
-        high: bar.high,
-        low: bar.low,
-        close: bar.close,
-        adjustedClose: bar.adjClose ?? null,
-        volume: bar.volume ?? null,
-      });
-    }
+    const raw = validated(FmpEodAnswerSchema, body, 'FMP historical answer is malformed', 'entry');
+    if (!raw.ok) return raw;
+    // A date that is not one (`2020-13-01`) is read as `null`, so that validation names it.
+    const bars = raw.value.map(
+      (bar) =>
+        [
+          bar.date,
+          {
+            date: toIsoDate(bar.date),
+            open: bar.open,
+            high: bar.high,
+            low: bar.low,
+            close: bar.close,
+            adjustedClose: bar.adjClose ?? null,
+            volume: bar.volume ?? null,
+          },
+        ] as const,
+    );
     const candidate = {
       symbol,
       // The EOD answer does not say its currency; the profile does.
       currency: null,
-      bars: [...byDate.values()].sort((a, b) => ((a.date ?? '') < (b.date ?? '') ? -1 : 1)),
+      // FMP honours from/to, but a bar outside them is not what was asked for; a date twice is kept once.
+      bars: firstPerDateAscending(bars, { from, to }),
     };
-    const series = z.safeParse(DailySeriesSchema, candidate);
-    if (!series.success)
-      return failure('bad_data', `FMP historical prices failed validation: ${fieldsIn(series.error)}`);
-    return { ok: true, value: series.data };
+    return checkedAgainst(DailySeriesSchema, candidate, 'FMP historical prices');
   },
 };
 
@@ -87,16 +85,4 @@ export const fmpHistoricalPrices: ProviderEndpoint<HistoryQuery, DailySeries> = 
 function daysBetween(from: string, to: string): number {
   const span = Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`);
   return Number.isFinite(span) && span >= 0 ? span / DAY_MS + 1 : 0;
-}
-
-/** The fields named in a zod error, list indices dropped: `bars.close`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map(
-    (issue) =>
-      issue.path
-        .filter((key) => typeof key === 'string')
-        .map(String)
-        .join('.') || 'entry',
-  );
-  return [...new Set(names)].join(', ');
 }

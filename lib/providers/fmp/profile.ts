@@ -2,10 +2,11 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import { failure, isEmptyList, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
-import { fromFmpSymbol, toFmpSymbol } from './symbols.js';
+import { fmpEntryFor, toFmpSymbol } from './symbols.js';
 
 const optionalText = z.optional(z.nullable(z.string()));
 const optionalNumber = z.optional(z.nullable(z.number()));
@@ -44,27 +45,18 @@ export const fmpProfile: ProviderEndpoint<{ symbol: string }, CompanyProfile> = 
   buildRequest: ({ symbol }, { baseUrl, apiKey }) =>
     fmpRequest(baseUrl, apiKey, '/stable/profile', { symbol: toFmpSymbol(symbol) }),
 
-  classify(answer, now) {
-    const byMeaning = classifyFmpAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    // FMP answers a symbol it does not list with HTTP 200 and an empty list.
-    if (Array.isArray(answer.body) && answer.body.length === 0) {
-      return { kind: 'unknown_symbol', detail: 'FMP returned an empty profile list' };
-    }
-    return null;
-  },
+  // FMP answers a symbol it does not list with HTTP 200 and an empty list.
+  classify: unknownSymbolWhen(classifyFmpAnswer, isEmptyList, 'FMP returned an empty profile list'),
 
   transform(body, { symbol }) {
     if (!Array.isArray(body)) return failure('bad_data', 'FMP profile answer is not a list');
-    const raw = z.safeParse(FmpProfileAnswerSchema, body);
-    if (!raw.success) return failure('bad_data', `FMP profile answer is malformed: ${fieldsIn(raw.error)}`);
-    const fmpSymbol = toFmpSymbol(symbol);
-    const entry = raw.data.find((item) => item.symbol.toUpperCase() === fmpSymbol) ?? raw.data[0];
-    if (!entry) return failure('bad_data', 'FMP profile answer is empty');
-    const answered = entry.symbol.trim().toUpperCase();
+    const raw = validated(FmpProfileAnswerSchema, body, 'FMP profile answer is malformed', 'entry');
+    if (!raw.ok) return raw;
+    const found = fmpEntryFor(raw.value, symbol);
+    if (!found) return failure('bad_data', 'FMP profile answer is empty');
+    const { entry } = found;
     const candidate = {
-      // The client's own spelling when FMP answered for what was asked, else FMP's symbol in the dot form.
-      symbol: answered === fmpSymbol ? symbol : fromFmpSymbol(answered),
+      symbol: found.symbol,
       name: sanitizeText(entry.companyName, 200),
       exchange: sanitizeText(entry.exchangeShortName ?? entry.exchange, 64),
       currency: sanitizeCurrency(entry.currency),
@@ -78,21 +70,6 @@ export const fmpProfile: ProviderEndpoint<{ symbol: string }, CompanyProfile> = 
       employees: toNumber(entry.fullTimeEmployees),
       ipoDate: toIsoDate(entry.ipoDate),
     };
-    const profile = z.safeParse(CompanyProfileSchema, candidate);
-    if (!profile.success)
-      return failure('bad_data', `FMP profile failed validation: ${fieldsIn(profile.error)}`);
-    return { ok: true, value: profile.data };
+    return checkedAgainst(CompanyProfileSchema, candidate, 'FMP profile');
   },
 };
-
-/** The fields named in a zod error, list indices dropped: `companyName, marketCap`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map(
-    (issue) =>
-      issue.path
-        .filter((key) => typeof key === 'string')
-        .map(String)
-        .join('.') || 'entry',
-  );
-  return [...new Set(names)].join(', ');
-}

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema } from '../../model/search-result.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
+import { checkedAgainst, validated } from '../normalize.js';
 import { failure, type ProviderEndpoint } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
@@ -32,9 +33,9 @@ export const fmpSearch: ProviderEndpoint<{ query: string }, SearchResult> = {
 
   transform(body, { query }) {
     if (!Array.isArray(body)) return failure('bad_data', 'FMP search answer is not a list');
-    const raw = z.safeParse(FmpSearchAnswerSchema, body);
-    if (!raw.success) return failure('bad_data', `FMP search answer is malformed: ${fieldsIn(raw.error)}`);
-    const matches = raw.data.flatMap((match) => {
+    const raw = validated(FmpSearchAnswerSchema, body, 'FMP search answer is malformed', 'entry');
+    if (!raw.ok) return raw;
+    const matches = raw.value.flatMap((match) => {
       const symbol = sanitizeSymbol(fromFmpSymbol(match.symbol.trim().toUpperCase()));
       // A listing whose symbol is outside the layer's symbol form could not be asked for; it is left out.
       if (symbol === null) return [];
@@ -51,21 +52,6 @@ export const fmpSearch: ProviderEndpoint<{ query: string }, SearchResult> = {
         },
       ];
     });
-    const result = z.safeParse(SearchResultSchema, { query, matches });
-    if (!result.success)
-      return failure('bad_data', `FMP search failed validation: ${fieldsIn(result.error)}`);
-    return { ok: true, value: result.data };
+    return checkedAgainst(SearchResultSchema, { query, matches }, 'FMP search');
   },
 };
-
-/** The fields named in a zod error, list indices dropped: `matches.name`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map(
-    (issue) =>
-      issue.path
-        .filter((key) => typeof key === 'string')
-        .map(String)
-        .join('.') || 'entry',
-  );
-  return [...new Set(names)].join(', ');
-}

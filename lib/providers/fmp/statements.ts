@@ -3,20 +3,27 @@ import {
   BalanceSheetSchema,
   CashFlowSchema,
   type FinancialStatements,
-  FinancialStatementsSchema,
   IncomeStatementSchema,
   type StatementKind,
   type StatementsQuery,
 } from '../../model/financial-statements.js';
 import { toIsoDate } from '../../validation/sanitize.js';
 import { sanitizeCurrency } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import {
+  checkedAgainst,
+  fieldsIn,
+  newestFirst,
+  outflow,
+  type ReportCandidate,
+  reportsOf,
+} from '../normalize.js';
+import { failure, isEmptyList, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
 import { toFmpSymbol } from './symbols.js';
 
 /** A report read into the model's field names, before validation. */
-type Report = Record<string, unknown>;
+type Report = ReportCandidate;
 
 /** FMP sends JSON numbers; a figure it does not have is absent or `null`. */
 const amount = z.optional(z.nullable(z.number()));
@@ -107,15 +114,8 @@ export const fmpStatements: ProviderEndpoint<StatementsQuery, FinancialStatement
       period: period === 'annual' ? 'annual' : 'quarter',
     }),
 
-  classify(answer, now) {
-    const byMeaning = classifyFmpAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    // FMP answers a symbol it does not list with HTTP 200 and an empty list.
-    if (Array.isArray(answer.body) && answer.body.length === 0) {
-      return { kind: 'unknown_symbol', detail: 'FMP returned no statements' };
-    }
-    return null;
-  },
+  // FMP answers a symbol it does not list with HTTP 200 and an empty list.
+  classify: unknownSymbolWhen(classifyFmpAnswer, isEmptyList, 'FMP returned no statements'),
 
   transform(body, { symbol, statement, period }) {
     const { path, read, schema } = STATEMENTS[statement];
@@ -124,25 +124,16 @@ export const fmpStatements: ProviderEndpoint<StatementsQuery, FinancialStatement
     if ('malformed' in reports)
       return failure('bad_data', `FMP ${path} answer is malformed: ${reports.malformed}`);
     const candidate = { symbol, statement, period, reports: newestFirst(reports.rows) };
-    const statements = z.safeParse(schema, candidate);
-    if (!statements.success) {
-      return failure('bad_data', `FMP ${path} failed validation: ${fieldsIn(statements.error)}`);
-    }
-    return { ok: true, value: statements.data };
+    return checkedAgainst(schema, candidate, `FMP ${path}`);
   },
 };
-
-/** The statements schema with `reports` narrowed to one kind, so that a failure names the report's field. */
-function reportsOf<Kind extends z.ZodMiniType>(report: Kind) {
-  return z.extend(FinancialStatementsSchema, { reports: z.array(report) });
-}
 
 /** Reads a list of raw reports into the model's field names, or names the raw fields that are malformed. */
 function reader<Raw extends z.ZodMiniType>(raw: Raw, read: (row: z.infer<Raw>) => Report) {
   const list = z.array(raw);
   return (body: unknown): { rows: Report[] } | { malformed: string } => {
     const parsed = z.safeParse(list, body);
-    return parsed.success ? { rows: parsed.data.map(read) } : { malformed: fieldsIn(parsed.error) };
+    return parsed.success ? { rows: parsed.data.map(read) } : { malformed: fieldsIn(parsed.error, 'entry') };
   };
 }
 
@@ -209,36 +200,4 @@ function cashFlowOf(row: z.infer<typeof FmpCashFlowSchema>): Report {
     dividendsPaid: outflow(row.netDividendsPaid ?? row.commonDividendsPaid ?? null),
     changeInCash: row.netChangeInCash ?? null,
   };
-}
-
-/** An outflow as a negative amount whatever sign it came with (and 0, not -0, for none). */
-function outflow(value: number | null): number | null {
-  return value === null || value === 0 ? value : -Math.abs(value);
-}
-
-/** Reports newest first, one per fiscal period end. A report without a date is kept for validation to name. */
-function newestFirst(reports: Report[]): Report[] {
-  const seen = new Set<string>();
-  const dateOf = (report: Report) =>
-    typeof report.fiscalDateEnding === 'string' ? report.fiscalDateEnding : '';
-  const once = reports.filter((report) => {
-    const date = dateOf(report);
-    if (date === '') return true;
-    if (seen.has(date)) return false;
-    seen.add(date);
-    return true;
-  });
-  return once.sort((a, b) => dateOf(b).localeCompare(dateOf(a)));
-}
-
-/** The fields named in a zod error, list indices dropped: `reports.totalRevenue`. */
-function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map(
-    (issue) =>
-      issue.path
-        .filter((key) => typeof key === 'string')
-        .map(String)
-        .join('.') || 'entry',
-  );
-  return [...new Set(names)].join(', ');
 }

@@ -35,3 +35,20 @@ export function fromFmpSymbol(symbol: string): string {
     return symbol;
   return `${root}.${shareClass}${exchange ?? ''}`;
 }
+
+/**
+ * The entry of an FMP list answer that is for the client's `symbol` (else the first), with the symbol
+ * to report for it: the client's own spelling when FMP answered for what was asked (`BRK-B` asked as
+ * `BRK.B` or `BRK-B` comes back as asked), otherwise FMP's symbol in the dot form. `undefined` for an
+ * empty list.
+ */
+export function fmpEntryFor<Entry extends { symbol: string }>(
+  entries: readonly Entry[],
+  symbol: string,
+): { entry: Entry; symbol: string } | undefined {
+  const fmpSymbol = toFmpSymbol(symbol);
+  const entry = entries.find((item) => item.symbol.toUpperCase() === fmpSymbol) ?? entries[0];
+  if (!entry) return undefined;
+  const answered = entry.symbol.trim().toUpperCase();
+  return { entry, symbol: answered === fmpSymbol ? symbol : fromFmpSymbol(answered) };
+}

@@ -2,6 +2,7 @@ import {
   classifyHttpStatus,
   type ProviderFailure,
   parseRetryAfter,
+  recordOf,
   type UpstreamAnswer,
 } from '../provider.js';
 
@@ -56,12 +57,6 @@ export function classifyPolygonAnswer(answer: UpstreamAnswer, now: Date): Provid
       detail: `Polygon answered with an error status (${said})`,
     }
   );
-}
-
-function recordOf(body: unknown): Record<string, unknown> | undefined {
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : undefined;
 }
 
 /** True when an aggregates answer has no bar: Polygon's answer for a ticker it does not list. */

@@ -1,30 +1,15 @@
 import * as z from 'zod/mini';
-import {
-  type DailyBar,
-  type DailySeries,
-  DailySeriesSchema,
-  type HistoryQuery,
-} from '../../model/daily-bars.js';
-import { sanitizeSymbol } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import type { DailyBar, DailySeries, HistoryQuery } from '../../model/daily-bars.js';
+import { checkedSeries, validated } from '../normalize.js';
+import { type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyPolygonAnswer, hasNoResults } from './classify.js';
-import { checkedAgainst, fieldsIn, newYorkDateOfEpochMs } from './fields.js';
+import { newYorkDateOfEpochMs, polygonBarFields } from './fields.js';
 import { polygonRequest, tickerSegment } from './request.js';
 
 /** Polygon's most bars in one answer; the default (5000) would cut a long range without saying so. */
 const MAX_BARS = '50000';
 
-const PolygonBarSchema = z.object({
-  o: z.number(),
-  h: z.number(),
-  l: z.number(),
-  c: z.number(),
-  v: z.optional(z.nullable(z.number())),
-  /** Epoch milliseconds of the start of the session day (Eastern time). */
-  t: z.number(),
-});
-
-const PolygonAggregatesSchema = z.object({ results: z.array(PolygonBarSchema) });
+const PolygonAggregatesSchema = z.object({ results: z.array(z.object(polygonBarFields)) });
 
 /**
  * Polygon's daily aggregates, `/v2/aggs/ticker/{T}/range/1/day/{from}/{to}?adjusted=true&sort=asc`.
@@ -45,18 +30,12 @@ export const polygonDailyBars: ProviderEndpoint<HistoryQuery, DailySeries> = {
       limit: MAX_BARS,
     }),
 
-  classify(answer, now) {
-    const byMeaning = classifyPolygonAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    if (hasNoResults(answer.body))
-      return { kind: 'unknown_symbol', detail: 'Polygon returned no bars in the range' };
-    return null;
-  },
+  classify: unknownSymbolWhen(classifyPolygonAnswer, hasNoResults, 'Polygon returned no bars in the range'),
 
   transform(body, query) {
-    const raw = z.safeParse(PolygonAggregatesSchema, body);
-    if (!raw.success) return failure('bad_data', `Polygon aggregates are malformed: ${fieldsIn(raw.error)}`);
-    const bars = raw.data.results.map(
+    const raw = validated(PolygonAggregatesSchema, body, 'Polygon aggregates are malformed');
+    if (!raw.ok) return raw;
+    const bars = raw.value.results.map(
       (bar): DailyBar => ({
         // An implausible stamp stays empty and fails validation as `bars.date`.
         date: newYorkDateOfEpochMs(bar.t) ?? '',
@@ -68,22 +47,6 @@ export const polygonDailyBars: ProviderEndpoint<HistoryQuery, DailySeries> = {
         volume: bar.v ?? null,
       }),
     );
-    return checkedAgainst(
-      DailySeriesSchema,
-      {
-        symbol: sanitizeSymbol(query.symbol) ?? query.symbol,
-        currency: null,
-        bars: ascendingWithin(bars, query),
-      },
-      'Polygon aggregates',
-    );
+    return checkedSeries(query, null, bars, 'Polygon aggregates');
   },
 };
-
-/** Bars in the query's range, ascending by date, one per date (the last one sent wins). */
-function ascendingWithin(bars: DailyBar[], { from, to }: HistoryQuery): DailyBar[] {
-  const byDate = new Map<string, DailyBar>();
-  for (const bar of bars)
-    if (bar.date === '' || (bar.date >= from && bar.date <= to)) byDate.set(bar.date, bar);
-  return [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));
-}

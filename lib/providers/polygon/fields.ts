@@ -1,31 +1,18 @@
 import * as z from 'zod/mini';
-import { failure, type ProviderResult } from '../provider.js';
-
-/** The fields named in a zod error, list indices dropped: `c, t` or `bars.date`. */
-export function fieldsIn(error: { issues: readonly { path: readonly PropertyKey[] }[] }): string {
-  const names = error.issues.map(
-    (issue) =>
-      issue.path
-        .filter((key) => typeof key === 'string')
-        .map(String)
-        .join('.') || 'answer',
-  );
-  return [...new Set(names)].join(', ');
-}
 
 /**
- * `candidate` checked against a model schema: the value when it passes, else `bad_data` naming the
- * fields that failed, so the log says which of Polygon's values broke the model.
+ * The fields of one daily bar in Polygon's aggregates (`/range/1/day/...` and `/prev`): single-letter
+ * keys, JSON numbers.
  */
-export function checkedAgainst<Schema extends z.ZodMiniType>(
-  schema: Schema,
-  candidate: unknown,
-  what: string,
-): ProviderResult<z.infer<Schema>> {
-  const result = z.safeParse(schema, candidate);
-  if (result.success) return { ok: true, value: result.data };
-  return failure('bad_data', `${what} failed validation: ${fieldsIn(result.error)}`);
-}
+export const polygonBarFields = {
+  o: z.number(),
+  h: z.number(),
+  l: z.number(),
+  c: z.number(),
+  v: z.optional(z.nullable(z.number())),
+  /** Epoch milliseconds of the start of the session day (Eastern time). */
+  t: z.number(),
+};
 
 const NEW_YORK_DATE = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/New_York',

@@ -1,23 +1,15 @@
 import * as z from 'zod/mini';
 import { type Quote, QuoteSchema } from '../../model/quote.js';
 import { sanitizeSymbol } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import { failure, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyPolygonAnswer, hasNoResults } from './classify.js';
-import { checkedAgainst, fieldsIn, newYorkDateOfEpochMs } from './fields.js';
+import { newYorkDateOfEpochMs, polygonBarFields } from './fields.js';
 import { polygonRequest, tickerSegment } from './request.js';
 import { toPolygonTicker } from './symbols.js';
 
-/** One daily bar of Polygon's aggregates: single-letter keys, JSON numbers. */
-const PolygonBarSchema = z.object({
-  T: z.optional(z.string()),
-  o: z.number(),
-  h: z.number(),
-  l: z.number(),
-  c: z.number(),
-  v: z.optional(z.nullable(z.number())),
-  /** Epoch milliseconds of the start of the session day (Eastern time). */
-  t: z.number(),
-});
+/** The previous day's bar, with its ticker (`T`). */
+const PolygonBarSchema = z.object({ T: z.optional(z.string()), ...polygonBarFields });
 
 const PolygonPreviousCloseSchema = z.object({
   ticker: z.optional(z.string()),
@@ -37,21 +29,14 @@ export const polygonPreviousClose: ProviderEndpoint<{ symbol: string }, Quote> =
   buildRequest: ({ symbol }, { baseUrl, apiKey }) =>
     polygonRequest(baseUrl, apiKey, `/v2/aggs/ticker/${tickerSegment(symbol)}/prev`, { adjusted: 'true' }),
 
-  classify(answer, now) {
-    const byMeaning = classifyPolygonAnswer(answer, now);
-    if (byMeaning) return byMeaning;
-    if (hasNoResults(answer.body))
-      return { kind: 'unknown_symbol', detail: 'Polygon returned no previous-day bar' };
-    return null;
-  },
+  classify: unknownSymbolWhen(classifyPolygonAnswer, hasNoResults, 'Polygon returned no previous-day bar'),
 
   transform(body, { symbol }) {
-    const raw = z.safeParse(PolygonPreviousCloseSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Polygon previous close is malformed: ${fieldsIn(raw.error)}`);
-    const bar = raw.data.results[0];
+    const raw = validated(PolygonPreviousCloseSchema, body, 'Polygon previous close is malformed');
+    if (!raw.ok) return raw;
+    const bar = raw.value.results[0];
     if (bar === undefined) return failure('bad_data', 'Polygon previous close has no bar');
-    const answered = (bar.T ?? raw.data.ticker ?? '').trim().toUpperCase();
+    const answered = (bar.T ?? raw.value.ticker ?? '').trim().toUpperCase();
     const asked = sanitizeSymbol(symbol) ?? symbol;
     return checkedAgainst(
       QuoteSchema,

@@ -1,3 +1,4 @@
+import { providerUrl } from '../normalize.js';
 import type { UpstreamRequest } from '../provider.js';
 import { toPolygonTicker } from './symbols.js';
 
@@ -12,9 +13,7 @@ export function polygonRequest(
   path: string,
   params: Record<string, string> = {},
 ): UpstreamRequest {
-  const url = new URL(`${baseUrl.replace(/\/+$/, '')}${path}`);
-  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return { url, headers: { Authorization: `Bearer ${apiKey}` } };
+  return { url: providerUrl(baseUrl, path, params), headers: { Authorization: `Bearer ${apiKey}` } };
 }
 
 /** A client's symbol as one path segment (`BRK.B` stays readable; anything odd is escaped). */

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema, type SymbolMatch } from '../../model/search-result.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import type { ProviderEndpoint } from '../provider.js';
 import { classifyPolygonAnswer } from './classify.js';
-import { checkedAgainst, fieldsIn } from './fields.js';
 import { polygonRequest } from './request.js';
 
 const optionalText = z.optional(z.nullable(z.string()));
@@ -46,12 +46,11 @@ export const polygonSearch: ProviderEndpoint<{ query: string }, SearchResult> = 
   classify: classifyPolygonAnswer,
 
   transform(body, { query }) {
-    const raw = z.safeParse(PolygonSearchSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Polygon search answer is malformed: ${fieldsIn(raw.error)}`);
+    const raw = validated(PolygonSearchSchema, body, 'Polygon search answer is malformed');
+    if (!raw.ok) return raw;
     // A hit the layer cannot name (no name, a ticker outside its symbol form) is left out rather than
     // failing the other matches.
-    const matches = (raw.data.results ?? []).flatMap((hit): SymbolMatch[] => {
+    const matches = (raw.value.results ?? []).flatMap((hit): SymbolMatch[] => {
       const symbol = sanitizeSymbol(hit.ticker);
       const name = sanitizeText(hit.name, 200);
       if (symbol === null || name === null) return [];

@@ -2,9 +2,9 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import type { ProviderEndpoint } from '../provider.js';
 import { classifyPolygonAnswer } from './classify.js';
-import { checkedAgainst, fieldsIn } from './fields.js';
 import { polygonRequest, tickerSegment } from './request.js';
 import { toPolygonTicker } from './symbols.js';
 
@@ -50,12 +50,11 @@ export const polygonTickerDetails: ProviderEndpoint<{ symbol: string }, CompanyP
   classify: classifyPolygonAnswer,
 
   transform(body, { symbol }) {
-    const raw = z.safeParse(PolygonTickerAnswerSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Polygon ticker details are malformed: ${fieldsIn(raw.error)}`);
+    const raw = validated(PolygonTickerAnswerSchema, body, 'Polygon ticker details are malformed');
+    if (!raw.ok) return raw;
     return checkedAgainst(
       CompanyProfileSchema,
-      profileOf(raw.data.results, symbol),
+      profileOf(raw.value.results, symbol),
       'Polygon ticker details',
     );
   },

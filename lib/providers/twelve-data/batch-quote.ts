@@ -1,5 +1,5 @@
 import type { Quote } from '../../model/quote.js';
-import { type BatchQuoteEndpoint, type BatchQuoteValue, failure } from '../provider.js';
+import { type BatchQuoteEndpoint, type BatchQuoteValue, failure, recordOf } from '../provider.js';
 import { classifyTwelveDataAnswer, isNotFound, twelveDataErrorOf } from './classify.js';
 import { quoteFromTwelveData } from './quote.js';
 import { twelveDataRequest } from './request.js';
@@ -35,9 +35,8 @@ export const twelveDataBatchQuote: BatchQuoteEndpoint<Quote> = {
   },
 
   transform(body, { symbols }) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return failure('bad_data', 'Twelve Data batch answer is not an object');
-    }
+    const record = recordOf(body);
+    if (record === undefined) return failure('bad_data', 'Twelve Data batch answer is not an object');
     // An error in place of the whole answer: "not found" for a batch of one unknown symbol (the
     // classifier has already turned any other error into a failure).
     const whole = twelveDataErrorOf(body);
@@ -50,7 +49,7 @@ export const twelveDataBatchQuote: BatchQuoteEndpoint<Quote> = {
     const problems: string[] = [];
     const keyed = symbols.length > 1;
     for (const symbol of symbols) {
-      const entry = keyed ? entryFor(body as Record<string, unknown>, symbol) : body;
+      const entry = keyed ? entryFor(record, symbol) : body;
       if (entry === undefined) continue;
       const error = twelveDataErrorOf(entry);
       if (error !== undefined) {

@@ -1,7 +1,8 @@
 import {
-  classifyHttpStatus,
+  classifyStatedRefusal,
   type ProviderFailure,
   parseRetryAfter,
+  recordOf,
   secondsUntilUtcMidnight,
   type UpstreamAnswer,
 } from '../provider.js';
@@ -17,9 +18,8 @@ export interface TwelveDataError {
  * body, often with HTTP 200, sometimes with the matching status; the body is what counts.
  */
 export function twelveDataErrorOf(body: unknown): TwelveDataError | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const record = body as Record<string, unknown>;
-  if (record.status !== 'error') return undefined;
+  const record = recordOf(body);
+  if (record?.status !== 'error') return undefined;
   return {
     code: typeof record.code === 'number' ? record.code : undefined,
     message: typeof record.message === 'string' ? record.message : '',
@@ -39,11 +39,7 @@ export function isNotFound(error: TwelveDataError): boolean {
  */
 export function classifyTwelveDataAnswer(answer: UpstreamAnswer, now: Date): ProviderFailure | null {
   const error = twelveDataErrorOf(answer.body);
-  if (error !== undefined) return classifyError(error, answer, now);
-  const byStatus = classifyHttpStatus(answer, now);
-  if (byStatus) return byStatus;
-  if (answer.body === undefined) return { kind: 'bad_data', detail: 'Twelve Data answer is not JSON' };
-  return null;
+  return classifyStatedRefusal(answer, now, error, (e) => classifyError(e, answer, now), 'Twelve Data');
 }
 
 function classifyError(error: TwelveDataError, answer: UpstreamAnswer, now: Date): ProviderFailure {

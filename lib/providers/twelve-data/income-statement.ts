@@ -6,9 +6,10 @@ import {
 } from '../../model/financial-statements.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeSymbol } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import type { ProviderEndpoint } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
-import { checkedAgainst, currencyOf, fieldsIn } from './fields.js';
+import { currencyOf } from './fields.js';
 import { twelveDataRequest } from './request.js';
 import { toTwelveDataSymbol } from './symbols.js';
 
@@ -71,11 +72,10 @@ export const twelveDataIncomeStatement: ProviderEndpoint<StatementsQuery, Financ
   classify: classifyTwelveDataAnswer,
 
   transform(body, { symbol, period }) {
-    const raw = z.safeParse(TwelveDataIncomeAnswerSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Twelve Data income statement is malformed: ${fieldsIn(raw.error)}`);
-    const currency = currencyOf(raw.data.meta.currency);
-    const reports = raw.data.income_statement
+    const raw = validated(TwelveDataIncomeAnswerSchema, body, 'Twelve Data income statement is malformed');
+    if (!raw.ok) return raw;
+    const currency = currencyOf(raw.value.meta.currency);
+    const reports = raw.value.income_statement
       .map((report) => incomeOf(report, currency))
       // Newest first, whatever order Twelve Data used.
       .sort((a, b) => b.fiscalDateEnding.localeCompare(a.fiscalDateEnding));

@@ -2,9 +2,9 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toNumber } from '../../validation/sanitize.js';
 import { sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import type { ProviderEndpoint } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
-import { checkedAgainst, fieldsIn } from './fields.js';
 import { twelveDataRequest } from './request.js';
 import { fromTwelveDataSymbol, toTwelveDataSymbol } from './symbols.js';
 
@@ -42,9 +42,9 @@ export const twelveDataProfile: ProviderEndpoint<{ symbol: string }, CompanyProf
   classify: classifyTwelveDataAnswer,
 
   transform(body, { symbol }) {
-    const raw = z.safeParse(TwelveDataProfileSchema, body);
-    if (!raw.success) return failure('bad_data', `Twelve Data profile is malformed: ${fieldsIn(raw.error)}`);
-    return checkedAgainst(CompanyProfileSchema, profileOf(raw.data, symbol), 'Twelve Data profile');
+    const raw = validated(TwelveDataProfileSchema, body, 'Twelve Data profile is malformed');
+    if (!raw.ok) return raw;
+    return checkedAgainst(CompanyProfileSchema, profileOf(raw.value, symbol), 'Twelve Data profile');
   },
 };
 

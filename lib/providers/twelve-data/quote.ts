@@ -2,9 +2,10 @@ import * as z from 'zod/mini';
 import { type Quote, QuoteSchema } from '../../model/quote.js';
 import { percentToFraction, toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeSymbol } from '../../validation/text.js';
-import { failure, type ProviderEndpoint, type ProviderResult } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import type { ProviderEndpoint, ProviderResult } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
-import { checkedAgainst, currencyOf, fieldsIn } from './fields.js';
+import { currencyOf } from './fields.js';
 import { twelveDataRequest } from './request.js';
 import { fromTwelveDataSymbol, toTwelveDataSymbol } from './symbols.js';
 
@@ -50,10 +51,9 @@ export const twelveDataQuote: ProviderEndpoint<{ symbol: string }, Quote> = {
  * and its batch form, whose entries have the same shape.
  */
 export function quoteFromTwelveData(entry: unknown, symbol: string): ProviderResult<Quote> {
-  const raw = z.safeParse(TwelveDataQuoteSchema, entry);
-  if (!raw.success)
-    return failure('bad_data', `Twelve Data quote answer is malformed: ${fieldsIn(raw.error)}`);
-  return checkedAgainst(QuoteSchema, quoteOf(raw.data, symbol), 'Twelve Data quote');
+  const raw = validated(TwelveDataQuoteSchema, entry, 'Twelve Data quote answer is malformed');
+  if (!raw.ok) return raw;
+  return checkedAgainst(QuoteSchema, quoteOf(raw.value, symbol), 'Twelve Data quote');
 }
 
 function quoteOf(raw: TwelveDataQuote, symbol: string): Record<string, unknown> {

@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema, type SymbolMatch } from '../../model/search-result.js';
 import { sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedAgainst, validated } from '../normalize.js';
+import type { ProviderEndpoint } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
-import { checkedAgainst, currencyOf, fieldsIn } from './fields.js';
+import { currencyOf } from './fields.js';
 import { twelveDataRequest } from './request.js';
 import { fromTwelveDataSymbol } from './symbols.js';
 
@@ -38,13 +39,12 @@ export const twelveDataSearch: ProviderEndpoint<{ query: string }, SearchResult>
   classify: classifyTwelveDataAnswer,
 
   transform(body, { query }) {
-    const raw = z.safeParse(TwelveDataSearchSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Twelve Data search answer is malformed: ${fieldsIn(raw.error)}`);
+    const raw = validated(TwelveDataSearchSchema, body, 'Twelve Data search answer is malformed');
+    if (!raw.ok) return raw;
     // Each listing in the clients' form (`VOD` on XLON → `VOD.L`), so a hit can be asked for as it is.
     // A hit the layer cannot name (no name, a forex pair `EUR/USD`, a venue without a suffix here) is
     // left out rather than failing the rest.
-    const matches = raw.data.data.flatMap((hit): SymbolMatch[] => {
+    const matches = raw.value.data.flatMap((hit): SymbolMatch[] => {
       const symbol = sanitizeSymbol(
         fromTwelveDataSymbol(hit.symbol.trim().toUpperCase(), hit.mic_code, hit.country),
       );

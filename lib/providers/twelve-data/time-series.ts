@@ -1,15 +1,10 @@
 import * as z from 'zod/mini';
-import {
-  type DailyBar,
-  type DailySeries,
-  DailySeriesSchema,
-  type HistoryQuery,
-} from '../../model/daily-bars.js';
+import type { DailyBar, DailySeries, HistoryQuery } from '../../model/daily-bars.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
-import { sanitizeSymbol } from '../../validation/text.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { checkedSeries, validated } from '../normalize.js';
+import type { ProviderEndpoint } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
-import { checkedAgainst, currencyOf, fieldsIn } from './fields.js';
+import { currencyOf } from './fields.js';
 import { twelveDataRequest } from './request.js';
 import { toTwelveDataSymbol } from './symbols.js';
 
@@ -58,10 +53,9 @@ export const twelveDataTimeSeries: ProviderEndpoint<HistoryQuery, DailySeries> =
   classify: classifyTwelveDataAnswer,
 
   transform(body, query) {
-    const raw = z.safeParse(TwelveDataSeriesSchema, body);
-    if (!raw.success)
-      return failure('bad_data', `Twelve Data time series is malformed: ${fieldsIn(raw.error)}`);
-    const bars = raw.data.values.map(
+    const raw = validated(TwelveDataSeriesSchema, body, 'Twelve Data time series is malformed');
+    if (!raw.ok) return raw;
+    const bars = raw.value.values.map(
       (value): DailyBar => ({
         // An unreadable date stays empty and fails validation as `bars.date`.
         date: toIsoDate(value.datetime) ?? '',
@@ -73,27 +67,11 @@ export const twelveDataTimeSeries: ProviderEndpoint<HistoryQuery, DailySeries> =
         volume: toNumber(value.volume),
       }),
     );
-    return checkedAgainst(
-      DailySeriesSchema,
-      {
-        symbol: sanitizeSymbol(query.symbol) ?? query.symbol,
-        currency: currencyOf(raw.data.meta.currency),
-        bars: ascendingWithin(bars, query),
-      },
-      'Twelve Data time series',
-    );
+    return checkedSeries(query, currencyOf(raw.value.meta.currency), bars, 'Twelve Data time series');
   },
 };
 
 function dayAfter(isoDate: string): string {
   const next = new Date(Date.parse(`${isoDate}T00:00:00Z`) + 86_400_000);
   return Number.isNaN(next.getTime()) ? isoDate : next.toISOString().slice(0, 10);
-}
-
-/** Bars in the query's range, ascending by date, one per date (the last one sent wins). */
-function ascendingWithin(bars: DailyBar[], { from, to }: HistoryQuery): DailyBar[] {
-  const byDate = new Map<string, DailyBar>();
-  for (const bar of bars)
-    if (bar.date === '' || (bar.date >= from && bar.date <= to)) byDate.set(bar.date, bar);
-  return [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));
 }

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { SearchResultSchema } from '../../../../lib/model/search-result.js';
 import { alphaVantageSymbolSearch } from '../../../../lib/providers/alpha-vantage/symbol-search.js';
 import { answerOf, providerFixture } from '../../../support/fixtures.js';
+import { ALPHA_VANTAGE_ERROR_KINDS } from './error-fixtures.js';
 
 const now = new Date('2026-11-26T15:30:00Z');
 const classify = (body: unknown, status = 200) =>
@@ -87,15 +88,7 @@ describe('Alpha Vantage SYMBOL_SEARCH', () => {
   });
 
   it('classifies every Alpha Vantage error fixture by meaning', () => {
-    const expected: Record<string, string> = {
-      'error_apikey_invalid_or_missing.json': 'invalid_key',
-      'error_invalid_api_call_time_series_daily.json': 'unknown_symbol',
-      'information_daily_limit_25.json': 'quota_exhausted',
-      'information_demo_key.json': 'invalid_key',
-      'information_premium_endpoint.json': 'plan_restricted',
-      'note_call_frequency_5pm_500pd_legacy.json': 'throttled',
-    };
-    for (const [file, kind] of Object.entries(expected)) {
+    for (const [file, kind] of Object.entries(ALPHA_VANTAGE_ERROR_KINDS)) {
       expect(classify(providerFixture(`alphavantage/errors/${file}`))?.kind, file).toBe(kind);
     }
     expect(classify(undefined, 429)?.kind).toBe('throttled');

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { DailySeriesSchema } from '../../../../lib/model/daily-bars.js';
 import { fmpHistoricalPrices } from '../../../../lib/providers/fmp/historical-prices.js';
 import { answerOf, providerFixture } from '../../../support/fixtures.js';
+import { FMP_ERROR_KINDS } from './error-fixtures.js';
 
 const now = new Date('2025-09-23T15:30:00Z');
 const classify = (body: unknown, status = 200) => fmpHistoricalPrices.classify(answerOf(body, status), now);
@@ -151,12 +152,7 @@ describe('FMP /stable/historical-price-eod/full', () => {
   });
 
   it('classifies every FMP error fixture with its HTTP status', () => {
-    const expected: Record<string, [number, string]> = {
-      'invalid_api_key_401.json': [401, 'invalid_key'],
-      'limit_reach_429.json': [429, 'quota_exhausted'],
-      'legacy_endpoint_403.json': [403, 'plan_restricted'],
-    };
-    for (const [file, [status, kind]] of Object.entries(expected)) {
+    for (const [file, [status, kind]] of Object.entries(FMP_ERROR_KINDS)) {
       expect(classify(providerFixture(`fmp/errors/${file}`), status)?.kind, file).toBe(kind);
     }
     expect(classify(undefined, 200)?.kind).toBe('bad_data');

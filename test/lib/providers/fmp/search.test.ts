@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { SearchResultSchema } from '../../../../lib/model/search-result.js';
 import { fmpSearch } from '../../../../lib/providers/fmp/search.js';
 import { answerOf, providerFixture } from '../../../support/fixtures.js';
+import { FMP_ERROR_KINDS } from './error-fixtures.js';
 
 const now = new Date('2025-09-23T15:30:00Z');
 const classify = (body: unknown, status = 200) => fmpSearch.classify(answerOf(body, status), now);
@@ -103,12 +104,7 @@ describe('FMP /stable/search-symbol', () => {
   });
 
   it('classifies every FMP error fixture with its HTTP status', () => {
-    const expected: Record<string, [number, string]> = {
-      'invalid_api_key_401.json': [401, 'invalid_key'],
-      'limit_reach_429.json': [429, 'quota_exhausted'],
-      'legacy_endpoint_403.json': [403, 'plan_restricted'],
-    };
-    for (const [file, [status, kind]] of Object.entries(expected)) {
+    for (const [file, [status, kind]] of Object.entries(FMP_ERROR_KINDS)) {
       expect(classify(providerFixture(`fmp/errors/${file}`), status)?.kind, file).toBe(kind);
     }
   });
