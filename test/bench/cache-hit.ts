@@ -29,7 +29,11 @@ export async function measureCacheHit(stack: LocalStack) {
       (names.reduce((sum, n) => sum + (snapshot[n] ?? 0), 0) / count).toFixed(2);
     return [
       of('GetItemCommand', 'QueryCommand', 'BatchGetItemCommand'),
-      of('PutItemCommand', 'UpdateItemCommand'),
+      of('PutItemCommand', 'UpdateItemCommand', 'TransactWriteItemsCommand'),
+      Object.entries(snapshot)
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => `${name.replace('Command', '')} ${(n / count).toFixed(2)}`)
+        .join(', '),
     ];
   };
   perRequest(1);

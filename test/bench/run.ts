@@ -39,6 +39,6 @@ console.log(
 );
 console.log(formatTable(['measure', 'median', 'p99'], hits.latency));
 console.log('\nDynamoDB calls per request');
-console.log(formatTable(['request', 'reads', 'writes'], hits.dynamodbCalls));
+console.log(formatTable(['request', 'reads', 'writes', 'by command'], hits.dynamodbCalls));
 console.log('\nAlpha Vantage outage at 5 requests a second (real time)');
 console.log(formatTable(['interval', 'seconds'], outage));
