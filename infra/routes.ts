@@ -1,5 +1,3 @@
-import type { DataType } from '../lib/cache/cache-policy.js';
-
 /**
  * The one route table of the API. The CDK stack builds API Gateway resources and functions from it;
  * the local gateway routes requests and enforces keys from it.
@@ -14,8 +12,6 @@ export interface RouteDefinition {
   readonly entry: string;
   /** `client`: needs a client API key (usage plan); `operator`: IAM on AWS, the operator key locally. */
   readonly auth: 'client' | 'operator';
-  /** The data type whose cache policy governs the answer, or `none` for uncached routes. */
-  readonly cache: DataType | 'none';
   /** Query-string parameters API Gateway's request validator requires. */
   readonly requiredQuery?: readonly string[];
 }
@@ -27,7 +23,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/stock/{symbol}',
     entry: 'functions/get-stock-quote.ts',
     auth: 'client',
-    cache: 'quote',
   },
   {
     id: 'GetFinancials',
@@ -35,7 +30,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/financials/{symbol}',
     entry: 'functions/get-financials.ts',
     auth: 'client',
-    cache: 'financials',
     requiredQuery: ['statement'],
   },
   {
@@ -44,7 +38,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/company/{symbol}',
     entry: 'functions/get-company.ts',
     auth: 'client',
-    cache: 'company',
   },
   {
     id: 'SearchSymbols',
@@ -52,7 +45,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/search',
     entry: 'functions/search-symbols.ts',
     auth: 'client',
-    cache: 'search',
     requiredQuery: ['q'],
   },
   {
@@ -61,7 +53,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/batch/prices',
     entry: 'functions/batch-prices.ts',
     auth: 'client',
-    cache: 'quote',
   },
   {
     id: 'GetHealth',
@@ -69,7 +60,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/health',
     entry: 'functions/get-health.ts',
     auth: 'client',
-    cache: 'none',
   },
   {
     id: 'ListCircuitBreakers',
@@ -77,7 +67,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/circuit-breakers',
     entry: 'functions/list-circuit-breakers.ts',
     auth: 'operator',
-    cache: 'none',
   },
   {
     id: 'ResetCircuitBreaker',
@@ -85,7 +74,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/circuit-breakers/{name}/reset',
     entry: 'functions/override-circuit-breaker.ts',
     auth: 'operator',
-    cache: 'none',
   },
   {
     id: 'OpenCircuitBreaker',
@@ -93,7 +81,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/circuit-breakers/{name}/open',
     entry: 'functions/override-circuit-breaker.ts',
     auth: 'operator',
-    cache: 'none',
   },
   {
     id: 'GetApiKeysStatus',
@@ -101,7 +88,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/api-keys/status',
     entry: 'functions/get-api-keys-status.ts',
     auth: 'operator',
-    cache: 'none',
   },
   {
     id: 'ReleaseApiKey',
@@ -109,7 +95,6 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/api-keys/{provider}/{keyId}/release',
     entry: 'functions/release-api-key.ts',
     auth: 'operator',
-    cache: 'none',
   },
   {
     id: 'GetProvidersStatus',
@@ -117,12 +102,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/providers/status',
     entry: 'functions/get-providers-status.ts',
     auth: 'operator',
-    cache: 'none',
   },
 ];
-
-/** Every function's timeout; API Gateway's REST integration gives up at 29 s, so it must stay below. */
-export const FUNCTION_TIMEOUT_SECONDS = 20;
 
 /** The API Gateway stage name, on AWS and in the local gateway's events. */
 export const API_STAGE = 'v1';

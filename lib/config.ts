@@ -58,6 +58,31 @@ export class ConfigurationError extends Error {
 const positive = { min: Number.MIN_VALUE };
 const count = { min: 1, integer: true };
 
+/** How the layer reaches the providers and their keys: what the data path and the key rotation share. */
+export interface ProviderAccess {
+  keyPoolSecretPrefix: string;
+  providerBaseUrls: Record<ProviderId, string>;
+  providerTimeoutMs: number;
+}
+
+/**
+ * Reads `KEY_POOL_SECRET_PREFIX`, `<PROVIDER>_BASE_URL` and `PROVIDER_TIMEOUT_SECONDS` (5) into
+ * `read`'s problems: `loadConfig` and the rotation function's configuration both read them here, so
+ * a key is tested against the same host, with the same timeout, that the data path will call.
+ */
+export function readProviderAccess(read: EnvReader): ProviderAccess {
+  return {
+    keyPoolSecretPrefix: read.string('KEY_POOL_SECRET_PREFIX', KEY_POOL_SECRET_PREFIX),
+    providerBaseUrls: Object.fromEntries(
+      PROVIDER_IDS.map((id) => [
+        id,
+        read.url(`${PROVIDER_ENV_PREFIX[id]}_BASE_URL`, DEFAULT_PROVIDER_BASE_URLS[id]),
+      ]),
+    ) as Record<ProviderId, string>,
+    providerTimeoutMs: read.number('PROVIDER_TIMEOUT_SECONDS', 5, positive) * 1000,
+  };
+}
+
 /**
  * Reads and validates the configuration; anything missing or malformed fails at start, naming every
  * bad variable (never its value, which could be a secret).
@@ -67,11 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DataLayerConfi
   const seconds = (name: string, fallback: number) => read.number(name, fallback, positive) * 1000;
   const perType = <T>(make: (type: DataType) => T) =>
     Object.fromEntries(DATA_TYPES.map((type) => [type, make(type)])) as Record<DataType, T>;
-  const providerTimeoutMs = seconds('PROVIDER_TIMEOUT_SECONDS', 5);
+  const access = readProviderAccess(read);
   const config: DataLayerConfig = {
     tableName: read.string(DATA_TABLE_ENV),
-    keyPoolSecretPrefix: read.string('KEY_POOL_SECRET_PREFIX', KEY_POOL_SECRET_PREFIX),
-    providerTimeoutMs,
+    keyPoolSecretPrefix: access.keyPoolSecretPrefix,
+    providerTimeoutMs: access.providerTimeoutMs,
     secretsCacheSeconds: read.number('SECRETS_CACHE_SECONDS', 300, positive),
     negativeCacheSeconds: read.number('NEGATIVE_CACHE_SECONDS', 600, positive),
     cachePolicy: perType((type) => ({
@@ -82,12 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DataLayerConfi
         { min: 0 },
       ),
     })),
-    providerBaseUrls: Object.fromEntries(
-      PROVIDER_IDS.map((id) => [
-        id,
-        read.url(`${PROVIDER_ENV_PREFIX[id]}_BASE_URL`, DEFAULT_PROVIDER_BASE_URLS[id]),
-      ]),
-    ) as Record<ProviderId, string>,
+    providerBaseUrls: access.providerBaseUrls,
     providerOrder: perType((type) =>
       read.list(`PROVIDER_ORDER_${type.toUpperCase()}`, PROVIDER_IDS, DEFAULT_PROVIDER_ORDER[type]),
     ),

@@ -27,8 +27,13 @@ export const config = loadConfig();
 export const logger = new Logger();
 export const metrics = new Metrics();
 
-const dynamodb = new DynamoDBClient({});
-const secretsManager = new SecretsManagerClient({});
+/**
+ * Bounded SDK calls: the request has a deadline of its own, so a slow DynamoDB or Secrets Manager
+ * must fail fast (and the cache and breaker fail open) rather than run into the Lambda timeout.
+ */
+const sdkLimits = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } };
+const dynamodb = new DynamoDBClient(sdkLimits);
+const secretsManager = new SecretsManagerClient(sdkLimits);
 /** The container's SDK clients, exported so the benchmark can count the calls a request makes. */
 export const clients = { dynamodb, secretsManager };
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { PROBLEMS, type ProblemKind, problemTypeUri } from './problem-types.js';
+import { type FixedStatusProblemKind, PROBLEMS, problemTypeUri } from './problem-types.js';
 
 /** A JSON answer. */
 export function jsonResponse(
@@ -16,7 +16,7 @@ export function jsonResponse(
 
 /** An RFC 9457 problem answer. `detail` must be safe to show: never a stack, a URL with a key, or a key. */
 export function problemResponse(
-  kind: ProblemKind,
+  kind: FixedStatusProblemKind,
   detail: string,
   extra: { instance?: string; headers?: Record<string, string>; fields?: Record<string, unknown> } = {},
 ): APIGatewayProxyResult {

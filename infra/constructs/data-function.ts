@@ -7,7 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DATA_TABLE_ENV } from '../../lib/storage/table-definition.js';
-import { FUNCTION_TIMEOUT_SECONDS } from '../routes.js';
+import { FUNCTION_ENVIRONMENT, ROUTE_FUNCTION_SIZE } from '../function-settings.js';
 import { LAMBDA_BUNDLING } from './bundling.js';
 
 /**
@@ -16,32 +16,33 @@ import { LAMBDA_BUNDLING } from './bundling.js';
  */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Settings every data-layer function shares; one place to change them. */
+/** Settings every data-layer function shares; the plain values come from `infra/function-settings.ts`. */
 export const DATA_FUNCTION_DEFAULTS = {
   // Set explicitly: NodejsFunction otherwise picks an older runtime.
   runtime: Runtime.NODEJS_22_X,
   architecture: Architecture.ARM_64,
-  memorySize: 1024,
-  // API Gateway cuts the request at 29 s; stopping at 20 s leaves the handler time to answer with
-  // a stale value or a 503 problem instead of the caller seeing a gateway timeout.
-  timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+  memorySize: ROUTE_FUNCTION_SIZE.memoryMb,
+  timeout: Duration.seconds(ROUTE_FUNCTION_SIZE.timeoutSeconds),
   logRetention: RetentionDays.ONE_MONTH,
-  environment: {
-    POWERTOOLS_SERVICE_NAME: 'valor-ivx-data',
-    POWERTOOLS_METRICS_NAMESPACE: 'ValorIVX/DataLayer',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    NODE_OPTIONS: '--enable-source-maps',
-  },
+  environment: FUNCTION_ENVIRONMENT,
 } as const;
 
 /** Properties of a {@link DataFunction}. */
 export interface DataFunctionProps {
   /** Handler module relative to the project root (a route's `entry`); it exports `handler`. */
   readonly entry: string;
-  /** Name of the data table, passed in `DATA_TABLE_NAME`. */
-  readonly tableName: string;
+  /** Name of the data table, passed in `DATA_TABLE_NAME`; absent for a function that uses no table. */
+  readonly tableName?: string;
   /** What happens to the function's log group when the stack is deleted. */
   readonly logRemovalPolicy: RemovalPolicy;
+  /** The function's description in the Lambda console. */
+  readonly description?: string;
+  /** Memory in MB; default `DATA_FUNCTION_DEFAULTS.memorySize`. */
+  readonly memorySize?: number;
+  /** Default `DATA_FUNCTION_DEFAULTS.timeout`. */
+  readonly timeout?: Duration;
+  /** Variables added to `DATA_FUNCTION_DEFAULTS.environment`; never a provider key. */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -79,16 +80,18 @@ export class DataFunction extends Construct {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
       runtime: DATA_FUNCTION_DEFAULTS.runtime,
       architecture: DATA_FUNCTION_DEFAULTS.architecture,
-      memorySize: DATA_FUNCTION_DEFAULTS.memorySize,
-      timeout: DATA_FUNCTION_DEFAULTS.timeout,
+      memorySize: props.memorySize ?? DATA_FUNCTION_DEFAULTS.memorySize,
+      timeout: props.timeout ?? DATA_FUNCTION_DEFAULTS.timeout,
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       environment: {
         ...DATA_FUNCTION_DEFAULTS.environment,
-        [DATA_TABLE_ENV]: props.tableName,
+        ...props.environment,
+        ...(props.tableName === undefined ? {} : { [DATA_TABLE_ENV]: props.tableName }),
       },
       bundling: {
         ...LAMBDA_BUNDLING,

@@ -1,16 +1,14 @@
-import { join } from 'node:path';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_MAX_KEY_AGE_DAYS } from '../../lib/keys/rotation.js';
 import type { ProviderId } from '../../lib/providers/provider-ids.js';
-import { LAMBDA_BUNDLING } from './bundling.js';
-import { DATA_FUNCTION_DEFAULTS, PROJECT_ROOT } from './data-function.js';
+import { FUNCTION_ENVIRONMENT, KEY_ROTATION_FUNCTION_SIZE } from '../function-settings.js';
+import { DataFunction } from './data-function.js';
 
 /** The rotation handler, relative to the project root. */
 export const KEY_ROTATION_ENTRY = 'functions/rotate-provider-keys.ts';
@@ -48,42 +46,18 @@ export class KeyRotation extends Construct {
   constructor(scope: Construct, id: string, props: KeyRotationProps) {
     super(scope, id);
 
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: DATA_FUNCTION_DEFAULTS.logRetention,
-      removalPolicy: props.logRemovalPolicy,
-    });
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Valor IVX data layer: runs ${KEY_ROTATION_ENTRY}`,
-    });
-    this.logGroup.grantWrite(this.role);
-
-    // The data functions' defaults, except: no table, a small memory size, and a longer timeout, as
-    // no API Gateway waits on it and each new key costs one provider call of up to 5 s.
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, KEY_ROTATION_ENTRY),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    // A data function without a table, smaller and with a longer timeout (KEY_ROTATION_FUNCTION_SIZE).
+    const rotationFunction = new DataFunction(this, 'Function', {
+      entry: KEY_ROTATION_ENTRY,
+      logRemovalPolicy: props.logRemovalPolicy,
       description: 'Valor IVX data layer: rotates the provider key pools (promotes staged spare keys)',
-      runtime: DATA_FUNCTION_DEFAULTS.runtime,
-      architecture: DATA_FUNCTION_DEFAULTS.architecture,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
-      role: this.role,
-      logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
-      environment: {
-        ...DATA_FUNCTION_DEFAULTS.environment,
-        KEY_MAX_AGE_DAYS: String(DEFAULT_MAX_KEY_AGE_DAYS),
-      },
-      bundling: {
-        ...LAMBDA_BUNDLING,
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        externalModules: [...LAMBDA_BUNDLING.externalModules],
-        forceDockerBundling: false,
-      },
+      memorySize: KEY_ROTATION_FUNCTION_SIZE.memoryMb,
+      timeout: Duration.seconds(KEY_ROTATION_FUNCTION_SIZE.timeoutSeconds),
+      environment: { KEY_MAX_AGE_DAYS: String(DEFAULT_MAX_KEY_AGE_DAYS) },
     });
+    this.function = rotationFunction.function;
+    this.role = rotationFunction.role;
+    this.logGroup = rotationFunction.logGroup;
 
     // addRotationSchedule grants what AWS's rotation template needs, on this secret only: Describe,
     // Get, Put and UpdateSecretVersionStage, the KMS key through Secrets Manager, and the invoke
@@ -109,7 +83,7 @@ export class KeyRotation extends Construct {
         'A provider key-pool rotation failed (no spare key staged, a new key failed its test, or a bad pool). ' +
         'AWSCURRENT is unchanged; see the rotation function logs and README "Rotating provider keys".',
       metric: new MathExpression({
-        expression: `SELECT SUM(provider_key_rotation_failures_total) FROM "${DATA_FUNCTION_DEFAULTS.environment.POWERTOOLS_METRICS_NAMESPACE}"`,
+        expression: `SELECT SUM(provider_key_rotation_failures_total) FROM "${FUNCTION_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE}"`,
         period: ALARM_PERIOD,
         label: 'provider key-pool rotation failures',
       }),

@@ -1,14 +1,11 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { PROBLEM_BASE } from '../../functions/shared/problem-types.js';
+import { PROBLEMS, type ProblemKind, problemTypeUri } from '../../functions/shared/problem-types.js';
 
 /** How one kind of error raised by API Gateway itself (not by a function) is shown to callers. */
 interface GatewayProblem {
   readonly responseType: ResponseType;
-  /** Last segment of the problem `type`. */
-  readonly slug: string;
-  readonly title: string;
-  /** Fixed status; absent for the DEFAULT_* types, which cover several statuses. */
-  readonly status?: number;
+  /** The problem kind; its slug, title and (fixed) status come from `PROBLEMS`. */
+  readonly kind: ProblemKind;
   /** Fixed detail; absent means API Gateway's own message, which never carries a key. */
   readonly detail?: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -22,52 +19,41 @@ interface GatewayProblem {
 export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   {
     responseType: ResponseType.INVALID_API_KEY,
-    slug: 'forbidden',
-    title: 'Forbidden',
-    status: 403,
+    kind: 'forbidden',
     detail: 'A valid client API key is required in the x-api-key header.',
   },
   {
     responseType: ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    slug: 'forbidden',
-    title: 'Forbidden',
-    status: 403,
+    kind: 'forbidden',
     detail: 'The request has no valid credentials, or no such route exists.',
   },
-  { responseType: ResponseType.ACCESS_DENIED, slug: 'forbidden', title: 'Forbidden', status: 403 },
-  { responseType: ResponseType.INVALID_SIGNATURE, slug: 'forbidden', title: 'Forbidden', status: 403 },
-  { responseType: ResponseType.EXPIRED_TOKEN, slug: 'forbidden', title: 'Forbidden', status: 403 },
+  { responseType: ResponseType.ACCESS_DENIED, kind: 'forbidden' },
+  { responseType: ResponseType.INVALID_SIGNATURE, kind: 'forbidden' },
+  { responseType: ResponseType.EXPIRED_TOKEN, kind: 'forbidden' },
   {
     responseType: ResponseType.THROTTLED,
-    slug: 'too-many-requests',
-    title: 'Too Many Requests',
-    status: 429,
+    kind: 'tooManyRequests',
     detail: "The client API key is over its usage plan's request rate; retry after a short wait.",
     headers: { 'Retry-After': '1' },
   },
   {
     responseType: ResponseType.QUOTA_EXCEEDED,
-    slug: 'too-many-requests',
-    title: 'Too Many Requests',
-    status: 429,
+    kind: 'tooManyRequests',
     detail: "The client API key has used its usage plan's daily quota.",
   },
-  {
-    responseType: ResponseType.BAD_REQUEST_PARAMETERS,
-    slug: 'bad-request',
-    title: 'Bad Request',
-    status: 400,
-  },
-  { responseType: ResponseType.BAD_REQUEST_BODY, slug: 'bad-request', title: 'Bad Request', status: 400 },
-  {
-    responseType: ResponseType.INTEGRATION_TIMEOUT,
-    slug: 'gateway-timeout',
-    title: 'Gateway Timeout',
-    status: 504,
-  },
-  { responseType: ResponseType.DEFAULT_4XX, slug: 'client-error', title: 'Client Error' },
-  { responseType: ResponseType.DEFAULT_5XX, slug: 'server-error', title: 'Server Error' },
+  { responseType: ResponseType.BAD_REQUEST_PARAMETERS, kind: 'badRequest' },
+  { responseType: ResponseType.BAD_REQUEST_BODY, kind: 'badRequest' },
+  { responseType: ResponseType.INTEGRATION_TIMEOUT, kind: 'gatewayTimeout' },
+  // No fixed status: these cover every 4xx and 5xx not listed above, and keep API Gateway's.
+  { responseType: ResponseType.DEFAULT_4XX, kind: 'clientError' },
+  { responseType: ResponseType.DEFAULT_5XX, kind: 'serverError' },
 ];
+
+/** The fixed status of a problem kind, or undefined for the kinds that cover several. */
+function statusOf(kind: ProblemKind): number | undefined {
+  const problem = PROBLEMS[kind];
+  return 'status' in problem ? problem.status : undefined;
+}
 
 /**
  * Makes API Gateway's own 4xx/5xx answers RFC 9457 problem documents, like the functions' errors,
@@ -75,9 +61,10 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
  */
 export function addProblemResponses(api: RestApi): void {
   for (const problem of GATEWAY_PROBLEMS) {
+    const status = statusOf(problem.kind);
     api.addGatewayResponse(`Problem${problem.responseType.responseType}`, {
       type: problem.responseType,
-      ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
+      ...(status === undefined ? {} : { statusCode: String(status) }),
       responseHeaders: quoteHeaders({ 'Content-Type': 'application/problem+json', ...problem.headers }),
       templates: { 'application/json': problemTemplate(problem) },
     });
@@ -86,10 +73,11 @@ export function addProblemResponses(api: RestApi): void {
 
 /** A mapping template (VTL) rendering the problem JSON; `$context` values are filled in per request. */
 function problemTemplate(problem: GatewayProblem): string {
+  const status = statusOf(problem.kind);
   const fields = [
-    `"type":${JSON.stringify(PROBLEM_BASE + problem.slug)}`,
-    `"title":${JSON.stringify(problem.title)}`,
-    ...(problem.status === undefined ? [] : [`"status":${problem.status}`]),
+    `"type":${JSON.stringify(problemTypeUri(problem.kind))}`,
+    `"title":${JSON.stringify(PROBLEMS[problem.kind].title)}`,
+    ...(status === undefined ? [] : [`"status":${status}`]),
     // messageString is API Gateway's message already JSON-quoted.
     `"detail":${problem.detail === undefined ? '$context.error.messageString' : JSON.stringify(problem.detail)}`,
     `"requestId":"$context.requestId"`,

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { problemResponse } from '../../functions/shared/responses.js';
-import { FUNCTION_TIMEOUT_SECONDS, type RouteDefinition } from '../routes.js';
+import { ROUTE_FUNCTION_SIZE } from '../function-settings.js';
+import type { RouteDefinition } from '../routes.js';
 import { lambdaContext } from './lambda-context.js';
 import { toProxyEvent } from './proxy-event.js';
 
@@ -114,17 +115,18 @@ async function serve(
     httpVersion: request.httpVersion,
   });
   const handler = await handlerFor(match.route);
-  const timeoutMs = FUNCTION_TIMEOUT_SECONDS * 1000;
+  const timeoutMs = ROUTE_FUNCTION_SIZE.timeoutSeconds * 1000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<APIGatewayProxyResult>((resolve) => {
     timer = setTimeout(
-      () => resolve({ statusCode: 504, body: JSON.stringify({ message: 'Endpoint request timed out' }) }),
+      // API Gateway's INTEGRATION_TIMEOUT gateway response (infra/constructs/problem-responses.ts).
+      () => resolve(problemResponse('gatewayTimeout', 'Endpoint request timed out')),
       timeoutMs,
     );
   });
   try {
     const result = await Promise.race([
-      handler(event, lambdaContext(`valor-ivx-${match.route.id}`, timeoutMs)),
+      handler(event, lambdaContext(`valor-ivx-${match.route.id}`, timeoutMs, ROUTE_FUNCTION_SIZE.memoryMb)),
       timedOut,
     ]);
     return isProxyResult(result)

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PROVIDER_ENV_PREFIX, type ProviderId } from '../../lib/providers/provider-ids.js';
 import { DATA_TABLE, DATA_TABLE_ENV } from '../../lib/storage/table-definition.js';
+import { FUNCTION_ENVIRONMENT, KEY_ROTATION_FUNCTION_SIZE } from '../function-settings.js';
 import { ROUTES, type RouteDefinition } from '../routes.js';
 import { ensureDataTable } from './data-table.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
@@ -46,8 +47,8 @@ export async function startLocalStack(
     env.AWS_REGION ??= LOCAL_AWS_REGION;
     env.AWS_ACCESS_KEY_ID ??= LOCAL_AWS_CREDENTIALS.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY ??= LOCAL_AWS_CREDENTIALS.secretAccessKey;
-    env.POWERTOOLS_SERVICE_NAME ??= 'valor-ivx-data';
-    env.POWERTOOLS_METRICS_NAMESPACE ??= 'ValorIVX/DataLayer';
+    env.POWERTOOLS_SERVICE_NAME ??= FUNCTION_ENVIRONMENT.POWERTOOLS_SERVICE_NAME;
+    env.POWERTOOLS_METRICS_NAMESPACE ??= FUNCTION_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE;
 
     const startsDynamoDb = !env.AWS_ENDPOINT_URL_DYNAMODB;
     let dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
@@ -115,7 +116,8 @@ export async function startLocalStack(
 /** Runs one step of the key-pool rotation function, loaded once, as Secrets Manager invokes it. */
 async function invokeRotationFunction(step: RotationStep): Promise<void> {
   const { handler } = await import('../../functions/rotate-provider-keys.js');
-  await handler(step, lambdaContext('valor-ivx-rotate-provider-keys', 120_000, 256));
+  const { memoryMb, timeoutSeconds } = KEY_ROTATION_FUNCTION_SIZE;
+  await handler(step, lambdaContext('valor-ivx-rotate-provider-keys', timeoutSeconds * 1000, memoryMb));
 }
 
 /** Imports a route's handler module as Lambda would load it: once per container, at first use. */

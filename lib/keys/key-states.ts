@@ -3,10 +3,10 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ProviderId } from '../providers/provider-ids.js';
+import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 
 /** Why a key is parked: the provider throttled it (a minute or so) or its quota is spent (till reset). */
@@ -14,9 +14,10 @@ export type ParkReason = 'throttled' | 'quota_exhausted';
 
 /**
  * What the fleet knows about one key beyond its budget. A parked key is skipped until `parkedUntil`
- * (epoch ms); a quarantined key (the provider rejected it) is skipped until an operator or the
- * rotation releases it. `quarantinedKeyAddedAt` is the pool's `addedAt` of the rejected key, so a
- * new value placed under the same id (with a new `addedAt`) is not held for the old one's fault.
+ * (epoch ms); a quarantined key (the provider rejected it) is skipped until an operator releases it
+ * (`POST /api/data/api-keys/{provider}/{keyId}/release`) or a new value is placed under its id.
+ * `quarantinedKeyAddedAt` is the pool's `addedAt` of the rejected key, so a new value placed under
+ * the same id (with a new `addedAt`) is not held for the old one's fault.
  */
 export interface KeyState {
   keyId: string;
@@ -38,6 +39,7 @@ export function isParked(state: KeyState | undefined, now: number): boolean {
   return state?.parkedUntil !== undefined && state.parkedUntil > now;
 }
 
+/** Whether a state holds this value of the key out of service: a quarantine names the `addedAt` it hit. */
 export function isQuarantined(state: KeyState | undefined, key: { addedAt: string }): boolean {
   if (state?.quarantinedAt === undefined) return false;
   return state.quarantinedKeyAddedAt === undefined || state.quarantinedKeyAddedAt === key.addedAt;
@@ -99,7 +101,12 @@ export class KeyStates {
     });
   }
 
-  /** Takes the key out of service for good; only the first of concurrent writers wins. */
+  /**
+   * Takes the key's value (named by its `addedAt`) out of service until released. Of concurrent
+   * writers for the same value only the first wins; a value placed under the same id since an
+   * earlier quarantine (another `addedAt`) is quarantined anew, so a replacement the provider
+   * rejects too leaves rotation as well.
+   */
   async quarantine(
     provider: ProviderId,
     keyId: string,
@@ -108,13 +115,15 @@ export class KeyStates {
   ): Promise<StateWrite> {
     return this.#update(provider, keyId, {
       update: `SET #quarantinedAt = :now, #quarantineReason = :reason${keyAddedAt ? ', #quarantinedKeyAddedAt = :addedAt' : ''}`,
-      condition: 'attribute_not_exists(#quarantinedAt)',
+      condition: keyAddedAt
+        ? 'attribute_not_exists(#quarantinedAt) OR #quarantinedKeyAddedAt <> :addedAt'
+        : 'attribute_not_exists(#quarantinedAt)',
       names: ['quarantinedAt', 'quarantineReason', ...(keyAddedAt ? ['quarantinedKeyAddedAt'] : [])],
       values: { ':reason': { S: reason }, ...(keyAddedAt ? { ':addedAt': { S: keyAddedAt } } : {}) },
     });
   }
 
-  /** Returns the key to service (operator action, or the rotation after replacing it). */
+  /** Returns the key to service: the operator's release endpoint lifts its parking and quarantine. */
   async release(provider: ProviderId, keyId: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(provider, keyId) }));
     this.#snapshots.get(provider)?.states.delete(keyId);
@@ -124,25 +133,18 @@ export class KeyStates {
     const readAt = this.options.now();
     try {
       const states = new Map<string, KeyState>();
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
-            ExpressionAttributeValues: { ':pk': { S: partitionKey(provider) } },
-            // A key parked or quarantined a moment ago by another container should be skipped now.
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const state = toState(item);
-          if (state) states.set(state.keyId, state);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = queryAll(this.client, {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
+        ExpressionAttributeValues: { ':pk': { S: partitionKey(provider) } },
+        // A key parked or quarantined a moment ago by another container should be skipped now.
+        ConsistentRead: true,
+      });
+      for await (const item of items) {
+        const state = toState(item);
+        if (state) states.set(state.keyId, state);
+      }
       this.#snapshots.set(provider, { readAt, states });
       return states;
     } catch (error) {

@@ -1,8 +1,6 @@
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  QueryCommand,
   TransactionCanceledException,
   TransactionConflictException,
   TransactWriteItemsCommand,
@@ -10,6 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ProviderId } from '../providers/provider-ids.js';
+import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import { type CountingWindow, dayWindow, type KeyLimits, minuteWindow } from './provider-limits.js';
 
@@ -110,31 +109,24 @@ export class RateLimiter {
       day: windowName('day', dayWindow(provider, now).id),
     };
     const usage = new Map(keyIds.map((keyId) => [keyId, { minute: 0, day: 0 }]));
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          // The partition also holds past minutes awaiting TTL: only the current windows cross the wire.
-          FilterExpression: '#window IN (:minute, :day)',
-          ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#window': 'window' },
-          ExpressionAttributeValues: {
-            ':pk': { S: partitionKey(provider) },
-            ':minute': { S: current.minute },
-            ':day': { S: current.day },
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const entry = usage.get(item.keyId?.S ?? '');
-        const calls = Number(item.calls?.N ?? 0);
-        if (entry && item.window?.S === current.minute) entry.minute = calls;
-        if (entry && item.window?.S === current.day) entry.day = calls;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      // The partition also holds past minutes awaiting TTL: only the current windows cross the wire.
+      FilterExpression: '#window IN (:minute, :day)',
+      ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#window': 'window' },
+      ExpressionAttributeValues: {
+        ':pk': { S: partitionKey(provider) },
+        ':minute': { S: current.minute },
+        ':day': { S: current.day },
+      },
+    });
+    for await (const item of items) {
+      const entry = usage.get(item.keyId?.S ?? '');
+      const calls = Number(item.calls?.N ?? 0);
+      if (entry && item.window?.S === current.minute) entry.minute = calls;
+      if (entry && item.window?.S === current.day) entry.day = calls;
+    }
     return usage;
   }
 

@@ -7,14 +7,18 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
-import { ConfigurationError, DEFAULT_PROVIDER_BASE_URLS } from '../config.js';
+import { ConfigurationError, readProviderAccess } from '../config.js';
 import { EnvReader } from '../env-reader.js';
-import { DataLayerError } from '../errors.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
-import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
+import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
 import type { KeyTester } from './key-tester.js';
-import { KEY_POOL_SECRET_PREFIX, type KeyPool, KeyPoolSchema, type ProviderKey } from './secrets-layout.js';
+import { RotationError } from './rotation-error.js';
+import { keysLostSince, newKeysIn, planRotation } from './rotation-plan.js';
+import { type KeyPool, KeyPoolSchema } from './secrets-layout.js';
+
+// The rotation function and the metrics name these through this module, the rotation's entry point.
+export { RotationError, type RotationFailureReason } from './rotation-error.js';
 
 /**
  * Rotation of a provider's key pool, in Secrets Manager's four steps. Providers have no API to mint
@@ -42,110 +46,6 @@ export const DEFAULT_MAX_KEY_AGE_DAYS = 90;
 
 /** A secret outside the key-pool naming can still be rotated when it carries this tag naming its provider. */
 export const PROVIDER_TAG = 'valor-ivx:provider';
-
-/** Why a rotation failed: the `reason` dimension of `provider_key_rotation_failures_total`. */
-export type RotationFailureReason =
-  | 'not_rotatable'
-  | 'invalid_pool'
-  | 'no_spare_keys'
-  | 'key_test_failed'
-  | 'pool_changed'
-  | 'internal_error';
-
-/** A rotation step refused to go on. Messages name secrets, versions and key ids, never a key value. */
-export class RotationError extends DataLayerError {
-  override name = 'RotationError';
-  constructor(
-    message: string,
-    readonly reason: Exclude<RotationFailureReason, 'internal_error'>,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** What createSecret will store: the next pool, or why there is none. */
-export type RotationPlan =
-  | { kind: 'rotate'; pool: KeyPool; promoted: string[]; retired: string[] }
-  /** Keys in service, nothing staged: rotating would only keep (possibly expired) keys. */
-  | { kind: 'no_spare_keys'; expired: string[] }
-  /** No key in service and none staged: a provider the layer does not use; nothing to rotate. */
-  | { kind: 'unused'; pool: KeyPool };
-
-/**
- * The next pool. Every staged spare is promoted (stamped with `now` as its `addedAt`, since its age
- * counts from going into service) and appended, so the order operators gave the keys in service
- * stands. Keys past `maxKeyAgeDays` are retired, which is safe because at least one tested key
- * replaces them: the pool never ends up empty. A key whose `addedAt` cannot be read counts as expired.
- */
-export function planRotation(current: KeyPool, now: Date, maxKeyAgeDays: number): RotationPlan {
-  const spare = current.spare ?? [];
-  const expired = current.keys.filter((key) => isExpired(key, now, maxKeyAgeDays)).map((key) => key.id);
-  if (spare.length === 0) {
-    return current.keys.length === 0
-      ? { kind: 'unused', pool: { keys: [], spare: [] } }
-      : { kind: 'no_spare_keys', expired };
-  }
-  checkSpareKeys(current.keys, spare);
-  const promoted = spare.map((key) => ({ ...key, addedAt: now.toISOString() }));
-  const kept = current.keys.filter((key) => !expired.includes(key.id));
-  return {
-    kind: 'rotate',
-    pool: { keys: [...kept, ...promoted], spare: [] },
-    promoted: promoted.map((key) => key.id),
-    retired: expired,
-  };
-}
-
-/** True when the key has been in service longer than `maxKeyAgeDays`, or its age is unknown. */
-export function isExpired(key: ProviderKey, now: Date, maxKeyAgeDays: number): boolean {
-  const addedAt = Date.parse(key.addedAt);
-  return Number.isNaN(addedAt) || now.getTime() - addedAt > maxKeyAgeDays * DAY_MS;
-}
-
-/** A spare that repeats a key in service (by id or value) would make the pool ambiguous: refuse it. */
-function checkSpareKeys(inService: readonly ProviderKey[], spare: readonly ProviderKey[]): void {
-  const ids = new Set(inService.map((key) => key.id));
-  const values = new Set(inService.map((key) => key.value));
-  for (const key of spare) {
-    if (ids.has(key.id) || values.has(key.value)) {
-      throw new RotationError(
-        `spare key ${key.id} repeats a key in service (same id or value)`,
-        'invalid_pool',
-      );
-    }
-    ids.add(key.id);
-    values.add(key.value);
-  }
-}
-
-/** The keys of `pending` that `current` does not have in service: the ones that need a test. */
-export function newKeysIn(pending: KeyPool, current: KeyPool): ProviderKey[] {
-  const inService = new Set(current.keys.map((key) => key.value));
-  return pending.keys.filter((key) => !inService.has(key.value));
-}
-
-/**
- * Keys of `current` that `pending` drops without a reason: spares it did not promote, and keys in
- * service it retired before their time. Any means someone changed AWSCURRENT after createSecret built
- * the pending pool from it; finishing would silently throw their change away.
- */
-export function keysLostSince(
-  pending: KeyPool,
-  current: KeyPool,
-  now: Date,
-  maxKeyAgeDays: number,
-): string[] {
-  const kept = new Set(pending.keys.map((key) => key.value));
-  const retirable = (key: ProviderKey) =>
-    isExpired(key, now, maxKeyAgeDays) && (current.spare ?? []).length > 0;
-  return [
-    ...current.keys.filter((key) => !kept.has(key.value) && !retirable(key)),
-    ...(current.spare ?? []).filter((key) => !kept.has(key.value)),
-  ].map((key) => key.id);
-}
 
 /** The provider a secret holds the keys of: from its name under the key-pool prefix, else from its tag. */
 export function providerOfSecret(
@@ -420,25 +320,16 @@ export interface RotationConfig extends RotationOptions {
 }
 
 /**
- * Reads the rotation function's configuration: `KEY_MAX_AGE_DAYS` (90), `KEY_POOL_SECRET_PREFIX`,
- * `<PROVIDER>_BASE_URL` and `PROVIDER_TIMEOUT_SECONDS` (5), the latter two as the data path reads them.
- * It needs no table, so it does not go through `loadConfig`, which requires one.
+ * Reads the rotation function's configuration: `KEY_MAX_AGE_DAYS` (90), and how to reach the
+ * providers and their keys exactly as the data path does (`readProviderAccess`). It needs no table,
+ * so it does not go through `loadConfig`, which requires one.
  */
 export function loadRotationConfig(env: NodeJS.ProcessEnv = process.env): RotationConfig {
   const read = new EnvReader(env);
-  const config: RotationConfig = {
-    maxKeyAgeDays: read.number('KEY_MAX_AGE_DAYS', DEFAULT_MAX_KEY_AGE_DAYS, { min: 1, integer: true }),
-    secretPrefix: read.string('KEY_POOL_SECRET_PREFIX', KEY_POOL_SECRET_PREFIX),
-    providerBaseUrls: Object.fromEntries(
-      PROVIDER_IDS.map((id) => [
-        id,
-        read.url(`${PROVIDER_ENV_PREFIX[id]}_BASE_URL`, DEFAULT_PROVIDER_BASE_URLS[id]),
-      ]),
-    ) as Record<ProviderId, string>,
-    providerTimeoutMs: read.number('PROVIDER_TIMEOUT_SECONDS', 5, { min: Number.MIN_VALUE }) * 1000,
-  };
+  const maxKeyAgeDays = read.number('KEY_MAX_AGE_DAYS', DEFAULT_MAX_KEY_AGE_DAYS, { min: 1, integer: true });
+  const { keyPoolSecretPrefix, providerBaseUrls, providerTimeoutMs } = readProviderAccess(read);
   if (read.problems.length > 0) {
     throw new ConfigurationError(`invalid configuration: ${read.problems.join('; ')}`);
   }
-  return config;
+  return { maxKeyAgeDays, secretPrefix: keyPoolSecretPrefix, providerBaseUrls, providerTimeoutMs };
 }

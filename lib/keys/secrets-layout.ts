@@ -19,9 +19,12 @@ export const KeyLimitsSchema = z.object({
   perDay: z.optional(z.number().check(z.int(), z.positive())),
 });
 
+/** A key's id: safe to log and to show, and what operators name a key by in the API. */
+export const KeyIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
+
 /** One provider key. `value` is the secret itself and never leaves the key store. */
 export const ProviderKeySchema = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  id: KeyIdSchema,
   value: z.string().check(z.minLength(1)),
   addedAt: z.string(),
   limits: z.optional(KeyLimitsSchema),

@@ -1,5 +1,5 @@
 import type { DataType } from '../cache/cache-policy.js';
-import type { FailureKind } from './provider.js';
+import type { FailureKind, ProviderFailure } from './provider.js';
 
 /**
  * Which outcomes speak of a provider's health, for its circuit breaker. An answer that shows the
@@ -19,8 +19,12 @@ const COUNTS_AGAINST_PROVIDER: Record<FailureKind, boolean> = {
   no_key: false,
 };
 
-export function countsAgainstProvider(kind: FailureKind): boolean {
-  return COUNTS_AGAINST_PROVIDER[kind];
+/** What an attempt's outcome tells the provider's breaker: a success, a failure, or nothing at all. */
+export function breakerVerdict(failure: ProviderFailure | undefined): 'success' | 'failure' | 'none' {
+  if (!failure) return 'success';
+  if (failure.kind === 'no_key' || failure.health === 'unknown') return 'none';
+  if (failure.health === 'up') return 'success';
+  return COUNTS_AGAINST_PROVIDER[failure.kind] ? 'failure' : 'success';
 }
 
 /**

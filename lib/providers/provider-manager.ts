@@ -6,13 +6,22 @@ import type { BreakerPermit, CircuitBreaker } from '../resilience/circuit-breake
 import { type RetryOptions, retry } from '../resilience/retry.js';
 import { fetchFromProvider } from './fetch-from-provider.js';
 import type { FailureKind, ProviderEndpoint, ProviderFailure, ProviderResult } from './provider.js';
-import { countsAgainstProvider, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
+import { breakerVerdict, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
 import type { ProviderId } from './provider-ids.js';
 
 const NO_USABLE_KEY = {
   ok: false,
   failure: { kind: 'no_key', detail: 'no key of the pool has budget left or is usable' },
 } as const satisfies ProviderResult<never>;
+
+/**
+ * A timeout of an attempt the deadline had shortened says nothing of the provider: a healthy one may
+ * simply have needed its full timeout. Its breaker does not count it.
+ */
+function cutShortByDeadline<Value>(result: ProviderResult<Value>, shortened: boolean): ProviderResult<Value> {
+  if (result.ok || !shortened || result.failure.kind !== 'timeout') return result;
+  return { ok: false, failure: { ...result.failure, health: 'unknown' } };
+}
 
 type Scored<Value> = { value: Value; quality: QualityReport | null };
 
@@ -119,6 +128,8 @@ export class ProviderManager {
     if (!decision.allowed) return { result: 'circuit_open', calls: 0 };
     const permit = decision.permit;
     let calls = 0;
+    // The provider's own time, for metrics and meta.attempts: the HTTP call, not the key bookkeeping.
+    let fetchMs = 0;
     const result = await retry(
       async ({ signal, timeoutMs }) => {
         // A key per HTTP call: each attempt spends one call of a key's budget, and a retry after a
@@ -126,16 +137,16 @@ export class ProviderManager {
         const key = await this.deps.keys.lease(endpoint.provider);
         if (!key) return NO_USABLE_KEY;
         calls++;
-        const answer = this.judge(
-          await fetchFromProvider(endpoint, query, {
-            baseUrl: this.deps.baseUrls[endpoint.provider],
-            apiKey: key.value,
-            timeoutMs,
-            signal,
-            now: this.deps.now,
-          }),
-          score,
-        );
+        const started = performance.now();
+        const fetched = await fetchFromProvider(endpoint, query, {
+          baseUrl: this.deps.baseUrls[endpoint.provider],
+          apiKey: key.value,
+          timeoutMs,
+          signal,
+          now: this.deps.now,
+        });
+        fetchMs = performance.now() - started;
+        const answer = this.judge(cutShortByDeadline(fetched, timeoutMs < this.deps.timeoutMs), score);
         await this.deps.keys.report?.(endpoint.provider, key, answer.ok ? 'ok' : answer.failure.kind, {
           ...(answer.ok || answer.failure.retryAfterSeconds === undefined
             ? {}
@@ -152,7 +163,7 @@ export class ProviderManager {
         deadline,
         now: () => this.deps.now().getTime(),
         ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
-        onAttempt: ({ result, ms }) => this.observe(endpoint, permit, result, ms),
+        onAttempt: ({ result }) => this.observe(endpoint, permit, result, Math.round(fetchMs)),
       },
     );
     return { result, calls };
@@ -175,6 +186,8 @@ export class ProviderManager {
         failure: {
           kind: 'bad_data',
           detail: `quality ${quality.score.toFixed(2)} under the floor (${failed.join(', ')})`,
+          // The provider answered; one odd record must not open its breaker for every symbol.
+          health: 'up',
         },
       };
     }
@@ -203,8 +216,8 @@ export class ProviderManager {
         detail: result.failure.detail,
       });
     }
-    if (!result.ok && countsAgainstProvider(result.failure.kind))
-      await this.deps.breaker.recordFailure(permit);
-    else await this.deps.breaker.recordSuccess(permit);
+    const verdict = breakerVerdict(result.ok ? undefined : result.failure);
+    if (verdict === 'failure') await this.deps.breaker.recordFailure(permit);
+    else if (verdict === 'success') await this.deps.breaker.recordSuccess(permit);
   }
 }

@@ -24,6 +24,12 @@ export interface ProviderFailure {
   detail: string;
   /** When the provider says (or its rules imply) it may answer again. */
   retryAfterSeconds?: number;
+  /**
+   * What this failure says of the provider's health where its kind alone would mislead the breaker:
+   * `up` (it answered, we refused the data: a quality-floor miss), `unknown` (we cut the attempt
+   * short for the request's deadline: a timeout of our own making).
+   */
+  health?: 'up' | 'unknown';
 }
 
 export type ProviderResult<T> = { ok: true; value: T } | { ok: false; failure: ProviderFailure };

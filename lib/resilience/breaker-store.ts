@@ -3,9 +3,9 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import {
   type BreakerOverride,
@@ -77,25 +77,18 @@ export class BreakerStore {
   /** Every stored breaker, by circuit name, in one strongly consistent Query. */
   async readAll(): Promise<Map<string, BreakerRecord>> {
     const records = new Map<string, BreakerRecord>();
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
-          ExpressionAttributeValues: { ':pk': str(PARTITION) },
-          // Decisions right after a transition should see it; a strong read costs one RCU per 4 KB.
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const circuit = item[DATA_TABLE.sortKey]?.S;
-        if (circuit !== undefined) records.set(circuit, toRecord(circuit, item));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
+      ExpressionAttributeValues: { ':pk': str(PARTITION) },
+      // Decisions right after a transition should see it; a strong read costs one RCU per 4 KB.
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      const circuit = item[DATA_TABLE.sortKey]?.S;
+      if (circuit !== undefined) records.set(circuit, toRecord(circuit, item));
+    }
     return records;
   }
 

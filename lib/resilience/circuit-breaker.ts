@@ -276,6 +276,17 @@ export class CircuitBreaker {
     let current = await this.deps.store.read(circuit);
     for (let attempt = 0; attempt < MAX_OVERRIDE_ATTEMPTS; attempt++) {
       const outcome = await this.deps.store.override(current, { action, actor, at });
+      if (outcome.won && outcome.record.state === current.state) {
+        // Recorded, but no transition: a reset of a closed breaker emits no state-change metric.
+        this.#remember(outcome.record);
+        this.deps.logger.info('circuit breaker override recorded', {
+          circuit,
+          action,
+          actor,
+          state: current.state,
+        });
+        return;
+      }
       if (outcome.won) {
         this.#settle(current.state, outcome, `${action} by ${actor}`);
         return;

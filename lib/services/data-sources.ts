@@ -30,6 +30,7 @@ export function dataSources(config: Pick<DataLayerConfig, 'providerOrder' | 'pro
     search: {
       endpoints: inPriorityOrder(ENDPOINTS.search, order.search, plans),
       score: (value) => scoreSearchResult(value),
+      emptyWhenUnknown: ({ query }) => ({ query, matches: [] }),
     },
   };
 }

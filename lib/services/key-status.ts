@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as z from 'zod/mini';
+import { InvalidRequestError } from '../errors.js';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
 import { isParked, isQuarantined, type KeyStates } from '../keys/key-states.js';
 import { effectiveLimits } from '../keys/provider-limits.js';
 import type { RateLimiter } from '../keys/rate-limiter.js';
-import { keyPoolSecretName } from '../keys/secrets-layout.js';
+import { KeyIdSchema, keyPoolSecretName, type ProviderKey } from '../keys/secrets-layout.js';
+import type { DomainLogger } from '../observability/logger.js';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
 
 /** One key as operators see it: never its value, nor any part of it. */
@@ -40,53 +43,93 @@ export interface KeyStatusDeps {
   now: () => number;
 }
 
+/** What one provider's key statuses are read from: its pool, the fleet's usage and the key states. */
+type KeyReadDeps = Pick<KeyStatusDeps, 'keyPools' | 'usage' | 'states' | 'now'>;
+
+/** What releasing a key needs: what its status is read from, and a logger for the audit trail. */
+export interface ReleaseKeyDeps extends KeyReadDeps {
+  logger: DomainLogger;
+}
+
 /** Every provider's key pool: per key its fingerprint, age, usage today, budget left and state; and rotation. */
 export function keyStatuses(deps: KeyStatusDeps): Promise<ProviderKeysStatus[]> {
   return Promise.all(PROVIDER_IDS.map((provider) => providerKeys(provider, deps)));
 }
 
+/**
+ * Lifts a key's parking and quarantine (an operator's decision, for instance once the provider
+ * accepts a key it had refused), records who did it, and answers the key's status as the broker now
+ * sees it: `null` when the pool holds no key of that id. Reads only that provider's pool. An id the
+ * key pool layout could not hold is an `InvalidRequestError`.
+ */
+export async function releaseProviderKey(
+  provider: ProviderId,
+  keyId: string,
+  actor: string,
+  deps: ReleaseKeyDeps,
+): Promise<KeyStatus | null> {
+  if (!z.safeParse(KeyIdSchema, keyId).success) {
+    throw new InvalidRequestError('invalid key id', ['keyId must be 1 to 64 characters, as in the key pool']);
+  }
+  await deps.states.release(provider, keyId);
+  // Ids and the caller only: the log is the audit trail, and a key's value never enters it.
+  deps.logger.info('provider key released', { provider, keyId, actor });
+  const { keys } = await keysOf(provider, deps, (key) => key.id === keyId);
+  return keys[0] ?? null;
+}
+
 async function providerKeys(provider: ProviderId, deps: KeyStatusDeps): Promise<ProviderKeysStatus> {
   const secretName = keyPoolSecretName(provider, deps.secretPrefix);
-  const now = deps.now();
   try {
-    const [pool, states, rotation] = await Promise.all([
-      deps.keyPools.pool(provider, true),
-      deps.states.read(provider),
+    const [pool, rotation] = await Promise.all([
+      keysOf(provider, deps),
       rotationOf(deps.secretsManager, secretName),
     ]);
-    const usage = await deps.usage.usage(
-      provider,
-      pool.keys.map((key) => key.id),
-      now,
-    );
-    const keys = pool.keys.map((key): KeyStatus => {
-      const limits = effectiveLimits(provider, key.limits);
-      const used = usage.get(key.id) ?? { minute: 0, day: 0 };
-      const state = states.get(key.id);
-      // The broker's own predicates: the status shows exactly what the broker will do with the key.
-      const quarantined = isQuarantined(state, key);
-      const parked = !quarantined && isParked(state, now);
-      const left = (limit: number | undefined, spent: number) =>
-        limit === undefined ? null : Math.max(0, limit - spent);
-      return {
-        id: key.id,
-        fingerprint: fingerprint(provider, key.value),
-        addedAt: key.addedAt,
-        ageDays: Math.max(0, Math.floor((now - Date.parse(key.addedAt)) / 86_400_000)),
-        usage: { thisMinute: used.minute, today: used.day },
-        limits: { perMinute: limits.perMinute ?? null, perDay: limits.perDay ?? null },
-        budgetLeft: { thisMinute: left(limits.perMinute, used.minute), today: left(limits.perDay, used.day) },
-        state: quarantined ? 'quarantined' : parked ? 'parked' : 'active',
-        parkedUntil: parked && state?.parkedUntil ? new Date(state.parkedUntil).toISOString() : null,
-        reason: quarantined ? (state?.quarantineReason ?? null) : parked ? (state?.parkReason ?? null) : null,
-      };
-    });
-    return { provider, secretName, keys, spareKeys: pool.spare?.length ?? 0, rotation };
+    return { provider, secretName, keys: pool.keys, spareKeys: pool.spareKeys, rotation };
   } catch (error) {
     // Named by type only: a message could quote the secret's content.
     const reason = error instanceof Error ? error.name : 'unreadable';
     return { provider, secretName, keys: [], spareKeys: 0, rotation: noRotation, error: reason };
   }
+}
+
+/** The status of the provider's keys in service (those `include` picks), from its pool, states and usage. */
+async function keysOf(
+  provider: ProviderId,
+  deps: KeyReadDeps,
+  include: (key: ProviderKey) => boolean = () => true,
+): Promise<{ keys: KeyStatus[]; spareKeys: number }> {
+  const now = deps.now();
+  const [pool, states] = await Promise.all([deps.keyPools.pool(provider, true), deps.states.read(provider)]);
+  const inService = pool.keys.filter(include);
+  const usage = await deps.usage.usage(
+    provider,
+    inService.map((key) => key.id),
+    now,
+  );
+  const keys = inService.map((key): KeyStatus => {
+    const limits = effectiveLimits(provider, key.limits);
+    const used = usage.get(key.id) ?? { minute: 0, day: 0 };
+    const state = states.get(key.id);
+    // The broker's own predicates: the status shows exactly what the broker will do with the key.
+    const quarantined = isQuarantined(state, key);
+    const parked = !quarantined && isParked(state, now);
+    const left = (limit: number | undefined, spent: number) =>
+      limit === undefined ? null : Math.max(0, limit - spent);
+    return {
+      id: key.id,
+      fingerprint: fingerprint(provider, key.value),
+      addedAt: key.addedAt,
+      ageDays: Math.max(0, Math.floor((now - Date.parse(key.addedAt)) / 86_400_000)),
+      usage: { thisMinute: used.minute, today: used.day },
+      limits: { perMinute: limits.perMinute ?? null, perDay: limits.perDay ?? null },
+      budgetLeft: { thisMinute: left(limits.perMinute, used.minute), today: left(limits.perDay, used.day) },
+      state: quarantined ? 'quarantined' : parked ? 'parked' : 'active',
+      parkedUntil: parked && state?.parkedUntil ? new Date(state.parkedUntil).toISOString() : null,
+      reason: quarantined ? (state?.quarantineReason ?? null) : parked ? (state?.parkReason ?? null) : null,
+    };
+  });
+  return { keys, spareKeys: pool.spare?.length ?? 0 };
 }
 
 const noRotation = { enabled: false, lastRotatedAt: null, nextRotationAt: null };

@@ -33,6 +33,8 @@ export interface DataAnswer<T> {
 export interface DataSource<Query, Value> {
   endpoints: readonly ProviderEndpoint<Query, Value>[];
   score: (value: Value, now: Date) => QualityReport;
+  /** For data where "nothing found" is an answer (search): the empty value served instead of a 404. */
+  emptyWhenUnknown?: (query: Query) => Value;
 }
 
 export interface DataSources {
@@ -131,9 +133,25 @@ export class MarketDataService {
     this.deps.metrics.cacheLookup(dataType, 'miss');
 
     const source = this.deps.sources[dataType] as unknown as DataSource<SourceQuery<K>, SourceValue<K>>;
-    const result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
+    let result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
       source.score(value, this.deps.now()),
     );
+    if (!result.ok && source.emptyWhenUnknown && saysUnknownSymbol(result.attempts)) {
+      const value = source.emptyWhenUnknown(query);
+      const provider =
+        result.attempts.find((attempt) => attempt.calls > 0)?.provider ?? result.attempts[0]?.provider;
+      if (provider) {
+        const quality = source.score(value, this.deps.now());
+        result = {
+          ok: true,
+          value,
+          provider,
+          fetchedAt: this.deps.now(),
+          attempts: result.attempts,
+          quality,
+        };
+      }
+    }
     if (result.ok) {
       const { value, provider, fetchedAt, attempts, quality } = result;
       const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
@@ -175,8 +193,7 @@ export class MarketDataService {
     result: Extract<ProviderChainResult<unknown>, { ok: false }>,
     endpoints: readonly { provider: ProviderId }[],
   ): Promise<DataAnswer<T>> {
-    const asked = result.attempts.filter((attempt) => attempt.calls > 0);
-    if (asked.length > 0 && asked.every((attempt) => attempt.outcome === 'unknown_symbol')) {
+    if (saysUnknownSymbol(result.attempts)) {
       const seconds = this.deps.negativeCacheSeconds;
       await this.tolerate(
         dataType,
@@ -235,6 +252,18 @@ type SourceQuery<K extends keyof DataSources> = Parameters<
   DataSources[K]['endpoints'][number]['buildRequest']
 >[0];
 type SourceValue<K extends keyof DataSources> = Parameters<DataSources[K]['score']>[0];
+
+/**
+ * Whether "no such symbol" is the answer, not a gap: every provider that was asked said so, and they
+ * were either two or more, or all there are (none skipped for an open breaker or a spent key). One
+ * provider's "unknown" while the others were not asked could be its coverage, or a misconfigured URL
+ * answering 404: that is a 503, not a 404 remembered for ten minutes.
+ */
+function saysUnknownSymbol(attempts: readonly ProviderAttempt[]): boolean {
+  const asked = attempts.filter((attempt) => attempt.calls > 0);
+  if (asked.length === 0 || !asked.every((attempt) => attempt.outcome === 'unknown_symbol')) return false;
+  return asked.length >= 2 || asked.length === attempts.length;
+}
 
 function fromCache<T>(
   entry: CachedEntry<T>,

@@ -6,12 +6,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROBLEM_BASE } from '../../functions/shared/problem-types.js';
+import { PROBLEM_BASE, PROBLEMS } from '../../functions/shared/problem-types.js';
 import { buildApp, type ValorIvxApp } from '../../infra/app.js';
 import { PROJECT_ROOT } from '../../infra/constructs/data-function.js';
 import { ROUTES, type RouteDefinition } from '../../infra/routes.js';
 import { EMPTY_KEY_POOL, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
-import { PROVIDER_IDS } from '../../lib/providers/provider-ids.js';
+import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
 import { DATA_TABLE, DATA_TABLE_ENV } from '../../lib/storage/table-definition.js';
 
 /**
@@ -26,7 +26,6 @@ const TEST_ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/test-only/breakers/{name}/reset',
     entry: 'functions/get-stock-quote.ts',
     auth: 'operator',
-    cache: 'none',
   },
   {
     id: 'TestSearch',
@@ -34,11 +33,19 @@ const TEST_ROUTES: readonly RouteDefinition[] = [
     path: '/api/data/test-only/search',
     entry: 'functions/get-stock-quote.ts',
     auth: 'client',
-    cache: 'search',
     requiredQuery: ['q'],
   },
 ];
 const routes = [...ROUTES, ...TEST_ROUTES];
+
+/** The operator-facing output of each key pool's ARN, by provider: names operators script against. */
+const SECRET_ARN_OUTPUTS: Record<ProviderId, string> = {
+  'alpha-vantage': 'KeyPoolSecretArnAlphaVantage',
+  fmp: 'KeyPoolSecretArnFmp',
+  finnhub: 'KeyPoolSecretArnFinnhub',
+  'twelve-data': 'KeyPoolSecretArnTwelveData',
+  polygon: 'KeyPoolSecretArnPolygon',
+};
 
 /** Looks like a provider key; must never reach the cloud assembly. */
 const FAKE_PROVIDER_KEY = 'FAKEKEY7Q2W9E4R1T8Y';
@@ -366,7 +373,7 @@ describe('ApiStack REST API', () => {
     api.hasResourceProperties('AWS::ApiGateway::ApiKey', { Enabled: true, Value: Match.absent() });
   });
 
-  it('answers API Gateway errors as problem+json with stable types', () => {
+  it("answers API Gateway errors as problem+json with stable types and the functions' titles", () => {
     const expected: Record<string, [status: string | undefined, slug: string]> = {
       INVALID_API_KEY: ['403', 'forbidden'],
       MISSING_AUTHENTICATION_TOKEN: ['403', 'forbidden'],
@@ -375,6 +382,7 @@ describe('ApiStack REST API', () => {
       QUOTA_EXCEEDED: ['429', 'too-many-requests'],
       BAD_REQUEST_PARAMETERS: ['400', 'bad-request'],
       BAD_REQUEST_BODY: ['400', 'bad-request'],
+      INTEGRATION_TIMEOUT: ['504', 'gateway-timeout'],
       DEFAULT_4XX: [undefined, 'client-error'],
       DEFAULT_5XX: [undefined, 'server-error'],
     };
@@ -394,16 +402,67 @@ describe('ApiStack REST API', () => {
           .replaceAll('$context.error.messageString', '"Forbidden"')
           .replaceAll('$context.requestId', 'req-1'),
       );
-      expect(body).toMatchObject({ type: `${PROBLEM_BASE}${slug}`, requestId: 'req-1' });
+      // The title is the one the functions use for the same type: one list, `PROBLEMS`.
+      const title = Object.values(PROBLEMS).find((problem) => problem.slug === slug)?.title;
+      expect(title, slug).toBeDefined();
+      expect(body).toMatchObject({ type: `${PROBLEM_BASE}${slug}`, title, requestId: 'req-1' });
       if (status !== undefined) expect(body.status).toBe(Number(status));
     }
     const throttled = responses.find((r) => r.ResponseType === 'THROTTLED');
     expect(throttled.ResponseParameters['gatewayresponse.header.Retry-After']).toBe("'1'");
   });
 
-  it('outputs the API URL and the API key id, never a key value', () => {
-    api.hasOutput('ApiUrl', { Value: Match.anyValue() });
-    api.hasOutput('ClientApiKeyId', { Value: { Ref: logicalId(built.apiStack.apiKey, built.apiStack) } });
+  it('outputs exactly the API URL, the table name, the pool ARNs, ids and exports, never a key value', () => {
+    const dataId = (construct: IConstruct) => logicalId(construct, built.dataStack);
+    const { table, keyPoolKey, keyPoolSecrets } = built.dataStack;
+    const secretRef = (provider: ProviderId) => {
+      const secret = keyPoolSecrets.get(provider);
+      if (secret === undefined) throw new Error(`no key-pool secret for ${provider}`);
+      return { Ref: dataId(secret) };
+    };
+    const outputs = (template: Template, exported: boolean) =>
+      Object.fromEntries(
+        Object.entries(template.findOutputs('*'))
+          .filter(([, output]) => (output.Export !== undefined) === exported)
+          .map(([name, output]) => [name, output.Value]),
+      );
+
+    // What operators read: the table name and one ARN per pool, under stable names.
+    expect(outputs(data, false)).toEqual({
+      DataTableName: { Ref: dataId(table) },
+      ...Object.fromEntries(
+        Object.entries(SECRET_ARN_OUTPUTS).map(([provider, name]) => [
+          name,
+          secretRef(provider as ProviderId),
+        ]),
+      ),
+    });
+    // The cross-stack exports carry only what the API stack imports: the table, the pools, the key.
+    const byJson = (values: unknown[]) => values.map((value) => JSON.stringify(value)).sort();
+    expect(byJson(Object.values(outputs(data, true)))).toEqual(
+      byJson([
+        { Ref: dataId(table) },
+        { 'Fn::GetAtt': [dataId(table), 'Arn'] },
+        { 'Fn::GetAtt': [dataId(keyPoolKey), 'Arn'] },
+        ...PROVIDER_IDS.map(secretRef),
+      ]),
+    );
+
+    // RestApi adds its own `ApiEndpoint…` output, the same URL as ApiUrl; the API stack exports nothing.
+    const endpoint = built.apiStack.api.node.findChild('Endpoint') as CfnElement;
+    const apiOutputs = outputs(api, false);
+    expect(Object.keys(apiOutputs).sort()).toEqual(
+      ['ApiUrl', 'ClientApiKeyId', built.apiStack.getLogicalId(endpoint)].sort(),
+    );
+    expect(apiOutputs.ApiUrl).toEqual(apiOutputs[built.apiStack.getLogicalId(endpoint)]);
+    expect(apiOutputs.ClientApiKeyId).toEqual({ Ref: logicalId(built.apiStack.apiKey, built.apiStack) });
+    expect(outputs(api, true)).toEqual({});
+
+    // The provider key in the environment at synth reaches neither synthesized template.
+    expect(process.env.ALPHA_VANTAGE_API_KEY).toBe(FAKE_PROVIDER_KEY);
+    for (const stack of [built.dataStack, built.apiStack]) {
+      expect(readFileSync(join(outdir, stack.templateFile), 'utf8')).not.toContain(FAKE_PROVIDER_KEY);
+    }
   });
 });
 

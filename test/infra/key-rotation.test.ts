@@ -112,11 +112,13 @@ describe('rotation schedules', () => {
 });
 
 describe('the rotation function', () => {
-  it('runs Node.js 22 on arm64 with tracing, its own log group, and no key in its environment', () => {
+  it('runs Node.js 22 on arm64 in 256 MB for up to 2 minutes, with tracing, its own log group, and no key or table in its environment', () => {
     const props = data.findResources('AWS::Lambda::Function')[logicalId(rotation().function)]?.Properties;
     expect(props).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 120,
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: logicalId(rotation().logGroup) } },

@@ -19,7 +19,6 @@ const OPERATOR_ROUTE: RouteDefinition = {
   path: '/api/data/test-only/status',
   entry: 'functions/get-stock-quote.ts',
   auth: 'operator',
-  cache: 'none',
 };
 
 interface Finding {

@@ -177,6 +177,27 @@ describe('KeyBroker on DynamoDB Local and the Secrets Manager emulator', () => {
     expect((await broker.lease(AV))?.value).toBe(replacement.value);
   });
 
+  it('quarantines a new value placed under a quarantined key id again when the provider rejects it too', async () => {
+    const { brokers, clock, container, rotate } = await fleet([key('primary'), key('spare')], 1);
+    await brokers[0]?.report(AV, { id: 'primary' }, 'invalid_key');
+    expect(metricCount('provider_key_quarantined_total')).toBe(1);
+
+    // The operator replaces the value under the same id (a new addedAt lifts the quarantine)...
+    const replacement = { ...key('primary'), addedAt: '2026-11-26T14:00:00Z' };
+    await rotate([replacement, key('spare')]);
+    const fresh = container(); // a container whose pool cache holds the replacement
+    expect(new Set(await leaseAll([fresh], 4))).toEqual(new Set(['primary', 'spare']));
+
+    // ...and the provider rejects the replacement as well: it is quarantined again, and counted again.
+    await fresh.report(AV, { id: 'primary' }, 'invalid_key');
+    expect(metricCount('provider_key_quarantined_total')).toBe(2);
+    clock.now += 1_000;
+    expect(new Set(await leaseAll([fresh, container()], 10))).toEqual(new Set(['spare']));
+    // A repeated rejection of the same value is still counted once.
+    await container().report(AV, { id: 'primary' }, 'invalid_key');
+    expect(metricCount('provider_key_quarantined_total')).toBe(2);
+  });
+
   it('keeps a key parked for its spent quota when a throttle comes after', async () => {
     const { brokers, clock } = await fleet([key('solo')], 1);
     const broker = brokers[0] as KeyBroker;

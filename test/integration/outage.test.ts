@@ -128,6 +128,22 @@ describe('unknown symbols', () => {
   });
 });
 
+describe('an unknown symbol', () => {
+  it('is a 503, not a remembered 404, when one provider says so and the other was not asked', async () => {
+    const clock = new FakeClock();
+    const { service, breaker } = await layerAt(clock);
+    await breaker.forceOpen('fmp', 'test');
+    sandbox.setKnobs({ 'alpha-vantage': { unknownSymbols: ['LISTEDELSEWHERE'] } });
+    await expect(service.getQuote('LISTEDELSEWHERE', clock.now() + 19_000)).rejects.toBeInstanceOf(
+      ProvidersUnavailableError,
+    );
+    // Nothing was remembered: once FMP is back, it answers.
+    await breaker.reset('fmp', 'test');
+    const answer = await service.getQuote('LISTEDELSEWHERE', clock.now() + 19_000);
+    expect(answer.meta.provider).toBe('fmp');
+  });
+});
+
 describe('with DynamoDB unreachable', () => {
   it('still reaches the providers: cache and breaker fail open', async () => {
     const clock = new FakeClock();

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
 import type { ProviderId } from '../../lib/providers/provider-ids.js';
-import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
+import { captureOutput, emfMetrics } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
 const CLIENT_KEY = `e2e-client-${run}`;
 const PROVIDER_KEY = `AV-SECRET-${run}`;
 let stack: LocalStack;
-const stdout = captureStdout();
+const output = captureOutput();
 const bodies: string[] = [];
 
 async function get(path: string, apiKey: string | null = CLIENT_KEY) {
@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  stdout.restore();
+  output.restore();
   await stack?.close();
 });
 
@@ -163,7 +163,7 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
   });
 
   it('emits provider request, duration and cache metrics as EMF', () => {
-    const metrics = emfMetrics(stdout.lines());
+    const metrics = emfMetrics(output.lines());
     expect(metrics).toContainEqual({
       name: 'data_provider_requests_total',
       value: 1,
@@ -180,7 +180,7 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
   });
 
   it('never shows the provider key in a response body, a log line or a metric', () => {
-    const everything = [...bodies, ...stdout.lines()].join('\n');
+    const everything = [...bodies, ...output.lines()].join('\n');
     expect(everything.length).toBeGreaterThan(0);
     expect(everything).not.toContain(PROVIDER_KEY);
   });

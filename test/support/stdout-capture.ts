@@ -1,13 +1,15 @@
-/** Everything written to stdout while it is active (EMF metric lines and structured logs), kept off the console. */
-export function captureStdout(): { lines: () => string[]; restore: () => void } {
-  const original = process.stdout.write.bind(process.stdout);
+type Capture = { lines: () => string[]; restore: () => void };
+
+/** Everything written to one stream while it is active, kept off the console. */
+function capture(stream: NodeJS.WriteStream): Capture {
+  const original = stream.write.bind(stream);
   const chunks: string[] = [];
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
     callback?.();
     return true;
-  }) as typeof process.stdout.write;
+  }) as typeof stream.write;
   return {
     lines: () =>
       chunks
@@ -15,7 +17,28 @@ export function captureStdout(): { lines: () => string[]; restore: () => void } 
         .split('\n')
         .filter((line) => line.length > 0),
     restore: () => {
-      process.stdout.write = original;
+      stream.write = original;
+    },
+  };
+}
+
+/** Everything written to stdout while it is active: EMF metric lines and info/debug logs. */
+export function captureStdout(): Capture {
+  return capture(process.stdout);
+}
+
+/**
+ * Both streams: Powertools writes warnings and errors to stderr, and those are the log lines most
+ * likely to carry what must never leak. For scans of everything a run printed.
+ */
+export function captureOutput(): Capture {
+  const out = capture(process.stdout);
+  const err = capture(process.stderr);
+  return {
+    lines: () => [...out.lines(), ...err.lines()],
+    restore: () => {
+      out.restore();
+      err.restore();
     },
   };
 }

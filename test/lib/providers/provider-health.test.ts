@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { breakerVerdict } from '../../../lib/providers/provider-health.js';
+
+describe('breakerVerdict', () => {
+  it('counts a success, and answers that show the provider up, as successes', () => {
+    expect(breakerVerdict(undefined)).toBe('success');
+    for (const kind of ['unknown_symbol', 'invalid_key', 'plan_restricted', 'quota_exhausted'] as const) {
+      expect(breakerVerdict({ kind, detail: '' }), kind).toBe('success');
+    }
+  });
+
+  it('counts network errors, timeouts, 5xx, throttling and malformed data as failures', () => {
+    for (const kind of ['network', 'timeout', 'upstream_error', 'throttled', 'bad_data'] as const) {
+      expect(breakerVerdict({ kind, detail: '' }), kind).toBe('failure');
+    }
+  });
+
+  it('counts a record under the quality floor as a success: the provider answered', () => {
+    expect(breakerVerdict({ kind: 'bad_data', detail: 'quality 0.40 under the floor', health: 'up' })).toBe(
+      'success',
+    );
+  });
+
+  it('tells the breaker nothing of a timeout the deadline imposed, or of a call never made', () => {
+    expect(breakerVerdict({ kind: 'timeout', detail: '', health: 'unknown' })).toBe('none');
+    expect(breakerVerdict({ kind: 'no_key', detail: '' })).toBe('none');
+  });
+});
