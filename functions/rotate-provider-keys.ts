@@ -6,7 +6,8 @@ import middy from '@middy/core';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ProviderKeyTester } from '../lib/keys/key-tester.js';
-import { KeyPoolRotation, loadRotationConfig, ROTATION_STEPS, RotationError } from '../lib/keys/rotation.js';
+import { KeyPoolRotation, loadRotationConfig, ROTATION_STEPS } from '../lib/keys/rotation.js';
+import { RotationError } from '../lib/keys/rotation-error.js';
 import { DataLayerMetrics } from '../lib/observability/metrics.js';
 
 /**

@@ -18,7 +18,6 @@ import { keysLostSince, newKeysIn, planRotation } from './rotation-plan.js';
 import { type KeyPool, KeyPoolSchema } from './secrets-layout.js';
 
 // The rotation function and the metrics name these through this module, the rotation's entry point.
-export { RotationError, type RotationFailureReason } from './rotation-error.js';
 
 /**
  * Rotation of a provider's key pool, in Secrets Manager's four steps. Providers have no API to mint

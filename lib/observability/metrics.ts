@@ -1,6 +1,6 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DataType } from '../cache/cache-policy.js';
-import type { RotationFailureReason } from '../keys/rotation.js';
+import type { RotationFailureReason } from '../keys/rotation-error.js';
 import type { ProviderId } from '../providers/provider-ids.js';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];

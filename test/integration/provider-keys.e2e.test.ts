@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
-import { captureStdout } from '../support/stdout-capture.js';
+import { captureOutput } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
 const CLIENT_KEY = `keys-client-${run}`;
@@ -16,7 +16,7 @@ const PROVIDER_KEYS = {
   POLYGON_API_KEY: `POLYGONKEY${run}`,
 };
 let stack: LocalStack;
-const stdout = captureStdout();
+const output = captureOutput();
 const bodies: string[] = [];
 let symbol = 0;
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  stdout.restore();
+  output.restore();
   await stack?.close();
 });
 
@@ -130,9 +130,9 @@ describe('provider keys through the local gateway', () => {
       method: 'POST',
       body: JSON.stringify({ symbols: ['IBM', 'ZZZX'] }),
     });
-    const everything = [...bodies, ...stdout.lines()].join('\n');
+    const everything = [...bodies, ...output.lines()].join('\n');
     expect(bodies.length).toBeGreaterThan(60);
-    expect(stdout.lines().length).toBeGreaterThan(100);
+    expect(output.lines().length).toBeGreaterThan(100);
     for (const value of [...Object.values(PROVIDER_KEYS)]) expect(everything).not.toContain(value);
   });
 });
