@@ -116,16 +116,19 @@ async function fetchWithMultiSymbolEndpoints(
     const chunk = symbols.slice(start, start + chunkSize);
     const result = await providers.fetch(endpoints, { symbols: chunk }, deadline);
     if (!result.ok) continue;
+    const writes: Promise<void>[] = [];
     for (const [symbol, quote] of Object.entries(result.value.found)) {
       const quality = score(quote, now());
       if (!chunk.includes(symbol) || !isServable(quality, qualityFloor)) continue;
       const source = { provider: result.provider, fetchedAt: result.fetchedAt, quality };
-      // As for single quotes, a cache that cannot be written does not stop the answer.
-      await deps.cache.write('quote', symbol, quote, source, policy).catch((error: unknown) => {
-        deps.logger.warn('batch cache write failed', {
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-      });
+      // Written side by side, and as for single quotes a cache that cannot be written does not stop the answer.
+      writes.push(
+        deps.cache.write('quote', symbol, quote, source, policy).catch((error: unknown) => {
+          deps.logger.warn('batch cache write failed', {
+            error: error instanceof Error ? error.name : 'unknown',
+          });
+        }),
+      );
       served.set(symbol, {
         data: quote,
         meta: {
@@ -139,6 +142,7 @@ async function fetchWithMultiSymbolEndpoints(
         },
       });
     }
+    await Promise.all(writes);
   }
   return served;
 }
