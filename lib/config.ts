@@ -89,6 +89,34 @@ export function readProviderAccess(read: EnvReader): ProviderAccess {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DataLayerConfig {
   const read = new EnvReader(env);
+  const config = readConfig(read);
+  if (read.problems.length > 0)
+    throw new ConfigurationError(`invalid configuration: ${read.problems.join('; ')}`);
+  return config;
+}
+
+/**
+ * What is wrong with configuration an operator sets at deploy time for every function: unknown
+ * names, bad values, and any provider key (keys live in Secrets Manager, never in an environment).
+ * Empty when all is well; CDK refuses to synthesize otherwise.
+ */
+export function configOverrideProblems(overrides: Readonly<Record<string, string>>): string[] {
+  const read = new EnvReader({ [DATA_TABLE_ENV]: 'deploy-check', ...overrides });
+  readConfig(read);
+  const problems = [...read.problems];
+  for (const name of Object.keys(overrides)) {
+    if (/_API_KEY$|_BACKUP_KEYS$/.test(name)) {
+      problems.push(
+        `${name} is a provider key: seed it in the key pool secret, never a function's environment`,
+      );
+    } else if (!read.names.has(name) || name === DATA_TABLE_ENV) {
+      problems.push(`${name} is not a configuration variable of the data functions`);
+    }
+  }
+  return problems;
+}
+
+function readConfig(read: EnvReader): DataLayerConfig {
   const seconds = (name: string, fallback: number) => read.number(name, fallback, positive) * 1000;
   const perType = <T>(make: (type: DataType) => T) =>
     Object.fromEntries(DATA_TYPES.map((type) => [type, make(type)])) as Record<DataType, T>;
@@ -137,7 +165,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DataLayerConfi
       maxDelayMs: seconds('RETRY_MAX_DELAY', 60.0),
     },
   };
-  if (read.problems.length > 0)
-    throw new ConfigurationError(`invalid configuration: ${read.problems.join('; ')}`);
   return config;
 }

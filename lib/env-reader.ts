@@ -7,6 +7,8 @@ import * as z from 'zod/mini';
  */
 export class EnvReader {
   readonly problems: string[] = [];
+  /** Every variable asked for, set or not: what this reader's consumer understands. */
+  readonly names = new Set<string>();
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -70,6 +72,7 @@ export class EnvReader {
 
   /** An empty value counts as unset, as shells and CDK often pass one. */
   private raw(name: string): string | undefined {
+    this.names.add(name);
     const value = this.env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   }

@@ -116,6 +116,7 @@ export class ApiStack extends Stack {
         entry: route.entry,
         tableName: props.table.tableName,
         logRemovalPolicy,
+        environment: props.settings.functionEnvironment,
       });
       props.table.grantReadWriteData(fn.function);
       for (const statement of keyPoolReadStatements(this, props)) fn.role.addToPrincipalPolicy(statement);

@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { configOverrideProblems } from '../../lib/config.js';
 
 /**
  * What an operator may change per deployment, with `-c name=value` on the CDK command line
@@ -13,6 +14,11 @@ export interface DeploySettings {
   readonly throttleBurst: number;
   /** Requests a day per client API key (`-c quotaPerDay=100000`). */
   readonly quotaPerDay: number;
+  /**
+   * Configuration variables for every data function (`-c functionEnv='FMP_PLAN=paid;QUALITY_FLOOR=0.7'`,
+   * or an object in `cdk.json`): checked at synth against what the functions read; never a key.
+   */
+  readonly functionEnvironment: Readonly<Record<string, string>>;
 }
 
 /** The defaults when no context is given. */
@@ -21,6 +27,7 @@ export const DEFAULT_DEPLOY_SETTINGS: DeploySettings = {
   throttleRate: 50,
   throttleBurst: 100,
   quotaPerDay: 100_000,
+  functionEnvironment: {},
 };
 
 /**
@@ -34,7 +41,31 @@ export function readDeploySettings(node: Node): DeploySettings {
     throttleRate: readPositiveNumber(node, 'throttleRate', DEFAULT_DEPLOY_SETTINGS.throttleRate),
     throttleBurst: readPositiveInteger(node, 'throttleBurst', DEFAULT_DEPLOY_SETTINGS.throttleBurst),
     quotaPerDay: readPositiveInteger(node, 'quotaPerDay', DEFAULT_DEPLOY_SETTINGS.quotaPerDay),
+    functionEnvironment: readFunctionEnvironment(node),
   };
+}
+
+/** `functionEnv` as `NAME=value;NAME=value` from the command line (values may hold commas), or an object from `cdk.json`. */
+function readFunctionEnvironment(node: Node): Record<string, string> {
+  const raw: unknown = node.tryGetContext('functionEnv');
+  if (raw === undefined || raw === '') return {};
+  let pairs: [string, string][];
+  if (typeof raw === 'string') {
+    pairs = raw.split(';').map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`Context "functionEnv" must be NAME=value pairs separated by semicolons.`);
+      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    });
+  } else if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    pairs = Object.entries(raw).map(([name, value]) => [name, String(value)]);
+  } else {
+    throw new Error(`Context "functionEnv" must be NAME=value pairs or an object.`);
+  }
+  const environment = Object.fromEntries(pairs);
+  const problems = configOverrideProblems(environment);
+  // Problems name variables, never values: a mistaken value could be a secret.
+  if (problems.length > 0) throw new Error(`Context "functionEnv": ${problems.join('; ')}.`);
+  return environment;
 }
 
 /** Days between rotations of each provider key pool when no `-c keyRotationDays=N` is given. */
