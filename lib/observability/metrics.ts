@@ -90,10 +90,15 @@ export class DataLayerMetrics {
     this.emit({ provider, reason }, 'provider_key_parked_total', MetricUnit.Count, 1);
   }
 
+  /**
+   * One EMF line for one metric with its own dimensions, flushed at once. Done on the shared instance
+   * (add, then publish, synchronously: nothing can interleave) rather than `singleMetric()`, which
+   * builds a whole new Metrics object per line, about ten times the cost.
+   */
   private emit(dimensions: Record<string, string>, name: string, unit: Unit, value: number): void {
-    const line = this.metrics.singleMetric();
     // addDimension, not addDimensions: the latter adds a second dimension set, a second billed metric.
-    for (const [key, dimension] of Object.entries(dimensions)) line.addDimension(key, dimension);
-    line.addMetric(name, unit, value);
+    for (const [key, dimension] of Object.entries(dimensions)) this.metrics.addDimension(key, dimension);
+    this.metrics.addMetric(name, unit, value);
+    this.metrics.publishStoredMetrics();
   }
 }
