@@ -2,7 +2,9 @@ import { type CachePolicy, DATA_TYPES, type DataType, DEFAULT_CACHE_POLICY } fro
 import { EnvReader } from './env-reader.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
 import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
-import type { CircuitBreakerOptions } from './resilience/breaker-state.js';
+import { QUALITY_FLOOR } from './quality/report.js';
+import { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './resilience/breaker-state.js';
+import { DEFAULT_RETRY } from './resilience/retry.js';
 import { DATA_TABLE_ENV } from './storage/table-definition.js';
 
 /** The providers' real hosts; `<PROVIDER>_BASE_URL` points one elsewhere (the local sandbox, a proxy). */
@@ -117,6 +119,8 @@ export function configOverrideProblems(overrides: Readonly<Record<string, string
 }
 
 function readConfig(read: EnvReader): DataLayerConfig {
+  // Defaults come from the modules that own them, so tests of those modules test what runs.
+  const breaker = DEFAULT_BREAKER_OPTIONS;
   const seconds = (name: string, fallback: number) => read.number(name, fallback, positive) * 1000;
   const perType = <T>(make: (type: DataType) => T) =>
     Object.fromEntries(DATA_TYPES.map((type) => [type, make(type)])) as Record<DataType, T>;
@@ -145,24 +149,33 @@ function readConfig(read: EnvReader): DataLayerConfig {
         read.list(`${PROVIDER_ENV_PREFIX[id]}_PLAN`, ['free', 'paid'] as const, ['free'])[0],
       ]),
     ) as Record<ProviderId, ProviderPlan>,
-    qualityFloor: read.number('QUALITY_FLOOR', 0.6, { min: 0, max: 1 }),
+    qualityFloor: read.number('QUALITY_FLOOR', QUALITY_FLOOR, { min: 0, max: 1 }),
     batchConcurrency: read.number('BATCH_CONCURRENCY', 8, { min: 1, max: 50, integer: true }),
     breaker: {
-      enabled: read.boolean('CIRCUIT_BREAKER_ENABLED', true),
-      failureThreshold: read.number('CIRCUIT_BREAKER_FAILURE_THRESHOLD', 5, count),
-      failureRateThreshold: read.number('CIRCUIT_BREAKER_FAILURE_RATE', 0.5, { min: 0.01, max: 1 }),
-      minimumCalls: read.number('CIRCUIT_BREAKER_MINIMUM_CALLS', 10, count),
-      windowMs: seconds('CIRCUIT_BREAKER_WINDOW', 60),
-      recoveryTimeoutMs: seconds('CIRCUIT_BREAKER_RECOVERY_TIMEOUT', 60),
-      maxRecoveryTimeoutMs: seconds('CIRCUIT_BREAKER_MAX_RECOVERY_TIMEOUT', 600),
-      successThreshold: read.number('CIRCUIT_BREAKER_SUCCESS_THRESHOLD', 2, count),
-      probeLeaseMs: seconds('CIRCUIT_BREAKER_PROBE_LEASE', 15),
-      stateCacheMs: read.number('CIRCUIT_BREAKER_STATE_CACHE_MS', 1000, { min: 0, integer: true }),
+      enabled: read.boolean('CIRCUIT_BREAKER_ENABLED', breaker.enabled),
+      failureThreshold: read.number('CIRCUIT_BREAKER_FAILURE_THRESHOLD', breaker.failureThreshold, count),
+      failureRateThreshold: read.number('CIRCUIT_BREAKER_FAILURE_RATE', breaker.failureRateThreshold, {
+        min: 0.01,
+        max: 1,
+      }),
+      minimumCalls: read.number('CIRCUIT_BREAKER_MINIMUM_CALLS', breaker.minimumCalls, count),
+      windowMs: seconds('CIRCUIT_BREAKER_WINDOW', breaker.windowMs / 1000),
+      recoveryTimeoutMs: seconds('CIRCUIT_BREAKER_RECOVERY_TIMEOUT', breaker.recoveryTimeoutMs / 1000),
+      maxRecoveryTimeoutMs: seconds(
+        'CIRCUIT_BREAKER_MAX_RECOVERY_TIMEOUT',
+        breaker.maxRecoveryTimeoutMs / 1000,
+      ),
+      successThreshold: read.number('CIRCUIT_BREAKER_SUCCESS_THRESHOLD', breaker.successThreshold, count),
+      probeLeaseMs: seconds('CIRCUIT_BREAKER_PROBE_LEASE', breaker.probeLeaseMs / 1000),
+      stateCacheMs: read.number('CIRCUIT_BREAKER_STATE_CACHE_MS', breaker.stateCacheMs, {
+        min: 0,
+        integer: true,
+      }),
     },
     retry: {
-      maxAttempts: read.number('RETRY_MAX_ATTEMPTS', 3, count),
-      baseDelayMs: seconds('RETRY_BASE_DELAY', 1.0),
-      maxDelayMs: seconds('RETRY_MAX_DELAY', 60.0),
+      maxAttempts: read.number('RETRY_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts, count),
+      baseDelayMs: seconds('RETRY_BASE_DELAY', DEFAULT_RETRY.baseDelayMs / 1000),
+      maxDelayMs: seconds('RETRY_MAX_DELAY', DEFAULT_RETRY.maxDelayMs / 1000),
     },
   };
   return config;
