@@ -1,7 +1,7 @@
 import { checkHealth } from '../lib/services/health.js';
 import { breaker, clients, config, keyPools } from './shared/container.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
-import { jsonResponse } from './shared/responses.js';
+import { readingResponse } from './shared/responses.js';
 
 /** GET /api/data/health: deep health; 503 when no provider can be called at all. */
 export const handler = httpEndpoint(async () => {
@@ -11,8 +11,5 @@ export const handler = httpEndpoint(async () => {
     keyPools,
     breaker,
   });
-  return jsonResponse(report.status === 'down' ? 503 : 200, {
-    data: report,
-    meta: { readAt: new Date().toISOString() },
-  });
+  return readingResponse(report, report.status === 'down' ? 503 : 200);
 });

@@ -1,10 +1,10 @@
 import { providerStatuses } from '../lib/services/provider-status.js';
 import { breaker, keyPools, sources } from './shared/container.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
-import { jsonResponse } from './shared/responses.js';
+import { readingResponse } from './shared/responses.js';
 
 /** GET /api/data/providers/status (operators): providers, their priority, breakers and key pools. */
 export const handler = httpEndpoint(async () => {
   const providers = await providerStatuses({ breaker, keyPools, sources });
-  return jsonResponse(200, { data: providers, meta: { readAt: new Date().toISOString() } });
+  return readingResponse(providers);
 });

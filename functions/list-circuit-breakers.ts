@@ -1,10 +1,10 @@
 import { PROVIDER_IDS } from '../lib/providers/provider-ids.js';
 import { breaker } from './shared/container.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
-import { jsonResponse } from './shared/responses.js';
+import { readingResponse } from './shared/responses.js';
 
 /** GET /api/data/circuit-breakers (operators): every provider's breaker, read fresh. */
 export const handler = httpEndpoint(async () => {
   const circuits = await breaker.describeAll(PROVIDER_IDS);
-  return jsonResponse(200, { data: circuits, meta: { readAt: new Date().toISOString() } });
+  return readingResponse(circuits);
 });

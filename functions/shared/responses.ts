@@ -14,6 +14,11 @@ export function jsonResponse(
   };
 }
 
+/** An operator endpoint's answer: the data as just read, and when it was read. */
+export function readingResponse(data: unknown, statusCode = 200): APIGatewayProxyResult {
+  return jsonResponse(statusCode, { data, meta: { readAt: new Date().toISOString() } });
+}
+
 /** An RFC 9457 problem answer. `detail` must be safe to show: never a stack, a URL with a key, or a key. */
 export function problemResponse(
   kind: FixedStatusProblemKind,
