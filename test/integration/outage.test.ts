@@ -1,37 +1,54 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
+import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
+import {
+  type MarketSandbox,
+  type ProviderKnobs,
+  type SandboxKnobsPatch,
+  startMarketSandbox,
+} from '../../infra/local/sandbox/server.js';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
+import { PROVIDER_IDS } from '../../lib/providers/provider-ids.js';
+import type { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
 
 const dynamodb = localDynamoDb();
 const secretsManager = localSecretsManager();
 let sandbox: MarketSandbox;
+/** Each test's clock; the sandbox reads the same one, so its "today" is the layer's today. */
+let clock = new FakeClock();
 
 beforeAll(async () => {
-  sandbox = await startMarketSandbox();
+  sandbox = await startMarketSandbox({ now: () => clock.date() });
 });
 afterAll(async () => {
   await sandbox.close();
 });
 beforeEach(() => {
+  clock = new FakeClock();
   sandbox.resetKnobs();
   sandbox.resetStats();
 });
 
-async function layerAt(clock: FakeClock, env: Record<string, string> = {}) {
+async function layerAt(env: Record<string, string> = {}) {
   const tableName = await freshDataTable(dynamodb, 'outage');
   return buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock, env });
 }
+
+/** The same knobs on every provider the sandbox serves: the default configuration asks all five. */
+const everyProvider = (knobs: Partial<ProviderKnobs>) =>
+  Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, knobs])) as SandboxKnobsPatch;
+/** Forces open every quote provider's breaker but Alpha Vantage's. */
+const forceOpenAllButAlphaVantage = (breaker: CircuitBreaker) =>
+  Promise.all(PROVIDER_IDS.filter((id) => id !== 'alpha-vantage').map((id) => breaker.forceOpen(id, 'test')));
 
 const avCalls = () => sandbox.stats().calls['alpha-vantage'] ?? 0;
 
 describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
   it('opens the breaker within 5 s, stops calling Alpha Vantage, serves from FMP, and closes after recovery', async () => {
-    const clock = new FakeClock();
     // A 10 s recovery timeout keeps the run short; the rule is the same at the default 60 s.
-    const { service, breaker, config } = await layerAt(clock, { CIRCUIT_BREAKER_RECOVERY_TIMEOUT: '10' });
+    const { service, breaker, config } = await layerAt({ CIRCUIT_BREAKER_RECOVERY_TIMEOUT: '10' });
     const request = async (i: number) => {
       const answer = await service.getQuote(`SYM${i}`, clock.now() + 19_000);
       clock.advance(200); // 5 requests a second
@@ -75,35 +92,32 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
 
 describe('when every provider fails', () => {
   it('serves the last good value, marked stale with its age', async () => {
-    const clock = new FakeClock();
-    const { service } = await layerAt(clock, { RETRY_BASE_DELAY: '0.05' });
+    const { service } = await layerAt({ RETRY_BASE_DELAY: '0.05' });
     const fresh = await service.getQuote('IBM', clock.now() + 19_000);
     clock.advance(6 * 60_000); // past the 5-minute fresh lifetime, well within 24 h
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' }, fmp: { mode: 'down' } });
+    sandbox.setKnobs(everyProvider({ mode: 'down' }));
     const stale = await service.getQuote('IBM', clock.now() + 19_000);
     expect(stale.data).toEqual(fresh.data);
     expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, ageSeconds: 360 });
-    expect(stale.meta.attempts.map((a) => a.outcome)).toEqual(['upstream_error', 'upstream_error']);
+    expect(stale.meta.attempts.map((a) => a.outcome)).toEqual(PROVIDER_IDS.map(() => 'upstream_error'));
   });
 
   it('answers 503 with a Retry-After when nothing cached may be served', async () => {
-    const clock = new FakeClock();
-    const { service } = await layerAt(clock, { RETRY_BASE_DELAY: '0.05' });
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'throttled' }, fmp: { mode: 'down' } });
+    const { service } = await layerAt({ RETRY_BASE_DELAY: '0.05' });
+    sandbox.setKnobs({ ...everyProvider({ mode: 'down' }), 'alpha-vantage': { mode: 'throttled' } });
     const error = await service.getQuote('MSFT', clock.now() + 19_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProvidersUnavailableError);
     expect((error as ProvidersUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('takes Retry-After from the earliest breaker reopening', async () => {
-    const clock = new FakeClock();
-    const { service, breaker } = await layerAt(clock);
-    await breaker.forceOpen('fmp', 'test');
+    const { service, breaker } = await layerAt();
+    await forceOpenAllButAlphaVantage(breaker);
     sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     let error: unknown;
     for (let i = 0; i < 3; i++)
       error = await service.getQuote(`X${i}`, clock.now() + 19_000).catch((e: unknown) => e);
-    // Alpha Vantage's breaker opened on these failures; FMP is forced open, with no probe time.
+    // Alpha Vantage's breaker opened on these failures; the others are forced open, with no probe time.
     const [alphaVantage] = await breaker.describeAll(['alpha-vantage']);
     expect(alphaVantage?.state).toBe('OPEN');
     const untilProbe = Math.ceil((Date.parse(alphaVantage?.nextProbeAt ?? '') - clock.now()) / 1000);
@@ -114,8 +128,7 @@ describe('when every provider fails', () => {
 
 describe('unknown symbols', () => {
   it('are remembered for a while, so asking again spends no provider call', async () => {
-    const clock = new FakeClock();
-    const { service } = await layerAt(clock);
+    const { service } = await layerAt();
     await expect(service.getQuote('ZZZGONE', clock.now() + 19_000)).rejects.toBeInstanceOf(
       SymbolNotFoundError,
     );
@@ -129,10 +142,9 @@ describe('unknown symbols', () => {
 });
 
 describe('an unknown symbol', () => {
-  it('is a 503, not a remembered 404, when one provider says so and the other was not asked', async () => {
-    const clock = new FakeClock();
-    const { service, breaker } = await layerAt(clock);
-    await breaker.forceOpen('fmp', 'test');
+  it('is a 503, not a remembered 404, when one provider says so and the others were not asked', async () => {
+    const { service, breaker } = await layerAt();
+    await forceOpenAllButAlphaVantage(breaker);
     sandbox.setKnobs({ 'alpha-vantage': { unknownSymbols: ['LISTEDELSEWHERE'] } });
     await expect(service.getQuote('LISTEDELSEWHERE', clock.now() + 19_000)).rejects.toBeInstanceOf(
       ProvidersUnavailableError,
@@ -146,7 +158,6 @@ describe('an unknown symbol', () => {
 
 describe('with DynamoDB unreachable', () => {
   it('still reaches the providers: cache and breaker fail open', async () => {
-    const clock = new FakeClock();
     const broken = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const tableName = await freshDataTable(dynamodb, 'unreachable');
     const { service } = await buildDataLayer({ dynamodb: broken, secretsManager, tableName, sandbox, clock });
