@@ -3,6 +3,7 @@ import { measureBundles } from './bundles.js';
 import { measureCacheHit } from './cache-hit.js';
 import { measureOutage } from './outage.js';
 import { formatTable } from './stats.js';
+import { measureWorkload } from './workload/run-workload.js';
 
 /**
  * `npm run bench`: the figures the issues promise, printed as tables. Not a test: timings on a
@@ -40,5 +41,8 @@ console.log(
 console.log(formatTable(['measure', 'median', 'p99'], hits.latency));
 console.log('\nDynamoDB calls per request');
 console.log(formatTable(['request', 'reads', 'writes', 'by command'], hits.dynamodbCalls));
+const workload = await measureWorkload();
+console.log('\nWorkload: Zipf mix over 500 symbols, bursts at the open, containers sharing DynamoDB Local');
+console.log(formatTable(['measure', 'value'], workload));
 console.log('\nAlpha Vantage outage at 5 requests a second (real time)');
 console.log(formatTable(['interval', 'seconds'], outage));
