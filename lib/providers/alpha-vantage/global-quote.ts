@@ -18,7 +18,7 @@ const GLOBAL_QUOTE_KEY = /^Global Quote\b/i;
  * The quote object of a `GLOBAL_QUOTE` answer, under whichever key of the `Global Quote` family it
  * came; `undefined` when the answer has none.
  */
-export function globalQuoteFieldsOf(body: unknown): Record<string, unknown> | undefined {
+function globalQuoteFieldsOf(body: unknown): Record<string, unknown> | undefined {
   const answer = recordOf(body) ?? {};
   for (const [key, value] of Object.entries(answer)) {
     const fields = GLOBAL_QUOTE_KEY.test(key) ? recordOf(value) : undefined;
