@@ -1,6 +1,10 @@
 import { type CachePolicy, DATA_TYPES, type DataType, DEFAULT_CACHE_POLICY } from './cache/cache-policy.js';
 import { EnvReader } from './env-reader.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
+import {
+  ALPHA_VANTAGE_ENTITLEMENTS,
+  type AlphaVantageEntitlement,
+} from './providers/alpha-vantage/entitlement.js';
 import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
 import { QUALITY_FLOOR } from './quality/report.js';
 import { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './resilience/breaker-state.js';
@@ -39,6 +43,8 @@ export interface DataLayerConfig {
   providerBaseUrls: Record<ProviderId, string>;
   providerOrder: Record<DataType, ProviderId[]>;
   providerPlans: Record<ProviderId, ProviderPlan>;
+  /** The US data a premium Alpha Vantage key asks `GLOBAL_QUOTE` for; `null`: the default data. */
+  alphaVantageEntitlement: AlphaVantageEntitlement | null;
   /** Answers scoring under this (0..1) are not served or cached; the next provider is tried. */
   qualityFloor: number;
   /** Most quote misses a batch fetches at once. */
@@ -149,6 +155,7 @@ function readConfig(read: EnvReader): DataLayerConfig {
         read.list(`${PROVIDER_ENV_PREFIX[id]}_PLAN`, ['free', 'paid'] as const, ['free'])[0],
       ]),
     ) as Record<ProviderId, ProviderPlan>,
+    alphaVantageEntitlement: alphaVantageEntitlement(read),
     qualityFloor: read.number('QUALITY_FLOOR', QUALITY_FLOOR, { min: 0, max: 1 }),
     batchConcurrency: read.number('BATCH_CONCURRENCY', 8, { min: 1, max: 50, integer: true }),
     breaker: {
@@ -179,4 +186,14 @@ function readConfig(read: EnvReader): DataLayerConfig {
     },
   };
   return config;
+}
+
+/** `ALPHA_VANTAGE_ENTITLEMENT`: `delayed`, `realtime`, or `none` (the default: no `entitlement=` sent). */
+function alphaVantageEntitlement(read: EnvReader): AlphaVantageEntitlement | null {
+  const allowed = ['none', ...ALPHA_VANTAGE_ENTITLEMENTS] as const;
+  const values = read.list('ALPHA_VANTAGE_ENTITLEMENT', allowed, ['none']);
+  if (values.length > 1)
+    read.problems.push(`ALPHA_VANTAGE_ENTITLEMENT must be one of: ${allowed.join(', ')}`);
+  const [value] = values;
+  return value === undefined || value === 'none' ? null : value;
 }

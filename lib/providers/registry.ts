@@ -5,7 +5,8 @@ import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
 import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
 import type { Quote } from '../model/quote.js';
 import type { SearchResult } from '../model/search-result.js';
-import { alphaVantageGlobalQuote } from './alpha-vantage/global-quote.js';
+import type { AlphaVantageEntitlement } from './alpha-vantage/entitlement.js';
+import { alphaVantageGlobalQuote, alphaVantageGlobalQuoteWith } from './alpha-vantage/global-quote.js';
 import { alphaVantageOverview } from './alpha-vantage/overview.js';
 import { alphaVantageStatements } from './alpha-vantage/statements.js';
 import { alphaVantageSymbolSearch } from './alpha-vantage/symbol-search.js';
@@ -80,6 +81,17 @@ export const ENDPOINTS: {
     polygon: polygonSearch,
   },
 } satisfies Record<DataType, unknown>;
+
+/**
+ * The quote endpoints as the operator's plans have them: Alpha Vantage's `GLOBAL_QUOTE` asks for the
+ * premium US data the key is entitled to (`delayed` or `realtime`), or for the default data (`null`).
+ */
+export function quoteEndpoints(
+  alphaVantageEntitlement: AlphaVantageEntitlement | null,
+): typeof ENDPOINTS.quote {
+  if (alphaVantageEntitlement === null) return ENDPOINTS.quote;
+  return { ...ENDPOINTS.quote, 'alpha-vantage': alphaVantageGlobalQuoteWith(alphaVantageEntitlement) };
+}
 
 /**
  * The endpoints of `registry` in the configured priority order, leaving out providers that do not

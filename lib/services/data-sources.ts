@@ -1,5 +1,5 @@
 import type { DataLayerConfig } from '../config.js';
-import { ENDPOINTS, inPriorityOrder } from '../providers/registry.js';
+import { ENDPOINTS, inPriorityOrder, quoteEndpoints } from '../providers/registry.js';
 import { scoreCompanyProfile } from '../quality/company-profile.js';
 import { scoreDailySeries } from '../quality/daily-bars.js';
 import { scoreStatements } from '../quality/financial-statements.js';
@@ -8,11 +8,13 @@ import { scoreSearchResult } from '../quality/search-result.js';
 import type { DataSources } from './market-data-service.js';
 
 /** Each data type's providers in the configured order and plans, with its quality scorer. */
-export function dataSources(config: Pick<DataLayerConfig, 'providerOrder' | 'providerPlans'>): DataSources {
+export function dataSources(
+  config: Pick<DataLayerConfig, 'providerOrder' | 'providerPlans' | 'alphaVantageEntitlement'>,
+): DataSources {
   const { providerOrder: order, providerPlans: plans } = config;
   return {
     quote: {
-      endpoints: inPriorityOrder(ENDPOINTS.quote, order.quote, plans),
+      endpoints: inPriorityOrder(quoteEndpoints(config.alphaVantageEntitlement), order.quote, plans),
       score: (value, now) => scoreQuote(value, { now }),
     },
     daily_history: {

@@ -38,12 +38,20 @@ const invalidCall = (fn: string): Answer =>
 /** Price with 4 decimals, as in "121.7400". */
 const price4 = (value: number): string => value.toFixed(4);
 
-function globalQuote(symbol: string, day: number): JsonValue {
+/**
+ * GLOBAL_QUOTE's top-level key for an `entitlement=` value: Alpha Vantage names 15-minute delayed data
+ * in the key; realtime data, the default data and any other value keep the standard key.
+ */
+function globalQuoteKey(entitlement: string | null): string {
+  return entitlement === 'delayed' ? 'Global Quote - DATA DELAYED BY 15 MINUTES' : 'Global Quote';
+}
+
+function globalQuote(symbol: string, day: number, key: string): JsonValue {
   const quote = quoteOn(companyFor(symbol), day);
   const { bar } = quote;
   const change = bar.close - bar.previousClose;
   return {
-    'Global Quote': {
+    [key]: {
       '01. symbol': symbol,
       '02. open': price4(bar.open),
       '03. high': price4(bar.high),
@@ -136,13 +144,14 @@ export const alphaVantage: ProviderModule = {
     if (!known.includes(fn)) return ok({ 'Error Message': `This API function (${fn}) does not exist.` });
     const symbol = request.query.get('symbol')?.trim().toUpperCase();
     if (!symbol) return invalidCall(fn);
+    const quoteKey = globalQuoteKey(request.query.get('entitlement'));
     if (!context.isKnown(symbol)) {
       // Each function answers an unknown symbol its own way, as the real service does.
-      if (fn === 'GLOBAL_QUOTE') return ok({ 'Global Quote': {} });
+      if (fn === 'GLOBAL_QUOTE') return ok({ [quoteKey]: {} });
       if (fn === 'TIME_SERIES_DAILY') return invalidCall(fn);
       return ok({});
     }
-    if (fn === 'GLOBAL_QUOTE') return ok(globalQuote(symbol, day));
+    if (fn === 'GLOBAL_QUOTE') return ok(globalQuote(symbol, day, quoteKey));
     if (fn === 'TIME_SERIES_DAILY') return ok(dailySeries(symbol, day, request.query.get('outputsize')));
     if (isStatement(fn)) return ok(statementBody(fn, companyFor(symbol), context.now));
     return ok(overviewBody(companyFor(symbol), day, context.now));

@@ -44,7 +44,9 @@ function classifyNotice(notice: string, now: Date): ProviderFailure {
       retryAfterSeconds: THROTTLE_RETRY_AFTER_SECONDS,
     };
   }
-  if (/per day|daily/.test(text)) {
+  // Not "daily" alone: a premium notice naming `TIME_SERIES_DAILY` ("The outputsize=full parameter value
+  // is a premium feature for the TIME_SERIES_DAILY endpoint") says nothing of the day's quota.
+  if (/per day|daily (rate )?limit/.test(text)) {
     return {
       kind: 'quota_exhausted',
       detail: 'Alpha Vantage daily quota spent',

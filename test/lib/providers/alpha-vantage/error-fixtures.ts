@@ -9,5 +9,6 @@ export const ALPHA_VANTAGE_ERROR_KINDS: Readonly<Record<string, string>> = {
   'information_daily_limit_25.json': 'quota_exhausted',
   'information_demo_key.json': 'invalid_key',
   'information_premium_endpoint.json': 'plan_restricted',
+  'information_premium_outputsize_full.json': 'plan_restricted',
   'note_call_frequency_5pm_500pd_legacy.json': 'throttled',
 };

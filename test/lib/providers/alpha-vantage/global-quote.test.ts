@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { alphaVantageGlobalQuote } from '../../../../lib/providers/alpha-vantage/global-quote.js';
+import {
+  alphaVantageGlobalQuote,
+  alphaVantageGlobalQuoteWith,
+} from '../../../../lib/providers/alpha-vantage/global-quote.js';
 import { answerOf, providerFixture } from '../../../support/fixtures.js';
 import { ALPHA_VANTAGE_ERROR_KINDS } from './error-fixtures.js';
 
@@ -20,6 +23,22 @@ describe('Alpha Vantage GLOBAL_QUOTE', () => {
       apikey: 'K1',
     });
   });
+
+  it.each(['delayed', 'realtime'] as const)(
+    'asks for the %s entitlement when configured with it',
+    (entitlement) => {
+      const { url } = alphaVantageGlobalQuoteWith(entitlement).buildRequest(
+        { symbol: 'IBM' },
+        { baseUrl: 'http://127.0.0.1:9/alpha-vantage', apiKey: 'K1' },
+      );
+      expect(Object.fromEntries(url.searchParams)).toEqual({
+        function: 'GLOBAL_QUOTE',
+        symbol: 'IBM',
+        entitlement,
+        apikey: 'K1',
+      });
+    },
+  );
 
   it('normalizes the IBM fixture into a standard quote', () => {
     const body = providerFixture('alphavantage/global_quote_IBM_2020-05-08.json');
@@ -43,6 +62,37 @@ describe('Alpha Vantage GLOBAL_QUOTE', () => {
     });
   });
 
+  it('reads the delayed form ("Global Quote - DATA DELAYED BY 15 MINUTES") as the same quote', () => {
+    const standard = alphaVantageGlobalQuote.transform(
+      providerFixture('alphavantage/global_quote_IBM_2020-05-08.json'),
+      { symbol: 'IBM' },
+    );
+    const delayed = providerFixture('alphavantage/global_quote_IBM_2020-05-08_delayed.json');
+    expect(classify(delayed)).toBeNull();
+    expect(alphaVantageGlobalQuoteWith('delayed').transform(delayed, { symbol: 'IBM' })).toEqual(standard);
+  });
+
+  it('reads the realtime form, which keeps the standard key, as a quote', () => {
+    const realtime = alphaVantageGlobalQuoteWith('realtime');
+    const body = providerFixture('alphavantage/global_quote_IBM_2020-05-08.json');
+    expect(realtime.classify(answerOf(body), now)).toBeNull();
+    expect(realtime.transform(body, { symbol: 'IBM' })).toMatchObject({ ok: true, value: { price: 121.74 } });
+  });
+
+  it('reads any key of the Global Quote family, not only the wordings known today', () => {
+    const body = providerFixture('alphavantage/global_quote_IBM_2020-05-08.json') as Record<string, unknown>;
+    const reworded = { 'Global Quote - REALTIME DATA': body['Global Quote'] };
+    expect(classify(reworded)).toBeNull();
+    expect(alphaVantageGlobalQuote.transform(reworded, { symbol: 'IBM' })).toMatchObject({
+      ok: true,
+      value: { symbol: 'IBM', price: 121.74 },
+    });
+    // A key merely containing the words is not the quote.
+    expect(
+      alphaVantageGlobalQuote.transform({ 'No Global Quote': body['Global Quote'] }, { symbol: 'IBM' }),
+    ).toMatchObject({ ok: false, failure: { kind: 'bad_data' } });
+  });
+
   it('keeps exchange suffixes in symbols (IWDA.AS)', () => {
     const body = providerFixture('alphavantage/global_quote_IWDA.AS_2019-08-30.json');
     const result = alphaVantageGlobalQuote.transform(body, { symbol: 'IWDA.AS' });
@@ -50,10 +100,13 @@ describe('Alpha Vantage GLOBAL_QUOTE', () => {
     expect(result.ok && result.value.changePercent).toBeCloseTo(0.006319, 9);
   });
 
-  it('reads an empty Global Quote as an unknown symbol', () => {
+  it('reads an empty Global Quote as an unknown symbol, in the standard and the delayed form', () => {
     expect(classify(providerFixture('alphavantage/errors/global_quote_unknown_symbol.json'))?.kind).toBe(
       'unknown_symbol',
     );
+    expect(
+      classify(providerFixture('alphavantage/errors/global_quote_unknown_symbol_delayed.json'))?.kind,
+    ).toBe('unknown_symbol');
   });
 
   it('classifies every Alpha Vantage error fixture by meaning', () => {

@@ -5,7 +5,9 @@ import { serializeBody } from '../../../../infra/local/sandbox/provider.js';
 import { CompanyProfileSchema } from '../../../../lib/model/company-profile.js';
 import { DailySeriesSchema } from '../../../../lib/model/daily-bars.js';
 import { type CashFlow, FinancialStatementsSchema } from '../../../../lib/model/financial-statements.js';
+import { QuoteSchema } from '../../../../lib/model/quote.js';
 import { SearchResultSchema } from '../../../../lib/model/search-result.js';
+import { alphaVantageGlobalQuoteWith } from '../../../../lib/providers/alpha-vantage/global-quote.js';
 import { alphaVantageOverview } from '../../../../lib/providers/alpha-vantage/overview.js';
 import { alphaVantageStatements } from '../../../../lib/providers/alpha-vantage/statements.js';
 import { alphaVantageSymbolSearch } from '../../../../lib/providers/alpha-vantage/symbol-search.js';
@@ -42,7 +44,41 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The sandbox's raw answer to a GLOBAL_QUOTE request, as the wire carries it. */
+function rawQuote(query: Record<string, string>): Record<string, unknown> {
+  const answer = alphaVantage.handle(
+    { path: '/query', query: new URLSearchParams({ function: 'GLOBAL_QUOTE', ...query }), headers: {} },
+    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ') },
+  );
+  return JSON.parse(serializeBody(answer)) as Record<string, unknown>;
+}
+
 describe('Alpha Vantage endpoints against the local sandbox', () => {
+  it.each([
+    [null, 'Global Quote'],
+    ['delayed', 'Global Quote - DATA DELAYED BY 15 MINUTES'],
+    ['realtime', 'Global Quote'],
+  ] as const)(
+    'answer GLOBAL_QUOTE with entitlement %s under the key Alpha Vantage uses',
+    (entitlement, key) => {
+      const query: Record<string, string> =
+        entitlement === null ? { symbol: 'IBM' } : { symbol: 'IBM', entitlement };
+      expect(Object.keys(rawQuote(query))).toEqual([key]);
+      expect(Object.keys(rawQuote({ ...query, symbol: 'ZZZQ' }))).toEqual([key]);
+    },
+  );
+
+  it.each(['delayed', 'realtime'] as const)('read the %s quote form into a valid quote', (entitlement) => {
+    const endpoint = alphaVantageGlobalQuoteWith(entitlement);
+    const result = viaSandbox(endpoint, { symbol: 'IBM' });
+    expect(result.ok && z.safeParse(QuoteSchema, result.value).success).toBe(true);
+    expect(result.ok && result.value).toMatchObject({ symbol: 'IBM', tradingDay: '2025-09-23' });
+    expect(viaSandbox(endpoint, { symbol: 'ZZZQ' })).toMatchObject({
+      ok: false,
+      failure: { kind: 'unknown_symbol' },
+    });
+  });
+
   it('read a compact daily series in the asked range, ascending', () => {
     const result = viaSandbox(alphaVantageDailySeries, {
       symbol: 'IBM',

@@ -146,6 +146,16 @@ describe('Alpha Vantage TIME_SERIES_DAILY', () => {
     expect(classify({})?.kind).toBe('unknown_symbol');
   });
 
+  it('reads the premium notice for outputsize=full as a plan restriction, not a spent daily quota', () => {
+    // The notice names TIME_SERIES_DAILY: "daily" in a function name says nothing of the quota.
+    expect(classify(providerFixture('alphavantage/errors/information_premium_outputsize_full.json'))).toEqual(
+      {
+        kind: 'plan_restricted',
+        detail: 'Alpha Vantage premium-only function',
+      },
+    );
+  });
+
   it('classifies every Alpha Vantage error fixture by meaning', () => {
     for (const [file, kind] of Object.entries(ALPHA_VANTAGE_ERROR_KINDS)) {
       expect(classify(providerFixture(`alphavantage/errors/${file}`))?.kind, file).toBe(kind);

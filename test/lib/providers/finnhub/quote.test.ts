@@ -55,8 +55,7 @@ describe('Finnhub /api/v1/quote', () => {
   });
 
   it('reads the all-zero quote Finnhub sends for a symbol it does not list as unknown', () => {
-    const unknown = { ...aapl(), c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 };
-    expect(classify(unknown)).toEqual({
+    expect(classify(providerFixture('finnhub/errors/quote_unknown_symbol.json'))).toEqual({
       kind: 'unknown_symbol',
       detail: 'Finnhub returned an all-zero quote',
     });
@@ -96,8 +95,7 @@ describe('Finnhub /api/v1/quote', () => {
   });
 
   it('reads "You don’t have access to this resource." (HTTP 403) as a plan restriction', () => {
-    const noAccess = { error: "You don't have access to this resource." };
-    expect(classify(noAccess, 403)).toEqual({
+    expect(classify(providerFixture('finnhub/errors/no_access_403.json'), 403)).toEqual({
       kind: 'plan_restricted',
       detail: 'Finnhub data outside the plan (HTTP 403)',
     });

@@ -42,10 +42,13 @@ describe('Polygon answers', () => {
   });
 
   it('reads NOT_AUTHORIZED (403) as a plan restriction', () => {
-    const plan = errorBody('NOT_AUTHORIZED', {
-      message: 'You are not entitled to this data. Please upgrade your plan at https://massive.com/pricing',
+    const plan = providerFixture('polygon/errors/not_authorized_403.json') as Record<string, string>;
+    expect(classify(plan, 403)).toEqual({
+      kind: 'plan_restricted',
+      detail: 'Polygon data outside the plan (NOT_AUTHORIZED, HTTP 403)',
     });
-    expect(classify(plan, 403)?.kind).toBe('plan_restricted');
+    // With HTTP 200 the body's status still decides.
+    expect(classify(plan)?.kind).toBe('plan_restricted');
     expect(classify({ ...plan, message: "Your plan doesn't include this data timeframe." }, 403)?.kind).toBe(
       'plan_restricted',
     );
@@ -57,7 +60,7 @@ describe('Polygon answers', () => {
       unknown
     >;
     expect(classify(bars)).toBeNull();
-    expect(classify({ ...bars, status: 'DELAYED' })).toBeNull();
+    expect(classify(providerFixture('polygon/aggs_day_AAPL_2023-01-01_2023-01-10_delayed.json'))).toBeNull();
   });
 
   it('reads an ERROR status with HTTP 200 and answers that are not JSON by their status', () => {

@@ -64,10 +64,18 @@ describe('Polygon /v2/aggs/ticker/{T}/range/1/day', () => {
     expect(result.ok && result.value.bars[0]?.date).toBe('2023-01-03');
   });
 
-  it('reads resultsCount 0 as an unknown symbol', () => {
-    const { results: _results, ...empty } = aggs();
-    const none = { ...empty, queryCount: 0, resultsCount: 0, count: 0 };
-    expect(polygonDailyBars.classify(answerOf(none), now)?.kind).toBe('unknown_symbol');
+  it('reads the DELAYED aggregates of plans without real-time data as the same bars', () => {
+    const delayed = providerFixture('polygon/aggs_day_AAPL_2023-01-01_2023-01-10_delayed.json');
+    expect(polygonDailyBars.classify(answerOf(delayed), now)).toBeNull();
+    expect(polygonDailyBars.transform(delayed, query)).toEqual(polygonDailyBars.transform(aggs(), query));
+  });
+
+  it('reads resultsCount 0 (no results key) as an unknown symbol', () => {
+    const none = providerFixture('polygon/errors/aggs_no_results.json');
+    expect(polygonDailyBars.classify(answerOf(none), now)).toEqual({
+      kind: 'unknown_symbol',
+      detail: 'Polygon returned no bars in the range',
+    });
   });
 
   it('rejects garbled bars as bad data naming the field', () => {

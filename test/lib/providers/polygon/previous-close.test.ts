@@ -48,8 +48,7 @@ describe('Polygon /v2/aggs/ticker/{T}/prev', () => {
   });
 
   it('reads an answer without a bar as an unknown symbol', () => {
-    const { results: _results, ...empty } = prev();
-    const unknown = { ...empty, ticker: 'ZZZQ', queryCount: 0, resultsCount: 0, count: 0 };
+    const unknown = providerFixture('polygon/errors/aggs_no_results.json');
     expect(polygonPreviousClose.classify(answerOf(unknown), now)).toEqual({
       kind: 'unknown_symbol',
       detail: 'Polygon returned no previous-day bar',
