@@ -1,4 +1,11 @@
-import { type CachePolicy, DATA_TYPES, type DataType, DEFAULT_CACHE_POLICY } from './cache/cache-policy.js';
+import {
+  type CachePolicy,
+  DATA_TYPES,
+  type DataType,
+  DEFAULT_CACHE_POLICY,
+  DEFAULT_STALE_WHILE_REVALIDATE_SECONDS,
+} from './cache/cache-policy.js';
+import { DEFAULT_FILL_LEASE_OPTIONS } from './cache/fill-lease-state.js';
 import { EnvReader } from './env-reader.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
 import {
@@ -40,6 +47,10 @@ export interface DataLayerConfig {
   secretsCacheSeconds: number;
   negativeCacheSeconds: number;
   cachePolicy: Record<DataType, CachePolicy>;
+  /** `CACHE_SWR_<TYPE>_SECONDS`: how far past fresh a value is answered at once while one request refreshes it. */
+  staleWhileRevalidateSeconds: Record<DataType, number>;
+  /** `CACHE_FILL_LEASE_SECONDS`: how long a cache fill may run before a waiting request may take it over. */
+  fillLeaseMs: number;
   providerBaseUrls: Record<ProviderId, string>;
   providerOrder: Record<DataType, ProviderId[]>;
   providerPlans: Record<ProviderId, ProviderPlan>;
@@ -145,6 +156,12 @@ function readConfig(read: EnvReader): DataLayerConfig {
         { min: 0 },
       ),
     })),
+    staleWhileRevalidateSeconds: perType((type) =>
+      read.number(`CACHE_SWR_${type.toUpperCase()}_SECONDS`, DEFAULT_STALE_WHILE_REVALIDATE_SECONDS[type], {
+        min: 0,
+      }),
+    ),
+    fillLeaseMs: seconds('CACHE_FILL_LEASE_SECONDS', DEFAULT_FILL_LEASE_OPTIONS.leaseMs / 1000),
     providerBaseUrls: access.providerBaseUrls,
     providerOrder: perType((type) =>
       read.list(`PROVIDER_ORDER_${type.toUpperCase()}`, PROVIDER_IDS, DEFAULT_PROVIDER_ORDER[type]),

@@ -2,6 +2,9 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DataCache } from './cache/data-cache.js';
+import { CacheFillCoordinator } from './cache/fill-coordinator.js';
+import { DEFAULT_FILL_LEASE_OPTIONS } from './cache/fill-lease-state.js';
+import { FillLeaseStore } from './cache/fill-lease-store.js';
 import type { DataLayerConfig } from './config.js';
 import { KeyBroker } from './keys/key-broker.js';
 import { KeyPoolStore } from './keys/key-pool-store.js';
@@ -86,6 +89,16 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   /** Each data type's providers, in order and on the operator's plans, with their quality scorers. */
   const sources = dataSources(config);
 
+  /** One provider call per missing key across the fleet, and one refresh per value in its soft window. */
+  const fills = new CacheFillCoordinator({
+    store: new FillLeaseStore(dynamodb, config.tableName),
+    metrics: domainMetrics,
+    logger,
+    now: nowMs,
+    ...(clock?.sleep ? { sleep: clock.sleep } : {}),
+    options: { ...DEFAULT_FILL_LEASE_OPTIONS, leaseMs: config.fillLeaseMs },
+  });
+
   const marketData = new MarketDataService({
     cache,
     providers,
@@ -93,6 +106,8 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     metrics: domainMetrics,
     logger,
     cachePolicy: config.cachePolicy,
+    staleWhileRevalidateSeconds: config.staleWhileRevalidateSeconds,
+    fills,
     negativeCacheSeconds: config.negativeCacheSeconds,
     sources,
     now,

@@ -20,3 +20,19 @@ export const DEFAULT_CACHE_POLICY: Record<DataType, CachePolicy> = {
   company: { freshSeconds: 24 * 3600, maxStaleSeconds: 30 * 24 * 3600 },
   search: { freshSeconds: 3600, maxStaleSeconds: 7 * 24 * 3600 },
 };
+
+/**
+ * RFC 5861's stale-while-revalidate window per data type (`CACHE_SWR_<TYPE>_SECONDS`): how far past
+ * its fresh lifetime a value is still answered at once while one request, fleet-wide, refreshes it.
+ * On Lambda nothing runs after an answer, so that one request pays for the refresh (it waits for the
+ * providers, then answers fresh); the windows only decide how old an answer the others may get
+ * meanwhile. A quote moves by the minute, so its window is short; bars change once a day, statements
+ * once a quarter, profiles and search results hardly at all, so theirs are longer.
+ */
+export const DEFAULT_STALE_WHILE_REVALIDATE_SECONDS: Record<DataType, number> = {
+  quote: 60,
+  daily_history: 3600,
+  financials: 24 * 3600,
+  company: 24 * 3600,
+  search: 3600,
+};

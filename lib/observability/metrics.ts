@@ -37,6 +37,21 @@ export class DataLayerMetrics {
     this.emit({ data_type: dataType, operation }, 'cache_errors_total', MetricUnit.Count, 1);
   }
 
+  /**
+   * `cache_coalesced_waits_total`: a request answered by a cache fill it did not run, by outcome:
+   * `served` (it waited on another container's fill and answered what that left in the cache),
+   * `timed_out` (it ran out of time waiting and answered stale or 503), `shared` (it joined a fill
+   * already running in this container).
+   */
+  coalescedWait(dataType: DataType, outcome: 'served' | 'timed_out' | 'shared'): void {
+    this.emit({ data_type: dataType, outcome }, 'cache_coalesced_waits_total', MetricUnit.Count, 1);
+  }
+
+  /** `cache_lease_takeovers_total`: a waiter took over a cache fill whose leader died or failed. */
+  leaseTakeover(dataType: DataType): void {
+    this.emit({ data_type: dataType }, 'cache_lease_takeovers_total', MetricUnit.Count, 1);
+  }
+
   /** `validation_failures_total`: a provider answered data that failed its schema or quality floor. */
   validationFailure(provider: ProviderId, dataType: DataType): void {
     this.emit({ provider, data_type: dataType }, 'validation_failures_total', MetricUnit.Count, 1);

@@ -1,5 +1,7 @@
 import type { CachePolicy, DataType } from '../cache/cache-policy.js';
 import type { CachedEntry, CacheLookup, DataCache } from '../cache/data-cache.js';
+import type { CacheFillCoordinator } from '../cache/fill-coordinator.js';
+import { staleHandling } from '../cache/fill-lease-state.js';
 import { nextMarketClose } from '../cache/market-close.js';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
 import type { CompanyProfile } from '../model/company-profile.js';
@@ -55,6 +57,10 @@ export interface MarketDataServiceDeps {
   metrics: DataLayerMetrics;
   logger: DomainLogger;
   cachePolicy: Record<DataType, CachePolicy>;
+  /** How far past fresh a value is answered at once while one request refreshes it (RFC 5861). */
+  staleWhileRevalidateSeconds: Record<DataType, number>;
+  /** One provider call per missing key, fleet-wide; one refresh per value in its soft window. */
+  fills: CacheFillCoordinator;
   negativeCacheSeconds: number;
   sources: DataSources;
   now: () => Date;
@@ -64,7 +70,9 @@ export interface MarketDataServiceDeps {
  * The layer's service: a fresh cache entry answers at once; otherwise the providers, in order, until
  * one answers with data that validates and scores above the quality floor; when every provider fails,
  * the last good value within its stale window, marked stale; else 503 (or 404 when every provider
- * asked says the symbol does not exist). Only validated, servable data is cached.
+ * asked says the symbol does not exist). Only validated, servable data is cached. A miss makes one
+ * provider call fleet-wide (the others wait for it); a value just past fresh is answered at once,
+ * marked stale, while one request refreshes it (see `CacheFillCoordinator`).
  */
 export class MarketDataService {
   constructor(private readonly deps: MarketDataServiceDeps) {}
@@ -130,8 +138,41 @@ export class MarketDataService {
       ));
     const fresh = this.fromFreshEntry(dataType, cached, cacheKey);
     if (fresh) return fresh;
-    this.deps.metrics.cacheLookup(dataType, 'miss');
 
+    const fetch = () => this.fetchAndStore(dataType, cacheKey, query, deadline, policyOverride, cached);
+    const reread = () => this.filledByAnother<SourceValue<K>>(dataType, cacheKey);
+    if (cached.kind === 'value' && this.withinSoftWindow(dataType, cached.entry)) {
+      const { entry } = cached;
+      return this.deps.fills.revalidate(dataType, cacheKey, {
+        reread,
+        stale: () => {
+          this.deps.metrics.cacheLookup(dataType, 'stale');
+          return fromCache(entry, { stale: true, attempts: [] });
+        },
+        fetch: () => {
+          this.deps.metrics.cacheLookup(dataType, 'miss');
+          return fetch();
+        },
+      });
+    }
+    this.deps.metrics.cacheLookup(dataType, 'miss');
+    // One provider call per key, fleet-wide: the other requests wait for it and answer what it cached.
+    return this.deps.fills.fill(dataType, cacheKey, deadline, {
+      fetch,
+      reread,
+      giveUp: (retryAfterSeconds) => this.withoutFill(dataType, cached, retryAfterSeconds),
+    });
+  }
+
+  /** Asks the providers for a key the cache could not answer, and caches what they say. */
+  private async fetchAndStore<K extends keyof DataSources>(
+    dataType: K,
+    cacheKey: string,
+    query: SourceQuery<K>,
+    deadline: number,
+    policyOverride: Partial<CachePolicy>,
+    cached: CacheLookup<SourceValue<K>>,
+  ): Promise<DataAnswer<SourceValue<K>>> {
     const source = this.deps.sources[dataType] as unknown as DataSource<SourceQuery<K>, SourceValue<K>>;
     let result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
       source.score(value, this.deps.now()),
@@ -175,6 +216,39 @@ export class MarketDataService {
       };
     }
     return this.whenEveryProviderFailed(dataType, cacheKey, cached, result, source.endpoints);
+  }
+
+  /** RFC 5861's soft window, by age against the data type's configured fresh lifetime. */
+  private withinSoftWindow(dataType: DataType, entry: CachedEntry<unknown>): boolean {
+    const policy = {
+      freshSeconds: this.deps.cachePolicy[dataType].freshSeconds,
+      staleWhileRevalidateSeconds: this.deps.staleWhileRevalidateSeconds[dataType],
+    };
+    return staleHandling(entry.ageSeconds, policy) === 'revalidate';
+  }
+
+  /** What another request's fill left in the cache: a fresh value, a remembered unknown symbol, or nothing. */
+  private async filledByAnother<T>(dataType: DataType, cacheKey: string): Promise<DataAnswer<T> | null> {
+    const found = await this.tolerate(dataType, 'read', () => this.deps.cache.lookup<T>(dataType, cacheKey), {
+      kind: 'none' as const,
+    });
+    if (found.kind === 'not_found') throw new SymbolNotFoundError(cacheKey.split('#')[0] ?? cacheKey);
+    return found.kind === 'value' && found.entry.fresh
+      ? fromCache(found.entry, { stale: false, attempts: [] })
+      : null;
+  }
+
+  /** A request that waited out its time for another's fill: the last good value, stale, or 503. */
+  private withoutFill<T>(
+    dataType: DataType,
+    cached: CacheLookup<T>,
+    retryAfterSeconds: number,
+  ): DataAnswer<T> {
+    if (cached.kind === 'value') {
+      this.deps.metrics.cacheLookup(dataType, 'stale');
+      return fromCache(cached.entry, { stale: true, attempts: [] });
+    }
+    throw new ProvidersUnavailableError('another request is still fetching this data', retryAfterSeconds);
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */

@@ -1,0 +1,135 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DATA_TABLE } from '../storage/table-definition.js';
+import type { DataType } from './cache-policy.js';
+import { type FillLease, leaseItemExpiresAt, type StoredLease } from './fill-lease-state.js';
+
+/** The lease's sort key, beside the cached value in the cache key's own partition. */
+const LEASE_SORT_KEY = 'lease';
+
+/**
+ * A claim's result, learnt from the write itself: the winner sees the lease it replaced (when its fill
+ * ended), the loser the lease that beat it.
+ */
+export type LeaseClaim =
+  | { won: true; lease: FillLease; replaced: StoredLease | undefined }
+  | { won: false; current: StoredLease | undefined };
+
+/**
+ * Cache-fill leases in the data table: one item per cache key, in the key's partition
+ * (`pk = <dataType>#<key>`, as the cache's items) under `sk = lease`, with the TTL attribute set so
+ * DynamoDB reaps it. Every claim is a conditional `PutItem`, so of the containers racing for one key
+ * exactly one wins; a lost race is a value, never an error. DynamoDB faults are thrown: failing open
+ * is the coordinator's decision.
+ */
+export class FillLeaseStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Claims the lease for `lease.owner` when there is none or it lapsed at `now`. With `replacing`
+   * (a takeover), the lapsed lease must still be the one the waiter saw: a compare-and-swap on its
+   * owner, so even waiters whose clocks disagree cannot both take it over.
+   */
+  async claim(
+    dataType: DataType,
+    key: string,
+    lease: FillLease,
+    now: number,
+    replacing?: FillLease,
+  ): Promise<LeaseClaim> {
+    const lapsed = '#leaseUntil <= :now';
+    try {
+      const { Attributes } = await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...leaseKey(dataType, key),
+            owner: { S: lease.owner },
+            leaseUntil: { N: String(lease.leaseUntil) },
+            [DATA_TABLE.timeToLiveAttribute]: { N: String(leaseItemExpiresAt(lease)) },
+          },
+          ConditionExpression: replacing
+            ? `attribute_not_exists(#pk) OR (#owner = :replaced AND ${lapsed})`
+            : `attribute_not_exists(#pk) OR ${lapsed}`,
+          ExpressionAttributeNames: {
+            '#pk': DATA_TABLE.partitionKey,
+            '#leaseUntil': 'leaseUntil',
+            ...(replacing ? { '#owner': 'owner' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':now': { N: String(now) },
+            ...(replacing ? { ':replaced': { S: replacing.owner } } : {}),
+          },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { won: true, lease, replaced: toLease(Attributes) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        return { won: false, current: toLease(error.Item) };
+      throw error;
+    }
+  }
+
+  /** The lease as it stands, strongly consistent (a waiter must see a release at once); tiny, so cheap to poll. */
+  async read(dataType: DataType, key: string): Promise<StoredLease | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: leaseKey(dataType, key), ConsistentRead: true }),
+    );
+    return toLease(Item);
+  }
+
+  /**
+   * Ends `owner`'s lease (its fill is done, or failed) at `now`: the item stays, lapsed and marked
+   * released, so waiters stop waiting at their next poll and the next claimer learns when this fill
+   * ended. A lease since taken over by another is left alone.
+   */
+  async release(dataType: DataType, key: string, owner: string, now: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: leaseKey(dataType, key),
+          UpdateExpression: 'SET #leaseUntil = :now, #releasedAt = :now',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#leaseUntil': 'leaseUntil',
+            '#releasedAt': 'releasedAt',
+          },
+          ExpressionAttributeValues: { ':owner': { S: owner }, ':now': { N: String(now) } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+/** The cache key's partition, as `DataCache` names it, and the lease's own sort key. */
+function leaseKey(dataType: DataType, key: string): Record<string, AttributeValue> {
+  return {
+    [DATA_TABLE.partitionKey]: { S: `${dataType}#${key}` },
+    [DATA_TABLE.sortKey]: { S: LEASE_SORT_KEY },
+  };
+}
+
+function toLease(item: Record<string, AttributeValue> | undefined): StoredLease | undefined {
+  const owner = item?.owner?.S;
+  const leaseUntil = Number(item?.leaseUntil?.N);
+  if (owner === undefined || !Number.isFinite(leaseUntil)) return undefined;
+  const releasedAt = item?.releasedAt?.N;
+  return releasedAt === undefined
+    ? { owner, leaseUntil }
+    : { owner, leaseUntil, releasedAt: Number(releasedAt) };
+}

@@ -1,0 +1,232 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
+import { FillLeaseStore } from '../../lib/cache/fill-lease-store.js';
+import { ProvidersUnavailableError } from '../../lib/errors.js';
+import type { Quote } from '../../lib/model/quote.js';
+import type { DataAnswer } from '../../lib/services/market-data-service.js';
+import { buildDataLayer } from '../support/data-layer.js';
+import { startGatedUpstream } from '../support/gated-upstream.js';
+import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
+
+/**
+ * Cache fills across containers: each layer built here is one Lambda container, all on one table of
+ * DynamoDB Local and one sandbox. The clock is a `ManualClock`: a waiter's poll parks until the test
+ * moves time, so no waiter races the clock ahead while another container's real HTTP call runs.
+ */
+const dynamodb = localDynamoDb();
+const secretsManager = localSecretsManager();
+let sandbox: MarketSandbox;
+let clock = new ManualClock();
+let tableName: string;
+let stdout: ReturnType<typeof captureStdout>;
+let symbol = 0;
+const nextSymbol = () => `FILL${symbol++}`;
+
+beforeAll(async () => {
+  sandbox = await startMarketSandbox({ now: () => clock.date() });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+beforeEach(async () => {
+  clock = new ManualClock();
+  sandbox.resetKnobs();
+  sandbox.resetStats();
+  tableName = await freshDataTable(dynamodb, 'cache-fill');
+  stdout = captureStdout();
+});
+afterEach(() => stdout.restore());
+
+/** One container on the shared table and clock. */
+const container = (env: Record<string, string> = {}) =>
+  buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock, env });
+
+/** Data calls the sandbox received, every provider together. */
+const upstreamCalls = () => Object.values(sandbox.stats().calls).reduce((sum, n) => sum + (n ?? 0), 0);
+
+const metricCount = (name: string, dimensions: Record<string, string> = {}) =>
+  emfMetrics(stdout.lines()).filter(
+    (m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v),
+  ).length;
+
+/** `n` concurrent quote requests for `symbol` on one container, within the usual 25 s. */
+const burst = (layer: Awaited<ReturnType<typeof container>>, quote: string, n: number) =>
+  Array.from({ length: n }, () => layer.service.getQuote(quote, clock.now() + 25_000));
+
+/**
+ * Settles every container's requests, moving the clock only when every container still working is
+ * parked in a sleep (a poll's back-off), never while one is busy with DynamoDB or a provider.
+ */
+async function settle<T>(containers: Promise<T>[][]): Promise<PromiseSettledResult<T>[][]> {
+  const done = containers.map(() => false);
+  containers.forEach((requests, i) => {
+    void Promise.allSettled(requests).then(() => {
+      done[i] = true;
+    });
+  });
+  const working = () => done.filter((d) => !d).length;
+  for (let round = 0; working() > 0; round++) {
+    if (round > 1_000) throw new Error('requests did not settle');
+    await vi.waitFor(
+      () => {
+        if (working() > 0 && clock.sleeping < working()) throw new Error('a container is busy');
+      },
+      { timeout: 10_000, interval: 2 },
+    );
+    clock.wakeNext();
+  }
+  return Promise.all(containers.map((requests) => Promise.allSettled(requests)));
+}
+
+const values = (results: PromiseSettledResult<DataAnswer<Quote>>[][]) =>
+  results.flat().map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
+
+describe('a burst of misses for one key across containers', () => {
+  it('makes one upstream call for 10 concurrent misses on each of two containers; every answer is the same quote', async () => {
+    const [first, second] = [await container(), await container()];
+    const quote = nextSymbol();
+    const answers = values(await settle([burst(first, quote, 10), burst(second, quote, 10)]));
+
+    expect(upstreamCalls()).toBe(1);
+    expect(answers).toHaveLength(20);
+    expect(new Set(answers.map((a) => a.data.price)).size).toBe(1);
+    // Each container makes one fleet-wide attempt; its other nine share it in process.
+    expect(metricCount('cache_coalesced_waits_total', { outcome: 'shared' })).toBe(18);
+    expect(metricCount('cache_coalesced_waits_total', { outcome: 'served' })).toBe(1);
+    expect(metricCount('cache_lease_takeovers_total')).toBe(0);
+  });
+
+  it('when the leader dies, its lease lapses and exactly one waiter takes over: one upstream call', async () => {
+    const [first, second] = [await container(), await container()];
+    const quote = nextSymbol();
+    // A container that claimed the fill and died: its lease is never released.
+    await new FillLeaseStore(dynamodb, tableName).claim(
+      'quote',
+      quote,
+      { owner: 'dead-container', leaseUntil: clock.now() + 15_000 },
+      clock.now(),
+    );
+    const startedAt = clock.now();
+    const answers = values(await settle([burst(first, quote, 10), burst(second, quote, 10)]));
+
+    expect(clock.now() - startedAt).toBeGreaterThanOrEqual(15_000);
+    expect(answers.every((a) => a.data.symbol === quote)).toBe(true);
+    expect(metricCount('cache_lease_takeovers_total', { data_type: 'quote' })).toBe(1);
+    expect(upstreamCalls()).toBe(1);
+    expect(metricCount('cache_coalesced_waits_total', { outcome: 'served' })).toBe(1);
+  });
+
+  it('when the leader fails, it releases its lease and exactly one waiter takes over: one more upstream call', async () => {
+    const gate = await startGatedUpstream();
+    try {
+      // The leader's only quote provider is a gate the test fails on cue (a provider answering 503), so
+      // this container pins its order; the waiting containers keep the default configuration.
+      const leader = await container({
+        PROVIDER_ORDER_QUOTE: 'alpha-vantage',
+        ALPHA_VANTAGE_BASE_URL: gate.url,
+        RETRY_MAX_ATTEMPTS: '1',
+      });
+      const [second, third] = [await container(), await container()];
+      const quote = nextSymbol();
+
+      const failing = leader.service.getQuote(quote, clock.now() + 25_000);
+      await gate.firstCall;
+      const waiting = [burst(second, quote, 5), burst(third, quote, 5)];
+      // Both waiting containers lost the claim and are parked between two polls of the lease.
+      await vi.waitFor(() => expect(clock.sleeping).toBe(2), { timeout: 10_000, interval: 2 });
+      gate.open({ status: 503 });
+      await expect(failing).rejects.toBeInstanceOf(ProvidersUnavailableError);
+
+      const answers = values(await settle(waiting));
+      expect(answers.map((a) => a.meta.stale)).toEqual(Array(10).fill(false));
+      expect(gate.calls()).toBe(1);
+      expect(metricCount('cache_lease_takeovers_total', { data_type: 'quote' })).toBe(1);
+      expect(upstreamCalls()).toBe(1);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it('gives a waiter out of time a 503 with Retry-After, counted as timed out, and calls no provider', async () => {
+    const waiter = await container();
+    const quote = nextSymbol();
+    await new FillLeaseStore(dynamodb, tableName).claim(
+      'quote',
+      quote,
+      { owner: 'slow-container', leaseUntil: clock.now() + 15_000 },
+      clock.now(),
+    );
+    const [results] = await settle([[waiter.service.getQuote(quote, clock.now() + 5_000)]]);
+    const result = results?.[0];
+    expect(result?.status).toBe('rejected');
+    const error = result?.status === 'rejected' ? (result.reason as ProvidersUnavailableError) : undefined;
+    expect(error).toBeInstanceOf(ProvidersUnavailableError);
+    expect(error?.retryAfterSeconds).toBe(10);
+    expect(metricCount('cache_coalesced_waits_total', { outcome: 'timed_out' })).toBe(1);
+    expect(upstreamCalls()).toBe(0);
+  });
+});
+
+describe('stale-while-revalidate', () => {
+  it('answers a quote within its soft window at once, stale, while one request refreshes it: one upstream call for 20', async () => {
+    const first = await container();
+    const quote = nextSymbol();
+    const cached = await first.service.getQuote(quote, clock.now() + 25_000);
+    const { freshSeconds } = first.config.cachePolicy.quote;
+    expect(first.config.staleWhileRevalidateSeconds.quote).toBeGreaterThan(30);
+    clock.advance((freshSeconds + 30) * 1000);
+
+    // Two more containers reach Alpha Vantage (first in the default order) through a gate, so the
+    // refresh is held at the provider while every other request answers: an order, not a timing.
+    const held = await startGatedUpstream();
+    try {
+      const heldEnv = { ALPHA_VANTAGE_BASE_URL: held.url };
+      const [second, third] = [await container(heldEnv), await container(heldEnv)];
+      const before = upstreamCalls();
+      const settled: DataAnswer<Quote>[] = [];
+      const requests = [...burst(second, quote, 10), ...burst(third, quote, 10)].map((request) =>
+        request.then((answer) => {
+          settled.push(answer);
+          return answer;
+        }),
+      );
+      await held.firstCall;
+      await vi.waitFor(() => expect(settled).toHaveLength(19), { timeout: 10_000, interval: 2 });
+      for (const answer of settled) {
+        expect(answer.meta).toMatchObject({ cache: 'hit', stale: true, fetchedAt: cached.meta.fetchedAt });
+        expect(answer.meta.ageSeconds).toBe(freshSeconds + 30);
+        expect(answer.data.price).toBe(cached.data.price);
+      }
+
+      held.open({ forwardTo: sandbox.baseUrls['alpha-vantage'] });
+      const answers = await Promise.all(requests);
+      const refreshed = answers.filter((answer) => !answer.meta.stale);
+      expect(refreshed).toHaveLength(1);
+      expect(refreshed[0]?.meta).toMatchObject({ cache: 'miss', provider: 'alpha-vantage', ageSeconds: 0 });
+      expect(upstreamCalls() - before).toBe(1);
+      expect(held.calls()).toBe(1);
+
+      const after = await second.service.getQuote(quote, clock.now() + 25_000);
+      expect(after.meta).toMatchObject({ cache: 'hit', stale: false });
+      expect(upstreamCalls() - before).toBe(1);
+    } finally {
+      await held.close();
+    }
+  });
+
+  it('past the soft window, waits for the refresh instead of answering stale', async () => {
+    const layer = await container();
+    const quote = nextSymbol();
+    await layer.service.getQuote(quote, clock.now() + 25_000);
+    const { freshSeconds } = layer.config.cachePolicy.quote;
+    clock.advance((freshSeconds + layer.config.staleWhileRevalidateSeconds.quote + 1) * 1000);
+    const answer = await layer.service.getQuote(quote, clock.now() + 25_000);
+    expect(answer.meta).toMatchObject({ cache: 'miss', stale: false, ageSeconds: 0 });
+    expect(upstreamCalls()).toBe(2);
+  });
+});
