@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { InvalidRequestError } from './errors.js';
-import type { HistoryQuery } from './model/daily-bars.js';
+import { type HistoryQuery, MAX_HISTORY_DAYS } from './model/daily-bars.js';
 import { isoDate } from './model/fields.js';
 import { STATEMENT_KINDS, STATEMENT_PERIODS, type StatementsQuery } from './model/financial-statements.js';
 import { parseSymbol, SymbolSchema } from './symbols.js';
@@ -9,9 +9,8 @@ import { sanitizeText } from './validation/text.js';
 /** Most symbols one batch may ask for (and what one BatchGetItem round reads). */
 export const MAX_BATCH_SYMBOLS = 100;
 
-/** How far back daily history goes by default, and at most. */
+/** How far back daily history goes by default (at most: `MAX_HISTORY_DAYS`). */
 const DEFAULT_HISTORY_DAYS = 140;
-const MAX_HISTORY_DAYS = 20 * 366;
 
 function invalid(message: string, issues: z.core.$ZodIssue[] | string[]): never {
   throw new InvalidRequestError(

@@ -1,18 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DataLayerError } from '../errors.js';
 import type { ProviderId } from '../providers/provider-ids.js';
 import type { QualityReport } from '../quality/report.js';
+import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
+import {
+  cachePartitionKey,
+  HEAD_SORT_KEY,
+  headKey,
+  MAX_PART_BYTES,
+  partKey,
+  splitOf,
+  storedBytes,
+} from './cache-items.js';
 import type { CachePolicy, DataType } from './cache-policy.js';
-
-/** Bumped when the standard model changes shape, so old entries are not served as the new shape. */
-const MODEL_VERSION = 'v1';
+import { compressJson, decompressJson, splitBytes } from './item-codec.js';
 
 /** A cached answer and how old it is. `fresh` is false once past the data type's fresh lifetime. */
 export interface CachedEntry<T> {
@@ -25,36 +38,94 @@ export interface CachedEntry<T> {
   quality: QualityReport | null;
 }
 
-/** What a cache read finds: a value, a remembered "no provider knows this symbol", or nothing. */
+/**
+ * What a cache read finds: a value, a remembered "no provider knows this symbol" still in force, or
+ * nothing. The marker and the last good value are stored side by side: once the marker lapses, the
+ * value (if still within its stale window) is found again, for stale serving among other things.
+ */
 export type CacheLookup<T> =
   | { kind: 'value'; entry: CachedEntry<T> }
   | { kind: 'not_found' }
   | { kind: 'none' };
 
 /**
- * Validated provider answers in DynamoDB. An entry is fresh for the data type's lifetime, then may
- * still be served stale until `expiresAt`, the table's TTL attribute. DynamoDB deletes expired items
- * lazily (up to days later), so a read treats an item past `expiresAt` as missing.
+ * Data types whose values may outgrow one item (a 20-year daily series, years of quarterly
+ * statements): read with one Query over the head and its parts. The others (quotes, profiles,
+ * searches) are small, read with GetItem or BatchGetItem, and a write too big for one item fails.
+ */
+const SPLITTABLE: ReadonlySet<DataType> = new Set<DataType>(['daily_history', 'financials']);
+
+/** A value of a single-item data type compressed past what one item holds. */
+export class CacheValueTooLargeError extends DataLayerError {
+  override name = 'CacheValueTooLargeError';
+}
+
+/** The compressed record of a value. */
+interface StoredValue<T> {
+  value: T;
+  quality: QualityReport | null;
+}
+
+export interface DataCacheOptions {
+  /** Most compressed bytes per item; a bigger value is split. Default {@link MAX_PART_BYTES}; tests lower it. */
+  partBytes?: number;
+}
+
+/**
+ * Validated provider answers in DynamoDB, gzipped in a binary attribute and split across items when
+ * still too big for one. An entry is fresh for the data type's lifetime, then may still be served
+ * stale until `servableUntil`; the table's TTL attribute deletes it after. DynamoDB deletes expired
+ * items lazily (up to days later), so a read checks the times itself.
+ *
+ * A split value is written parts first, under a fresh version id, then the head that names the
+ * version and part count; a reader assembles only the version its head names and only when every
+ * part is there, so a write half done is never read as a whole value. The previous version's parts
+ * are deleted once the head has moved on (their TTL removes any a failed delete leaves).
  */
 export class DataCache {
+  private readonly partBytes: number;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: DataCacheOptions = {},
+  ) {
+    this.partBytes = options.partBytes ?? MAX_PART_BYTES;
+  }
 
-  /** One GetItem: a value (fresh or stale), a remembered unknown symbol, or nothing. */
+  /**
+   * A value (fresh or stale), a remembered unknown symbol, or nothing: one GetItem, or for a data type
+   * whose values may be split, one Query reading the head and its parts together (one page holds
+   * about 1 MB, i.e. values up to three parts; a bigger one takes a page per MB).
+   */
   async lookup<T>(dataType: DataType, key: string): Promise<CacheLookup<T>> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: itemKey(dataType, key) }),
-    );
-    return this.interpret<T>(Item);
+    if (!SPLITTABLE.has(dataType)) {
+      const { Item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: headKey(dataType, key) }),
+      );
+      return this.interpret<T>(Item, []);
+    }
+    const items: Record<string, AttributeValue>[] = [];
+    for await (const item of queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :head)',
+      ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#sk': DATA_TABLE.sortKey },
+      ExpressionAttributeValues: {
+        ':pk': { S: cachePartitionKey(dataType, key) },
+        ':head': { S: HEAD_SORT_KEY },
+      },
+    })) {
+      items.push(item);
+    }
+    const head = items.find((item) => item[DATA_TABLE.sortKey]?.S === HEAD_SORT_KEY);
+    return this.interpret<T>(head, items);
   }
 
   /**
    * Up to 100 keys in one BatchGetItem round (DynamoDB's limit per call). Keys DynamoDB leaves
    * unprocessed (throttling) are asked again, at most `maxRounds` rounds in all; any still unread
-   * count as misses.
+   * count as misses. For single-item data types only.
    */
   async lookupMany<T>(
     dataType: DataType,
@@ -64,60 +135,97 @@ export class DataCache {
     const found = new Map<string, CacheLookup<T>>(keys.map((key) => [key, { kind: 'none' }]));
     if (keys.length === 0) return found;
     if (keys.length > 100) throw new RangeError('lookupMany reads at most 100 keys');
-    let pending: Record<string, AttributeValue>[] | undefined = keys.map((key) => itemKey(dataType, key));
+    if (SPLITTABLE.has(dataType)) throw new RangeError(`lookupMany cannot read split ${dataType} values`);
+    let pending: Record<string, AttributeValue>[] | undefined = keys.map((key) => headKey(dataType, key));
     for (let round = 0; round < maxRounds && pending && pending.length > 0; round++) {
       const answer: BatchGetItemCommandOutput = await this.client.send(
         new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
       );
-      for (const item of answer.Responses?.[this.tableName] ?? []) {
-        const key = item[DATA_TABLE.partitionKey]?.S?.slice(dataType.length + 1);
-        if (key !== undefined) found.set(key, this.interpret<T>(item));
-      }
+      await Promise.all(
+        (answer.Responses?.[this.tableName] ?? []).map(async (item) => {
+          const key = item[DATA_TABLE.partitionKey]?.S?.slice(dataType.length + 1);
+          if (key !== undefined) found.set(key, await this.interpret<T>(item, []));
+        }),
+      );
       pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
     }
     return found;
   }
 
-  private interpret<T>(Item: Record<string, AttributeValue> | undefined): CacheLookup<T> {
-    if (!Item) return { kind: 'none' };
+  private async interpret<T>(
+    head: Record<string, AttributeValue> | undefined,
+    items: readonly Record<string, AttributeValue>[],
+  ): Promise<CacheLookup<T>> {
+    if (!head) return { kind: 'none' };
     const nowMs = this.now().getTime();
-    const expiresAt = Number(Item[DATA_TABLE.timeToLiveAttribute]?.N);
-    if (!(expiresAt * 1000 > nowMs)) return { kind: 'none' };
-    if (Item.notFound?.BOOL) return { kind: 'not_found' };
-    const fetchedAt = Item.fetchedAt?.S ?? '';
+    if (Number(head.notFoundUntil?.N) > nowMs) return { kind: 'not_found' };
+    if (!(Number(head.servableUntil?.N) > nowMs)) return { kind: 'none' };
+    const bytes = storedBytes(head, items);
+    if (!bytes) return { kind: 'none' };
+    const { value, quality } = await decompressJson<StoredValue<T>>(bytes);
+    const fetchedAt = head.fetchedAt?.S ?? '';
     return {
       kind: 'value',
       entry: {
-        value: JSON.parse(Item.payload?.S ?? 'null') as T,
-        provider: Item.provider?.S as ProviderId,
+        value,
+        provider: head.provider?.S as ProviderId,
         fetchedAt,
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(fetchedAt)) / 1000)),
-        fresh: Number(Item.freshUntil?.N) > nowMs,
-        quality: Item.quality?.S ? (JSON.parse(Item.quality.S) as QualityReport) : null,
+        fresh: Number(head.freshUntil?.N) > nowMs,
+        quality,
       },
     };
   }
 
   /**
    * Remembers for `seconds` that no provider knows this symbol, so repeated requests for it do not
-   * spend provider quota. Written only when every provider asked said so.
+   * spend provider quota. Written only when every provider asked said so. An UpdateItem on the head
+   * that sets the marker and leaves the value as it is: the last good value stays servable as stale
+   * once the marker lapses. The TTL attribute is raised to the marker's end when it was earlier (a
+   * symbol never cached, a value near the end of its stale window), never lowered; DynamoDB has no
+   * `max()`, so that takes a second, conditional call in those cases.
    */
   async rememberNotFound(dataType: DataType, key: string, seconds: number): Promise<void> {
     const nowMs = this.now().getTime();
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          ...itemKey(dataType, key),
-          notFound: { BOOL: true },
-          fetchedAt: { S: new Date(nowMs).toISOString() },
-          [DATA_TABLE.timeToLiveAttribute]: { N: String(Math.ceil(nowMs / 1000 + seconds)) },
-        },
-      }),
-    );
+    const until = nowMs + seconds * 1000;
+    const marker = 'SET notFoundAt = :at, notFoundUntil = :until';
+    const keepTtl = { update: marker, condition: '#ttl >= :ttl' };
+    const raiseTtl = {
+      update: `${marker}, #ttl = :ttl`,
+      condition: 'attribute_not_exists(#ttl) OR #ttl < :ttl',
+    };
+    // The third try only follows a value written between the first two.
+    let lastError: unknown;
+    for (const { update, condition } of [keepTtl, raiseTtl, keepTtl]) {
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: headKey(dataType, key),
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#ttl': DATA_TABLE.timeToLiveAttribute },
+            ExpressionAttributeValues: {
+              ':at': { S: new Date(nowMs).toISOString() },
+              ':until': { N: String(until) },
+              ':ttl': { N: String(Math.ceil(until / 1000)) },
+            },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
   }
 
-  /** Stores a validated value. Only call it with data that passed validation. */
+  /**
+   * Stores a validated value, compressed; split into parts when it does not fit one item (data types
+   * that allow it). Replaces the value and any "not found" marker: a good answer is newer than the
+   * marker. Only call it with data that passed validation.
+   */
   async write<T>(
     dataType: DataType,
     key: string,
@@ -127,27 +235,66 @@ export class DataCache {
   ): Promise<void> {
     const fetchedMs = source.fetchedAt.getTime();
     const freshUntil = fetchedMs + policy.freshSeconds * 1000;
-    const expiresAt = Math.ceil((freshUntil + policy.maxStaleSeconds * 1000) / 1000);
-    await this.client.send(
+    const servableUntil = freshUntil + policy.maxStaleSeconds * 1000;
+    const ttl = { N: String(Math.ceil(servableUntil / 1000)) };
+    const stored: StoredValue<T> = { value, quality: source.quality ?? null };
+    const parts = splitBytes(await compressJson(stored), this.partBytes);
+    const splittable = SPLITTABLE.has(dataType);
+    if (parts.length > 1 && !splittable) {
+      throw new CacheValueTooLargeError(`a ${dataType} value does not fit one cache item`);
+    }
+
+    const version = parts.length > 1 ? randomUUID().slice(0, 8) : undefined;
+    if (version !== undefined) {
+      await Promise.all(
+        parts.map((bytes, index) =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: {
+                ...partKey(dataType, key, version, index),
+                bytes: { B: bytes },
+                [DATA_TABLE.timeToLiveAttribute]: ttl,
+              },
+            }),
+          ),
+        ),
+      );
+    }
+    const { Attributes: previous } = await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
-          ...itemKey(dataType, key),
-          payload: { S: JSON.stringify(value) },
+          ...headKey(dataType, key),
+          ...(version === undefined
+            ? { value: { B: parts[0] ?? new Uint8Array() } }
+            : { version: { S: version }, parts: { N: String(parts.length) } }),
           provider: { S: source.provider },
           fetchedAt: { S: source.fetchedAt.toISOString() },
-          ...(source.quality ? { quality: { S: JSON.stringify(source.quality) } } : {}),
           freshUntil: { N: String(freshUntil) },
-          [DATA_TABLE.timeToLiveAttribute]: { N: String(expiresAt) },
+          servableUntil: { N: String(servableUntil) },
+          [DATA_TABLE.timeToLiveAttribute]: ttl,
         },
+        // Only a splittable value can leave parts behind; the old head says which.
+        ReturnValues: splittable ? 'ALL_OLD' : 'NONE',
       }),
     );
+    const replaced = previous ? splitOf(previous) : null;
+    if (replaced && replaced.version !== version) await this.deleteParts(dataType, key, replaced);
   }
-}
 
-function itemKey(dataType: DataType, key: string): Record<string, AttributeValue> {
-  return {
-    [DATA_TABLE.partitionKey]: { S: `${dataType}#${key}` },
-    [DATA_TABLE.sortKey]: { S: `cache#${MODEL_VERSION}` },
-  };
+  /** Best effort: a part left behind is never assembled (no head names its version) and its TTL removes it. */
+  private async deleteParts(
+    dataType: DataType,
+    key: string,
+    { version, parts }: { version: string; parts: number },
+  ): Promise<void> {
+    await Promise.allSettled(
+      Array.from({ length: parts }, (_, index) =>
+        this.client.send(
+          new DeleteItemCommand({ TableName: this.tableName, Key: partKey(dataType, key, version, index) }),
+        ),
+      ),
+    );
+  }
 }

@@ -22,6 +22,9 @@ export const DailySeriesSchema = z.object({
 export type DailyBar = z.infer<typeof DailyBarSchema>;
 export type DailySeries = z.infer<typeof DailySeriesSchema>;
 
+/** The longest range a history query may span, in days (20 years). */
+export const MAX_HISTORY_DAYS = 20 * 366;
+
 /** The query for daily history: an inclusive ISO date range. */
 export interface HistoryQuery {
   symbol: string;

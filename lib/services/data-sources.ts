@@ -1,3 +1,4 @@
+import { recordingCoverage } from '../cache/series.js';
 import type { DataLayerConfig } from '../config.js';
 import { ENDPOINTS, inPriorityOrder, quoteEndpoints } from '../providers/registry.js';
 import { scoreCompanyProfile } from '../quality/company-profile.js';
@@ -18,7 +19,8 @@ export function dataSources(
       score: (value, now) => scoreQuote(value, { now }),
     },
     daily_history: {
-      endpoints: inPriorityOrder(ENDPOINTS.daily_history, order.daily_history, plans),
+      // Each answer records the range it was asked for: the cache slices any range within it.
+      endpoints: inPriorityOrder(ENDPOINTS.daily_history, order.daily_history, plans).map(recordingCoverage),
       score: (value, now) => scoreDailySeries(value, { now }),
     },
     financials: {

@@ -3,6 +3,14 @@ import type { CachedEntry, CacheLookup, DataCache } from '../cache/data-cache.js
 import type { CacheFillCoordinator } from '../cache/fill-coordinator.js';
 import { staleHandling } from '../cache/fill-lease-state.js';
 import { nextMarketClose } from '../cache/market-close.js';
+import {
+  type CoveredSeries,
+  reachesBack,
+  seriesFetchQuery,
+  seriesLookupFor,
+  sliceSeries,
+  withoutCoverage,
+} from '../cache/series.js';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
 import type { CompanyProfile } from '../model/company-profile.js';
 import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
@@ -41,7 +49,7 @@ export interface DataSource<Query, Value> {
 
 export interface DataSources {
   quote: DataSource<{ symbol: string }, Quote>;
-  daily_history: DataSource<HistoryQuery, DailySeries>;
+  daily_history: DataSource<HistoryQuery, CoveredSeries>;
   financials: DataSource<StatementsQuery, FinancialStatements>;
   company: DataSource<{ symbol: string }, CompanyProfile>;
   search: DataSource<{ query: string }, SearchResult>;
@@ -83,17 +91,44 @@ export class MarketDataService {
   }
 
   /**
-   * Daily bars in [from, to]; fresh until the next market close, when a new bar can appear (or for
-   * `CACHE_TTL_DAILY_HISTORY_SECONDS`, when that is sooner).
+   * Daily bars in [from, to], sliced from the symbol's one cached series whatever range is asked
+   * (`lib/cache/series.ts`); fresh until the next market close, when a new bar can appear (or for
+   * `CACHE_TTL_DAILY_HISTORY_SECONDS`, when that is sooner). A miss, or a range the cached series
+   * does not reach back to, fetches the series once, at least two years deep and up to today, and
+   * replaces it. `meta` is the series': a slice of a cached series is a hit with its `fetchedAt`; its
+   * quality is the slice's, scored as at that time.
    */
-  getDailyHistory(query: HistoryQuery, deadline: number): Promise<DataAnswer<DailySeries>> {
-    const untilClose = Math.ceil((nextMarketClose(this.deps.now()) - this.deps.now().getTime()) / 1000);
+  async getDailyHistory(query: HistoryQuery, deadline: number): Promise<DataAnswer<DailySeries>> {
+    const now = this.deps.now();
+    const untilClose = Math.ceil((nextMarketClose(now) - now.getTime()) / 1000);
     const freshSeconds = Math.max(60, Math.min(untilClose, this.deps.cachePolicy.daily_history.freshSeconds));
-    return this.lookup('daily_history', `${query.symbol}#${query.from}#${query.to}`, query, deadline, {
-      freshSeconds,
-    });
+    const cached = await this.readCache<CoveredSeries>('daily_history', query.symbol);
+    const fetchQuery = seriesFetchQuery(query, cached, now);
+    const fetchSeries = (found: CacheLookup<CoveredSeries>) =>
+      this.lookup('daily_history', query.symbol, fetchQuery, deadline, { freshSeconds }, found);
+    let answer = await fetchSeries(seriesLookupFor(cached, query));
+    if (!reachesBack(answer.data, query)) {
+      // Only a series another request fetched, shallower, can get here (a wait for a concurrent fetch
+      // of the same symbol): it cannot serve this range, so ask once more for the deeper one.
+      answer = await fetchSeries({ kind: 'none' });
+      if (!reachesBack(answer.data, query)) {
+        throw new ProvidersUnavailableError(
+          'no series reaching back to the range',
+          DEFAULT_RETRY_AFTER_SECONDS,
+        );
+      }
+    }
+    const slice = sliceSeries(answer.data, query);
+    const quality = this.deps.sources.daily_history.score(slice, new Date(answer.meta.fetchedAt));
+    return { data: withoutCoverage(slice), meta: { ...answer.meta, quality } };
   }
 
+  /**
+   * One statement of one period type, cached per symbol, statement and period: each provider call
+   * answers exactly that (Alpha Vantage's answer also holds the other period, which its adapter
+   * drops), so one entry per call keeps each statement with its own provider, time and quality, and
+   * two statements fetched at once never overwrite each other.
+   */
   getStatements(query: StatementsQuery, deadline: number): Promise<DataAnswer<FinancialStatements>> {
     return this.lookup('financials', `${query.symbol}#${query.statement}#${query.period}`, query, deadline);
   }
@@ -126,16 +161,7 @@ export class MarketDataService {
     policyOverride: Partial<CachePolicy> = {},
     cachedAlready?: CacheLookup<SourceValue<K>>,
   ): Promise<DataAnswer<SourceValue<K>>> {
-    const cached =
-      cachedAlready ??
-      (await this.tolerate(
-        dataType,
-        'read',
-        () => this.deps.cache.lookup<SourceValue<K>>(dataType, cacheKey),
-        {
-          kind: 'none' as const,
-        },
-      ));
+    const cached = cachedAlready ?? (await this.readCache<SourceValue<K>>(dataType, cacheKey));
     const fresh = this.fromFreshEntry(dataType, cached, cacheKey);
     if (fresh) return fresh;
 
@@ -229,9 +255,7 @@ export class MarketDataService {
 
   /** What another request's fill left in the cache: a fresh value, a remembered unknown symbol, or nothing. */
   private async filledByAnother<T>(dataType: DataType, cacheKey: string): Promise<DataAnswer<T> | null> {
-    const found = await this.tolerate(dataType, 'read', () => this.deps.cache.lookup<T>(dataType, cacheKey), {
-      kind: 'none' as const,
-    });
+    const found = await this.readCache<T>(dataType, cacheKey);
     if (found.kind === 'not_found') throw new SymbolNotFoundError(cacheKey.split('#')[0] ?? cacheKey);
     return found.kind === 'value' && found.entry.fresh
       ? fromCache(found.entry, { stale: false, attempts: [] })
@@ -249,6 +273,13 @@ export class MarketDataService {
       return fromCache(cached.entry, { stale: true, attempts: [] });
     }
     throw new ProvidersUnavailableError('another request is still fetching this data', retryAfterSeconds);
+  }
+
+  /** A cache read that counts a failed read and goes on as a miss. */
+  private readCache<T>(dataType: DataType, key: string): Promise<CacheLookup<T>> {
+    return this.tolerate(dataType, 'read', () => this.deps.cache.lookup<T>(dataType, key), {
+      kind: 'none' as const,
+    });
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */

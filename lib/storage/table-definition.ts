@@ -2,7 +2,7 @@
  * The one definition of the data table: CDK builds it from this, the local stack creates it from this,
  * and every store in `lib/` addresses items through these attribute names.
  *
- * Single-table layout: `pk` names the thing (`quote#IBM`, or `breaker` for every circuit breaker), `sk` its facet (`cache#v1`, `lease` for a cache fill's lease, the provider id).
+ * Single-table layout: `pk` names the thing (`quote#IBM`, or `breaker` for every circuit breaker), `sk` its facet (`cache#v2` and its parts, `lease` for a cache fill's lease, the provider id).
  * `expiresAt` (epoch seconds) is the TTL attribute; DynamoDB deletes expired items lazily, so every
  * reader also checks it.
  */

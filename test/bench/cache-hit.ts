@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalStack } from '../../infra/local/local-stack.js';
-import { DATA_TABLE } from '../../lib/storage/table-definition.js';
+import { headKey } from '../../lib/cache/cache-items.js';
 import { countCommands } from '../support/call-counter.js';
 import { quoteInvoker } from './invoke.js';
 import { quantile, timeEach } from './stats.js';
@@ -40,7 +40,7 @@ export async function measureCacheHit(stack: LocalStack) {
   const raw = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint });
   const get = new GetItemCommand({
     TableName: process.env.DATA_TABLE_NAME,
-    Key: { [DATA_TABLE.partitionKey]: { S: 'quote#IBM' }, [DATA_TABLE.sortKey]: { S: 'cache#v1' } },
+    Key: headKey('quote', 'IBM'),
   });
   // Both paths warmed first (JIT, connections), so neither is measured cold against the other warm.
   await timeEach(WARM_UP, () => ok('IBM'));

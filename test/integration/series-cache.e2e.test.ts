@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { captureStdout } from '../support/stdout-capture.js';
+
+const run = randomUUID().slice(0, 8);
+const CLIENT_KEY = `series-client-${run}`;
+let stack: LocalStack;
+const stdout = captureStdout();
+
+async function get(path: string) {
+  const response = await fetch(`${stack.baseUrl}${path}`, { headers: { 'x-api-key': CLIENT_KEY } });
+  const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: the tests assert on the parsed JSON's shape
+  return { status: response.status, bytes: text.length, body: JSON.parse(text) as Record<string, any> };
+}
+
+const upstreamCalls = () => Object.values(stack.sandbox.stats().calls).reduce((sum, n) => sum + n, 0);
+/** The ISO date `days` before today (UTC): the stack and its sandbox run on the machine's clock. */
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
+    DATA_TABLE_NAME: `e2e-series-${run}`,
+    KEY_POOL_SECRET_PREFIX: `e2e-series-${run}/`,
+    PORT: '0',
+    LOCAL_API_KEY: CLIENT_KEY,
+  });
+  stack = await startLocalStack(process.env);
+});
+
+afterAll(async () => {
+  stdout.restore();
+  await stack?.close();
+});
+
+describe('GET /api/data/stock/{symbol}?history=daily through the local gateway', () => {
+  it('caches a 20-year series: the same request is a hit, a sub-range a hit with exactly its bars', async () => {
+    const whole = `/api/data/stock/IBM?history=daily&from=${daysAgo(20 * 366)}&to=${daysAgo(0)}`;
+    const first = await get(whole);
+    expect(first.status).toBe(200);
+    expect(first.bytes).toBeGreaterThan(400 * 1024);
+    expect(first.body.meta.cache).toBe('miss');
+    const calls = upstreamCalls();
+    expect(calls).toBe(1);
+
+    const again = await get(whole);
+    expect(again.status).toBe(200);
+    expect(again.body.meta).toMatchObject({ cache: 'hit', fetchedAt: first.body.meta.fetchedAt });
+    expect(again.body.data).toEqual(first.body.data);
+
+    const [from, to] = [daysAgo(15 * 366), daysAgo(10 * 366)];
+    const sub = await get(`/api/data/stock/IBM?history=daily&from=${from}&to=${to}`);
+    expect(sub.status).toBe(200);
+    expect(sub.body.meta).toMatchObject({ cache: 'hit', fetchedAt: first.body.meta.fetchedAt });
+    const expected = first.body.data.bars.filter(
+      (bar: { date: string }) => bar.date >= from && bar.date <= to,
+    );
+    expect(expected.length).toBeGreaterThan(1000);
+    expect(sub.body.data.bars).toEqual(expected);
+    expect(upstreamCalls()).toBe(calls);
+  });
+});

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
+import {
+  type MarketSandbox,
+  type SandboxKnobsPatch,
+  startMarketSandbox,
+} from '../../infra/local/sandbox/server.js';
+import { SymbolNotFoundError } from '../../lib/errors.js';
+import type { HistoryQuery } from '../../lib/model/daily-bars.js';
+import { countCommands } from '../support/call-counter.js';
+import { buildDataLayer, FakeClock } from '../support/data-layer.js';
+import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+import { captureStdout } from '../support/stdout-capture.js';
+
+const secretsManager = localSecretsManager();
+let sandbox: MarketSandbox;
+/** Each test's clock; the sandbox reads the same one, so its "today" is the layer's today. */
+let clock = new FakeClock();
+const stdout = captureStdout();
+
+beforeAll(async () => {
+  sandbox = await startMarketSandbox({ now: () => clock.date() });
+});
+afterAll(async () => {
+  stdout.restore();
+  await sandbox.close();
+});
+beforeEach(() => {
+  clock = new FakeClock();
+  sandbox.resetKnobs();
+  sandbox.resetStats();
+});
+
+/** The layer in its default configuration, on its own table and its own DynamoDB client (counted). */
+async function layerAt() {
+  const dynamodb = localDynamoDb();
+  const tableName = await freshDataTable(dynamodb, 'series');
+  const layer = await buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock });
+  return { ...layer, dynamodbCalls: countCommands(dynamodb) };
+}
+
+const upstreamCalls = () => Object.values(sandbox.stats().calls).reduce((sum, n) => sum + n, 0);
+const deadline = () => clock.now() + 19_000;
+/** The ISO date `days` before the clock's today (UTC), as the API reads dates. */
+const daysAgo = (days: number) => new Date(clock.now() - days * 86_400_000).toISOString().slice(0, 10);
+const range = (symbol: string, fromDaysAgo: number, toDaysAgo = 0): HistoryQuery => ({
+  symbol,
+  from: daysAgo(fromDaysAgo),
+  to: daysAgo(toDaysAgo),
+});
+const everyProvider = (knobs: SandboxKnobsPatch[keyof SandboxKnobsPatch]) =>
+  Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, knobs])) as SandboxKnobsPatch;
+// The clock does not move between requests unless a test moves it: daily history can be fresh for
+// as little as a minute (before a market close), and a test must pass at any time of day.
+
+describe('the daily series cache (DynamoDB Local, sandbox, default configuration)', () => {
+  it('caches a 20-year daily history: the same request again is a hit with no provider call', async () => {
+    const { service } = await layerAt();
+    const twentyYears = range('IBM', 20 * 366);
+    const first = await service.getDailyHistory(twentyYears, deadline());
+    expect(first.meta.cache).toBe('miss');
+    expect(first.data.bars.length).toBeGreaterThan(5000);
+    expect(JSON.stringify(first.data).length).toBeGreaterThan(400 * 1024);
+    expect(upstreamCalls()).toBe(1);
+
+    const again = await service.getDailyHistory(twentyYears, deadline());
+    expect(upstreamCalls()).toBe(1);
+    expect(again.data).toEqual(first.data);
+    expect(again.meta).toMatchObject({
+      cache: 'hit',
+      stale: false,
+      provider: first.meta.provider,
+      fetchedAt: first.meta.fetchedAt,
+      attempts: [],
+    });
+  });
+
+  it('answers a sub-range of a cached series with no provider call, holding exactly that range', async () => {
+    const { service } = await layerAt();
+    const whole = await service.getDailyHistory(range('MSFT', 20 * 366), deadline());
+    for (const sub of [range('MSFT', 3000, 1000), range('MSFT', 9, 2), range('MSFT', 20 * 366, 7000)]) {
+      const answer = await service.getDailyHistory(sub, deadline());
+      const expected = whole.data.bars.filter((bar) => bar.date >= sub.from && bar.date <= sub.to);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(answer.data).toEqual({ ...whole.data, bars: expected });
+      expect(answer.meta).toMatchObject({ cache: 'hit', fetchedAt: whole.meta.fetchedAt });
+      expect(answer.meta.quality?.score).toBe(1);
+    }
+    expect(upstreamCalls()).toBe(1);
+  });
+
+  it('reads a cached series with one DynamoDB call, a Query', async () => {
+    const { service, dynamodbCalls } = await layerAt();
+    await service.getDailyHistory(range('AAPL', 20 * 366), deadline());
+    for (const name of Object.keys(dynamodbCalls)) delete dynamodbCalls[name];
+    await service.getDailyHistory(range('AAPL', 400, 100), deadline());
+    expect(dynamodbCalls).toEqual({ QueryCommand: 1 });
+  });
+
+  it('serves every range within two years from the one call a short request made', async () => {
+    const { service } = await layerAt();
+    const short = await service.getDailyHistory(range('NVDA', 140), deadline());
+    expect(short.meta.cache).toBe('miss');
+    for (const query of [range('NVDA', 365), range('NVDA', 700, 30), range('NVDA', 5)]) {
+      expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
+    }
+    expect(upstreamCalls()).toBe(1);
+  });
+
+  it('extends the cached series once for a range it does not reach back to, then serves both', async () => {
+    const { service } = await layerAt();
+    await service.getDailyHistory(range('TSLA', 140), deadline());
+    const deep = await service.getDailyHistory(range('TSLA', 10 * 366, 9 * 366), deadline());
+    expect(deep.meta.cache).toBe('miss');
+    expect(deep.data.bars[0]?.date.slice(0, 4)).toBe(daysAgo(10 * 366).slice(0, 4));
+    expect(upstreamCalls()).toBe(2);
+    for (const query of [range('TSLA', 140), range('TSLA', 10 * 366, 9 * 366), range('TSLA', 5 * 366)]) {
+      expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
+    }
+    expect(upstreamCalls()).toBe(2);
+  });
+
+  it('serves the cached slice as stale when every provider fails after the series went stale', async () => {
+    const { service } = await layerAt();
+    const query = range('AMZN', 200, 100);
+    const fresh = await service.getDailyHistory(query, deadline());
+    clock.advance(25 * 3600 * 1000); // past any market close: the series is stale, within its 7-day window
+    sandbox.setKnobs(everyProvider({ mode: 'down' }));
+    const stale = await service.getDailyHistory(query, deadline());
+    expect(stale.data).toEqual(fresh.data);
+    expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, fetchedAt: fresh.meta.fetchedAt });
+  });
+
+  it('remembers an unknown symbol once for all its ranges', async () => {
+    const { service } = await layerAt();
+    await expect(service.getDailyHistory(range('ZZZQ', 140), deadline())).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
+    const calls = upstreamCalls();
+    await expect(service.getDailyHistory(range('ZZZQ', 3000, 2000), deadline())).rejects.toMatchObject({
+      symbol: 'ZZZQ',
+    });
+    expect(upstreamCalls()).toBe(calls);
+  });
+});
