@@ -87,7 +87,7 @@ export class MarketDataService {
 
   /** The latest quote of a symbol (already validated and upper-cased), within `deadline` (epoch ms). */
   getQuote(symbol: string, deadline: number): Promise<DataAnswer<Quote>> {
-    return this.lookup('quote', symbol, { symbol }, deadline);
+    return this.lookup('quote', { key: symbol, symbol, query: { symbol }, deadline });
   }
 
   /**
@@ -105,7 +105,16 @@ export class MarketDataService {
     const cached = await this.readCache<CoveredSeries>('daily_history', query.symbol);
     const fetchQuery = seriesFetchQuery(query, cached, now);
     const fetchSeries = (found: CacheLookup<CoveredSeries>) =>
-      this.lookup('daily_history', query.symbol, fetchQuery, deadline, { freshSeconds }, found);
+      this.lookup('daily_history', {
+        key: query.symbol,
+        symbol: query.symbol,
+        query: fetchQuery,
+        deadline,
+        policy: { freshSeconds },
+        cached: found,
+        // A series another request just cached serves this one only if it reaches back far enough.
+        accepts: (series) => reachesBack(series, query),
+      });
     let answer = await fetchSeries(seriesLookupFor(cached, query));
     if (!reachesBack(answer.data, query)) {
       // Only a series another request fetched, shallower, can get here (a wait for a concurrent fetch
@@ -130,16 +139,18 @@ export class MarketDataService {
    * two statements fetched at once never overwrite each other.
    */
   getStatements(query: StatementsQuery, deadline: number): Promise<DataAnswer<FinancialStatements>> {
-    return this.lookup('financials', `${query.symbol}#${query.statement}#${query.period}`, query, deadline);
+    const key = `${query.symbol}#${query.statement}#${query.period}`;
+    return this.lookup('financials', { key, symbol: query.symbol, query, deadline });
   }
 
   getCompany(symbol: string, deadline: number): Promise<DataAnswer<CompanyProfile>> {
-    return this.lookup('company', symbol, { symbol }, deadline);
+    return this.lookup('company', { key: symbol, symbol, query: { symbol }, deadline });
   }
 
   /** Symbol search; `query` is already trimmed and bounded. */
   search(query: string, deadline: number): Promise<DataAnswer<SearchResult>> {
-    return this.lookup('search', query.toLowerCase(), { query }, deadline);
+    const key = query.toLowerCase();
+    return this.lookup('search', { key, symbol: query, query: { query }, deadline });
   }
 
   /**
@@ -155,21 +166,17 @@ export class MarketDataService {
 
   private async lookup<K extends keyof DataSources>(
     dataType: K,
-    cacheKey: string,
-    query: SourceQuery<K>,
-    deadline: number,
-    policyOverride: Partial<CachePolicy> = {},
-    cachedAlready?: CacheLookup<SourceValue<K>>,
+    request: LookupRequest<K>,
   ): Promise<DataAnswer<SourceValue<K>>> {
-    const cached = cachedAlready ?? (await this.readCache<SourceValue<K>>(dataType, cacheKey));
-    const fresh = this.fromFreshEntry(dataType, cached, cacheKey);
+    const cached = request.cached ?? (await this.readCache<SourceValue<K>>(dataType, request.key));
+    const fresh = this.fromFreshEntry(dataType, cached, request.symbol);
     if (fresh) return fresh;
 
-    const fetch = () => this.fetchAndStore(dataType, cacheKey, query, deadline, policyOverride, cached);
-    const reread = () => this.filledByAnother<SourceValue<K>>(dataType, cacheKey);
+    const fetch = () => this.fetchAndStore(dataType, request, cached);
+    const reread = () => this.filledByAnother(dataType, request);
     if (cached.kind === 'value' && this.withinSoftWindow(dataType, cached.entry)) {
       const { entry } = cached;
-      return this.deps.fills.revalidate(dataType, cacheKey, {
+      return this.deps.fills.revalidate(dataType, request.key, {
         reread,
         stale: () => {
           this.deps.metrics.cacheLookup(dataType, 'stale');
@@ -183,7 +190,7 @@ export class MarketDataService {
     }
     this.deps.metrics.cacheLookup(dataType, 'miss');
     // One provider call per key, fleet-wide: the other requests wait for it and answer what it cached.
-    return this.deps.fills.fill(dataType, cacheKey, deadline, {
+    return this.deps.fills.fill(dataType, request.key, request.deadline, {
       fetch,
       reread,
       giveUp: (retryAfterSeconds) => this.withoutFill(dataType, cached, retryAfterSeconds),
@@ -193,10 +200,7 @@ export class MarketDataService {
   /** Asks the providers for a key the cache could not answer, and caches what they say. */
   private async fetchAndStore<K extends keyof DataSources>(
     dataType: K,
-    cacheKey: string,
-    query: SourceQuery<K>,
-    deadline: number,
-    policyOverride: Partial<CachePolicy>,
+    { key, symbol, query, deadline, policy: policyOverride }: LookupRequest<K>,
     cached: CacheLookup<SourceValue<K>>,
   ): Promise<DataAnswer<SourceValue<K>>> {
     const source = this.deps.sources[dataType] as unknown as DataSource<SourceQuery<K>, SourceValue<K>>;
@@ -225,7 +229,7 @@ export class MarketDataService {
       await this.tolerate(
         dataType,
         'write',
-        () => this.deps.cache.write(dataType, cacheKey, value, { provider, fetchedAt, quality }, policy),
+        () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
         undefined,
       );
       return {
@@ -241,7 +245,7 @@ export class MarketDataService {
         },
       };
     }
-    return this.whenEveryProviderFailed(dataType, cacheKey, cached, result, source.endpoints);
+    return this.whenEveryProviderFailed(dataType, { key, symbol }, cached, result, source.endpoints);
   }
 
   /** RFC 5861's soft window, by age against the data type's configured fresh lifetime. */
@@ -253,13 +257,19 @@ export class MarketDataService {
     return staleHandling(entry.ageSeconds, policy) === 'revalidate';
   }
 
-  /** What another request's fill left in the cache: a fresh value, a remembered unknown symbol, or nothing. */
-  private async filledByAnother<T>(dataType: DataType, cacheKey: string): Promise<DataAnswer<T> | null> {
-    const found = await this.readCache<T>(dataType, cacheKey);
-    if (found.kind === 'not_found') throw new SymbolNotFoundError(cacheKey.split('#')[0] ?? cacheKey);
-    return found.kind === 'value' && found.entry.fresh
-      ? fromCache(found.entry, { stale: false, attempts: [] })
-      : null;
+  /**
+   * What another request's fill left in the cache: a fresh value this request accepts, a remembered
+   * unknown symbol, or nothing.
+   */
+  private async filledByAnother<K extends keyof DataSources>(
+    dataType: K,
+    { key, symbol, accepts }: LookupRequest<K>,
+  ): Promise<DataAnswer<SourceValue<K>> | null> {
+    const found = await this.readCache<SourceValue<K>>(dataType, key);
+    if (found.kind === 'not_found') throw new SymbolNotFoundError(symbol);
+    if (found.kind !== 'value' || !found.entry.fresh) return null;
+    if (accepts && !accepts(found.entry.value)) return null;
+    return fromCache(found.entry, { stale: false, attempts: [] });
   }
 
   /** A request that waited out its time for another's fill: the last good value, stale, or 503. */
@@ -288,12 +298,12 @@ export class MarketDataService {
     cached: CacheLookup<Quote>,
     deadline: number,
   ): Promise<DataAnswer<Quote>> {
-    return this.lookup('quote', symbol, { symbol }, deadline, {}, cached);
+    return this.lookup('quote', { key: symbol, symbol, query: { symbol }, deadline, cached });
   }
 
   private async whenEveryProviderFailed<T>(
     dataType: DataType,
-    cacheKey: string,
+    { key, symbol }: { key: string; symbol: string },
     cached: CacheLookup<T>,
     result: Extract<ProviderChainResult<unknown>, { ok: false }>,
     endpoints: readonly { provider: ProviderId }[],
@@ -303,10 +313,10 @@ export class MarketDataService {
       await this.tolerate(
         dataType,
         'write',
-        () => this.deps.cache.rememberNotFound(dataType, cacheKey, seconds),
+        () => this.deps.cache.rememberNotFound(dataType, key, seconds),
         undefined,
       );
-      throw new SymbolNotFoundError(cacheKey.split('#')[0] ?? cacheKey);
+      throw new SymbolNotFoundError(symbol);
     }
     if (cached.kind === 'value') {
       this.deps.metrics.cacheLookup(dataType, 'stale');
@@ -351,6 +361,22 @@ export class MarketDataService {
     if (breakerWait !== undefined) waits.push(breakerWait);
     return Math.max(1, Math.ceil(waits.length > 0 ? Math.min(...waits) : DEFAULT_RETRY_AFTER_SECONDS));
   }
+}
+
+/** One request of one data type, as `lookup` serves it. */
+interface LookupRequest<K extends keyof DataSources> {
+  /** The cache key (and the fill lease's). */
+  key: string;
+  /** What a 404 names: the symbol (or the search text). */
+  symbol: string;
+  query: SourceQuery<K>;
+  deadline: number;
+  /** Overrides of the data type's cache policy for this request (daily bars: fresh until the close). */
+  policy?: Partial<CachePolicy>;
+  /** The cache entry when the caller has read it already (batches, series). */
+  cached?: CacheLookup<SourceValue<K>>;
+  /** Whether a value another request cached serves this one (a series must reach back far enough). */
+  accepts?: (value: SourceValue<K>) => boolean;
 }
 
 type SourceQuery<K extends keyof DataSources> = Parameters<
