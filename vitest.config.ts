@@ -13,6 +13,10 @@ export default defineConfig({
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_DEV: 'false',
+      // DynamoDB Local on a shared 2-core machine answers in up to seconds where DynamoDB takes
+      // milliseconds: a 1 s budget per call would back off from a healthy local service. The guard's
+      // own tests set their budget; the benchmark measures the default.
+      DEPENDENCY_CALL_TIMEOUT_SECONDS: '5',
     },
   },
 });

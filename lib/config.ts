@@ -15,6 +15,10 @@ import {
 import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
 import { QUALITY_FLOOR } from './quality/report.js';
 import { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './resilience/breaker-state.js';
+import {
+  DEFAULT_DEPENDENCY_GUARD_OPTIONS,
+  type DependencyGuardOptions,
+} from './resilience/dependency-guard-state.js';
 import { DEFAULT_RETRY } from './resilience/retry.js';
 import { DATA_TABLE_ENV } from './storage/table-definition.js';
 
@@ -62,6 +66,8 @@ export interface DataLayerConfig {
   batchConcurrency: number;
   breaker: CircuitBreakerOptions;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Bounds on every DynamoDB and Secrets Manager call, and the back-off after one hangs. */
+  dependencyGuard: DependencyGuardOptions;
 }
 
 /** `CACHE_TTL_QUOTE_SECONDS`, `CACHE_TTL_FINANCIALS_SECONDS`, ... */
@@ -138,6 +144,7 @@ export function configOverrideProblems(overrides: Readonly<Record<string, string
 function readConfig(read: EnvReader): DataLayerConfig {
   // Defaults come from the modules that own them, so tests of those modules test what runs.
   const breaker = DEFAULT_BREAKER_OPTIONS;
+  const guard = DEFAULT_DEPENDENCY_GUARD_OPTIONS;
   const seconds = (name: string, fallback: number) => read.number(name, fallback, positive) * 1000;
   const perType = <T>(make: (type: DataType) => T) =>
     Object.fromEntries(DATA_TYPES.map((type) => [type, make(type)])) as Record<DataType, T>;
@@ -200,6 +207,11 @@ function readConfig(read: EnvReader): DataLayerConfig {
       maxAttempts: read.number('RETRY_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts, count),
       baseDelayMs: seconds('RETRY_BASE_DELAY', DEFAULT_RETRY.baseDelayMs / 1000),
       maxDelayMs: seconds('RETRY_MAX_DELAY', DEFAULT_RETRY.maxDelayMs / 1000),
+    },
+    dependencyGuard: {
+      callTimeoutMs: seconds('DEPENDENCY_CALL_TIMEOUT_SECONDS', guard.callTimeoutMs / 1000),
+      backoffMs: seconds('DEPENDENCY_BACKOFF_SECONDS', guard.backoffMs / 1000),
+      maxBackoffMs: seconds('DEPENDENCY_MAX_BACKOFF_SECONDS', guard.maxBackoffMs / 1000),
     },
   };
   return config;

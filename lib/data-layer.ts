@@ -16,8 +16,10 @@ import { ProviderManager } from './providers/provider-manager.js';
 import { batchEndpointsInOrder } from './providers/registry.js';
 import { BreakerStore } from './resilience/breaker-store.js';
 import { CircuitBreaker } from './resilience/circuit-breaker.js';
+import { DependencyGuard, type DependencyName, guardClient } from './resilience/dependency-guard.js';
 import type { BatchPricesDeps } from './services/batch-prices.js';
 import { dataSources } from './services/data-sources.js';
+import type { HealthDeps } from './services/health.js';
 import type { KeyStatusDeps } from './services/key-status.js';
 import { MarketDataService } from './services/market-data-service.js';
 
@@ -39,15 +41,26 @@ export interface DataLayerInputs {
 }
 
 /**
- * Builds the whole data layer (cache, breaker, key pools and budgets, provider manager, services)
- * from configuration and clients. The Lambda container and the tests both build it here, so what the
- * tests exercise is wired exactly as what runs.
+ * Builds the whole data layer (dependency guards around the SDK clients, cache, breaker, key pools
+ * and budgets, provider manager, services) from configuration and clients. The Lambda container
+ * and the tests both build it here, so what the tests exercise is wired exactly as what runs.
  */
 export function createDataLayer({ config, clients, logger, metrics, clock }: DataLayerInputs) {
   const nowMs = clock?.now ?? Date.now;
   const now = () => new Date(nowMs());
-  const { dynamodb, secretsManager } = clients;
   const domainMetrics = new DataLayerMetrics(metrics);
+  /** Every DynamoDB and Secrets Manager call of the layer goes through its dependency's guard. */
+  const guard = (dependency: DependencyName) =>
+    new DependencyGuard({
+      dependency,
+      options: config.dependencyGuard,
+      metrics: domainMetrics,
+      logger,
+      now: nowMs,
+    });
+  const guards = { dynamodb: guard('dynamodb'), secretsManager: guard('secrets_manager') };
+  const dynamodb = guardClient(clients.dynamodb, guards.dynamodb);
+  const secretsManager = guardClient(clients.secretsManager, guards.secretsManager);
   const cache = new DataCache(dynamodb, config.tableName, now);
 
   const breaker = new CircuitBreaker({
@@ -138,8 +151,12 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     now: nowMs,
   };
 
+  /** What the deep health check reads: the table, the key pools, the breakers and both guards. */
+  const healthDeps: HealthDeps = { dynamodb, tableName: config.tableName, keyPools, breaker, guards };
+
   return {
     config,
+    guards,
     cache,
     breaker,
     keyPools,
@@ -150,6 +167,7 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     marketData,
     batchDeps,
     keyStatusDeps,
+    healthDeps,
   };
 }
 

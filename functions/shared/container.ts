@@ -15,15 +15,20 @@ export const logger = new Logger();
 export const metrics = new Metrics();
 
 /**
- * Bounded SDK calls: the request has a deadline of its own, so a slow DynamoDB or Secrets Manager
- * must fail fast (and the cache and breaker fail open) rather than run into the Lambda timeout.
+ * Each SDK call is bounded by the data layer's dependency guards (a per-call budget, the request's
+ * end, and a back-off after a timeout: see `DependencyGuard`), through the call's abort signal. Under
+ * them the SDK's own limits: two attempts, and a connection not made within a second fails. (Its
+ * `requestTimeout` would only log a warning in this SDK version; the guard's budget is what ends a call.)
  */
-const sdkLimits = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } };
-/** The container's SDK clients, exported so the benchmark can count the calls a request makes. */
+const sdkLimits = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000 } };
+/**
+ * The container's SDK clients as made, exported so the benchmark and the tests can count the calls
+ * that reach them; the layer wraps them in its guards (`createDataLayer`), so use the layer's.
+ */
 export const clients = {
   dynamodb: new DynamoDBClient(sdkLimits),
   secretsManager: new SecretsManagerClient(sdkLimits),
 };
 
-export const { breaker, keyPools, keyStates, sources, marketData, batchDeps, keyStatusDeps } =
+export const { breaker, keyPools, keyStates, sources, marketData, batchDeps, keyStatusDeps, healthDeps } =
   createDataLayer({ config, clients, logger, metrics });

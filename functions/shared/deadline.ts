@@ -15,7 +15,12 @@ export function requestDeadline(
   context: Context,
   now: number = Date.now(),
 ): number {
+  return requestEnd(event, context, now) - ANSWER_MARGIN_MS;
+}
+
+/** The moment (epoch ms) past which no answer reaches the caller: no call of the request may outlive it. */
+export function requestEnd(event: APIGatewayProxyEvent, context: Context, now: number = Date.now()): number {
   const lambdaEnd = now + context.getRemainingTimeInMillis();
   const receivedAt = event.requestContext.requestTimeEpoch || now;
-  return Math.min(lambdaEnd, receivedAt + API_GATEWAY_INTEGRATION_TIMEOUT_MS) - ANSWER_MARGIN_MS;
+  return Math.min(lambdaEnd, receivedAt + API_GATEWAY_INTEGRATION_TIMEOUT_MS);
 }

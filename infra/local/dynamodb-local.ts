@@ -8,6 +8,13 @@ import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './local-aws.js';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /**
+   * Stops the Java process (SIGSTOP) without ending it: the kernel still accepts connections, nothing
+   * answers, as a hung DynamoDB behaves. For resilience tests and the benchmark; `thaw` undoes it.
+   */
+  freeze(): void;
+  /** Lets a frozen process run again (SIGCONT); requests sent meanwhile are then answered. */
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -33,8 +40,12 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
   return {
     endpoint,
     port,
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
     close: async () => {
       process.off('exit', killOnExit);
+      // A frozen process would not act on SIGTERM until thawed.
+      child.kill('SIGCONT');
       await stop(child);
     },
   };

@@ -106,6 +106,14 @@ export class DataLayerMetrics {
   }
 
   /**
+   * `dependency_backoffs_total`: a call to the layer's own dependency (`dynamodb`, `secrets_manager`)
+   * timed out or could not connect, and this container began skipping it for a back-off.
+   */
+  dependencyBackoff(dependency: 'dynamodb' | 'secrets_manager'): void {
+    this.emit({ dependency }, 'dependency_backoffs_total', MetricUnit.Count, 1);
+  }
+
+  /**
    * One EMF line for one metric with its own dimensions, flushed at once. Done on the shared instance
    * (add, then publish, synchronously: nothing can interleave) rather than `singleMetric()`, which
    * builds a whole new Metrics object per line, about ten times the cost.

@@ -2,16 +2,22 @@ import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import type { DependencyGuard, DependencyGuardStatus } from '../resilience/dependency-guard.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 
 type Check = { ok: boolean; ms: number; detail?: string };
+/** A dependency's check, with this container's guard: whether it is skipping the dependency, until when. */
+type DependencyCheck = Check & { guard: DependencyGuardStatus };
 
-/** The layer's deep health: the table answers, the key pools read, and which providers can be called. */
+/**
+ * The layer's deep health: the table answers, the key pools read, whether this container is backing
+ * off from either, and which providers can be called.
+ */
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   checks: {
-    dynamodb: Check;
-    secrets: Check;
+    dynamodb: DependencyCheck;
+    secrets: DependencyCheck;
     providers: { provider: ProviderId; breaker: string; keys: number }[];
   };
 }
@@ -21,15 +27,17 @@ export interface HealthDeps {
   tableName: string;
   keyPools: KeyPoolStore;
   breaker: CircuitBreaker;
+  guards: { dynamodb: DependencyGuard; secretsManager: DependencyGuard };
 }
 
 /**
  * `down` when nothing could be served from a provider (no usable provider: every breaker open or no
  * key anywhere); `degraded` when the table or a key pool cannot be read (requests still go to the
- * providers, uncached) or some provider is unusable; else `ok`.
+ * providers, uncached), this container is backing off from either, or some provider is unusable;
+ * else `ok`. The checks' own calls go through the guards: bounded, and skipped during a back-off.
  */
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
-  const [dynamodb, pools, breakers] = await Promise.all([
+  const [table, pools, breakers] = await Promise.all([
     timed(() => deps.dynamodb.send(new GetItemCommand({ TableName: deps.tableName, Key: healthKey }))),
     Promise.all(
       PROVIDER_IDS.map((provider) =>
@@ -41,8 +49,14 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     ),
     deps.breaker.describeAll(PROVIDER_IDS).catch(() => null),
   ]);
-  const secrets: Check = { ok: pools.every((size) => size >= 0), ms: 0 };
+  const secrets: DependencyCheck = {
+    ok: pools.every((size) => size >= 0),
+    ms: 0,
+    guard: deps.guards.secretsManager.status(),
+  };
   if (!secrets.ok) secrets.detail = 'a key pool could not be read';
+  const dynamodb = { ...table, guard: deps.guards.dynamodb.status() };
+  const backingOff = [dynamodb, secrets].some((check) => check.guard.state !== 'healthy');
   const providers = PROVIDER_IDS.map((provider, i) => ({
     provider,
     breaker: breakers?.find((b) => b.name === provider)?.state ?? 'UNKNOWN',
@@ -52,7 +66,10 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   const status =
     usable.length === 0
       ? 'down'
-      : dynamodb.ok && secrets.ok && usable.length === providers.filter((p) => p.keys > 0).length
+      : dynamodb.ok &&
+          secrets.ok &&
+          !backingOff &&
+          usable.length === providers.filter((p) => p.keys > 0).length
         ? 'ok'
         : 'degraded';
   return { status, checks: { dynamodb, secrets, providers } };

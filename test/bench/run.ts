@@ -1,6 +1,8 @@
+import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { startLocalStack } from '../../infra/local/local-stack.js';
 import { measureBundles } from './bundles.js';
 import { measureCacheHit } from './cache-hit.js';
+import { measureDynamoDbFreeze } from './dynamodb-freeze.js';
 import { measureOutage } from './outage.js';
 import { formatTable } from './stats.js';
 import { measureWorkload } from './workload/run-workload.js';
@@ -19,18 +21,24 @@ Object.assign(process.env, {
   RETRY_BASE_DELAY: '0.1',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 });
+// The bench's own DynamoDB Local, started here rather than by the stack, so it can be frozen.
+const dynamodb = await startDynamoDbLocal();
+process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
 const stack = await startLocalStack(process.env);
 // Handlers log and emit EMF to stdout on every request; keep the report readable.
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = (() => true) as typeof process.stdout.write;
 let hits: Awaited<ReturnType<typeof measureCacheHit>>;
 let outage: string[][];
+let freeze: Awaited<ReturnType<typeof measureDynamoDbFreeze>>;
 try {
   hits = await measureCacheHit(stack);
   outage = await measureOutage(stack, RECOVERY_TIMEOUT_SECONDS);
+  freeze = await measureDynamoDbFreeze(stack, dynamodb);
 } finally {
   process.stdout.write = write;
   await stack.close();
+  await dynamodb.close();
 }
 
 console.log('\nFunction bundles (esbuild, as CDK bundles them)');
@@ -46,3 +54,8 @@ console.log('\nWorkload: Zipf mix over 500 symbols, bursts at the open, containe
 console.log(formatTable(['measure', 'value'], workload));
 console.log('\nAlpha Vantage outage at 5 requests a second (real time)');
 console.log(formatTable(['interval', 'seconds'], outage));
+console.log(
+  '\nDynamoDB frozen (SIGSTOP) under quote misses at 5 requests a second, default dependency guard (ms)',
+);
+console.log(formatTable(['DynamoDB', 'p50', 'p99', 'max'], freeze.latency));
+console.log(formatTable(['measure', 'value'], freeze.facts));

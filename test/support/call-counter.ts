@@ -1,4 +1,9 @@
-/** Counts the commands a real SDK client sends, by name, through its own middleware stack. */
+let counters = 0;
+
+/**
+ * Counts the commands a real SDK client sends, by name, through its own middleware stack. Each call
+ * adds a counter of its own, so several can count the same client (the benchmark's sections).
+ */
 export function countCommands(client: {
   middlewareStack: { add: (middleware: never, options: { step: 'initialize'; name: string }) => void };
 }): Record<string, number> {
@@ -10,6 +15,9 @@ export function countCommands(client: {
       counts[name] = (counts[name] ?? 0) + 1;
       return next(args);
     };
-  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'countCommands' });
+  client.middlewareStack.add(middleware as never, {
+    step: 'initialize',
+    name: `countCommands${++counters}`,
+  });
   return counts;
 }

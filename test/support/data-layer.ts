@@ -54,6 +54,8 @@ export async function buildDataLayer(options: {
     DATA_TABLE_NAME: options.tableName,
     KEY_POOL_SECRET_PREFIX: secretPrefix,
     ...sandboxBaseUrlEnv(options.sandbox),
+    // The run's budget per DynamoDB and Secrets Manager call (see vitest.config.ts), as the local stack reads it.
+    DEPENDENCY_CALL_TIMEOUT_SECONDS: process.env.DEPENDENCY_CALL_TIMEOUT_SECONDS,
     ...options.env,
   });
   const layer = createDataLayer({
