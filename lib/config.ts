@@ -1,5 +1,6 @@
 import { type CachePolicy, DATA_TYPES, type DataType, DEFAULT_CACHE_POLICY } from './cache/cache-policy.js';
 import { EnvReader } from './env-reader.js';
+import { DEFAULT_KEY_POOL_CACHE } from './keys/key-pool-store.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
 import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
 import { QUALITY_FLOOR } from './quality/report.js';
@@ -34,6 +35,8 @@ export interface DataLayerConfig {
   keyPoolSecretPrefix: string;
   providerTimeoutMs: number;
   secretsCacheSeconds: number;
+  /** How long past `secretsCacheSeconds` the last key pool read is served while Secrets Manager fails. */
+  secretsStaleSeconds: number;
   negativeCacheSeconds: number;
   cachePolicy: Record<DataType, CachePolicy>;
   providerBaseUrls: Record<ProviderId, string>;
@@ -129,7 +132,10 @@ function readConfig(read: EnvReader): DataLayerConfig {
     tableName: read.string(DATA_TABLE_ENV),
     keyPoolSecretPrefix: access.keyPoolSecretPrefix,
     providerTimeoutMs: access.providerTimeoutMs,
-    secretsCacheSeconds: read.number('SECRETS_CACHE_SECONDS', 300, positive),
+    secretsCacheSeconds: read.number('SECRETS_CACHE_SECONDS', DEFAULT_KEY_POOL_CACHE.cacheSeconds, positive),
+    secretsStaleSeconds: read.number('SECRETS_STALE_SECONDS', DEFAULT_KEY_POOL_CACHE.staleSeconds, {
+      min: 0,
+    }),
     negativeCacheSeconds: read.number('NEGATIVE_CACHE_SECONDS', 600, positive),
     cachePolicy: perType((type) => ({
       freshSeconds: read.number(cacheTtlEnv(type), DEFAULT_CACHE_POLICY[type].freshSeconds, positive),

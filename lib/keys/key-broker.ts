@@ -62,6 +62,7 @@ export class KeyBroker implements KeySource {
   readonly #refetched = new Set<string>();
   readonly #turns = new Map<ProviderId, number>();
   #statesErrorLogged: unknown;
+  #poolErrorLogged: unknown;
 
   constructor(private readonly deps: KeyBrokerDeps) {}
 
@@ -183,6 +184,9 @@ export class KeyBroker implements KeySource {
     try {
       return await this.deps.pools.pool(provider, forceFetch);
     } catch (error) {
+      // The store throws one error per failed refresh, and backs off between them: log each once.
+      if (error === this.#poolErrorLogged) return null;
+      this.#poolErrorLogged = error;
       // The store's errors name the secret at most, never its content.
       this.deps.logger.error('provider key pool unreadable; the provider has no key', {
         provider,

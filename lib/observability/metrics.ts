@@ -91,6 +91,14 @@ export class DataLayerMetrics {
   }
 
   /**
+   * `key_pool_stale_served_total`: a key pool served past its cache period because Secrets Manager
+   * could not be read (within `SECRETS_STALE_SECONDS`); counted per read of the pool.
+   */
+  keyPoolStaleServed(provider: ProviderId): void {
+    this.emit({ provider }, 'key_pool_stale_served_total', MetricUnit.Count, 1);
+  }
+
+  /**
    * One EMF line for one metric with its own dimensions, flushed at once. Done on the shared instance
    * (add, then publish, synchronously: nothing can interleave) rather than `singleMetric()`, which
    * builds a whole new Metrics object per line, about ten times the cost.
