@@ -1,6 +1,7 @@
 import { type CachePolicy, DATA_TYPES, type DataType, DEFAULT_CACHE_POLICY } from './cache/cache-policy.js';
 import { EnvReader } from './env-reader.js';
 import { DEFAULT_KEY_POOL_CACHE } from './keys/key-pool-store.js';
+import { DEFAULT_KEY_QUARANTINE, type KeyQuarantineOptions } from './keys/key-quarantine.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
 import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
 import { QUALITY_FLOOR } from './quality/report.js';
@@ -37,6 +38,8 @@ export interface DataLayerConfig {
   secretsCacheSeconds: number;
   /** How long past `secretsCacheSeconds` the last key pool read is served while Secrets Manager fails. */
   secretsStaleSeconds: number;
+  /** Invalid-key answers that quarantine a key, and when a quarantined key is re-tested. */
+  keyQuarantine: KeyQuarantineOptions;
   negativeCacheSeconds: number;
   cachePolicy: Record<DataType, CachePolicy>;
   providerBaseUrls: Record<ProviderId, string>;
@@ -136,6 +139,11 @@ function readConfig(read: EnvReader): DataLayerConfig {
     secretsStaleSeconds: read.number('SECRETS_STALE_SECONDS', DEFAULT_KEY_POOL_CACHE.staleSeconds, {
       min: 0,
     }),
+    keyQuarantine: {
+      threshold: read.number('KEY_QUARANTINE_THRESHOLD', DEFAULT_KEY_QUARANTINE.threshold, count),
+      windowMs: seconds('KEY_QUARANTINE_WINDOW_SECONDS', DEFAULT_KEY_QUARANTINE.windowMs / 1000),
+      retestMs: seconds('KEY_RETEST_SECONDS', DEFAULT_KEY_QUARANTINE.retestMs / 1000),
+    },
     negativeCacheSeconds: read.number('NEGATIVE_CACHE_SECONDS', 600, positive),
     cachePolicy: perType((type) => ({
       freshSeconds: read.number(cacheTtlEnv(type), DEFAULT_CACHE_POLICY[type].freshSeconds, positive),

@@ -73,6 +73,7 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     metrics: domainMetrics,
     logger,
     now: nowMs,
+    quarantine: config.keyQuarantine,
   });
 
   const providers = new ProviderManager({

@@ -99,6 +99,15 @@ export class DataLayerMetrics {
   }
 
   /**
+   * `provider_key_retests_total`: a quarantined key was tried again on a request (one container at a
+   * time), by outcome: `released` (the provider accepted it), `rejected` (still refused; it stays
+   * quarantined until the next re-test), `inconclusive` (the call said nothing about the key).
+   */
+  keyRetest(provider: ProviderId, outcome: 'released' | 'rejected' | 'inconclusive'): void {
+    this.emit({ provider, outcome }, 'provider_key_retests_total', MetricUnit.Count, 1);
+  }
+
+  /**
    * One EMF line for one metric with its own dimensions, flushed at once. Done on the shared instance
    * (add, then publish, synchronously: nothing can interleave) rather than `singleMetric()`, which
    * builds a whole new Metrics object per line, about ten times the cost.
