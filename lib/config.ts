@@ -7,6 +7,8 @@ import {
 } from './cache/cache-policy.js';
 import { DEFAULT_FILL_LEASE_OPTIONS } from './cache/fill-lease-state.js';
 import { EnvReader } from './env-reader.js';
+import { DEFAULT_KEY_POOL_CACHE } from './keys/key-pool-store.js';
+import { DEFAULT_KEY_QUARANTINE, type KeyQuarantineOptions } from './keys/key-quarantine.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
 import {
   ALPHA_VANTAGE_ENTITLEMENTS,
@@ -49,6 +51,10 @@ export interface DataLayerConfig {
   keyPoolSecretPrefix: string;
   providerTimeoutMs: number;
   secretsCacheSeconds: number;
+  /** How long past `secretsCacheSeconds` the last key pool read is served while Secrets Manager fails. */
+  secretsStaleSeconds: number;
+  /** Invalid-key answers that quarantine a key, and when a quarantined key is re-tested. */
+  keyQuarantine: KeyQuarantineOptions;
   negativeCacheSeconds: number;
   cachePolicy: Record<DataType, CachePolicy>;
   /** `CACHE_SWR_<TYPE>_SECONDS`: how far past fresh a value is answered at once while one request refreshes it. */
@@ -153,7 +159,15 @@ function readConfig(read: EnvReader): DataLayerConfig {
     tableName: read.string(DATA_TABLE_ENV),
     keyPoolSecretPrefix: access.keyPoolSecretPrefix,
     providerTimeoutMs: access.providerTimeoutMs,
-    secretsCacheSeconds: read.number('SECRETS_CACHE_SECONDS', 300, positive),
+    secretsCacheSeconds: read.number('SECRETS_CACHE_SECONDS', DEFAULT_KEY_POOL_CACHE.cacheSeconds, positive),
+    secretsStaleSeconds: read.number('SECRETS_STALE_SECONDS', DEFAULT_KEY_POOL_CACHE.staleSeconds, {
+      min: 0,
+    }),
+    keyQuarantine: {
+      threshold: read.number('KEY_QUARANTINE_THRESHOLD', DEFAULT_KEY_QUARANTINE.threshold, count),
+      windowMs: seconds('KEY_QUARANTINE_WINDOW_SECONDS', DEFAULT_KEY_QUARANTINE.windowMs / 1000),
+      retestMs: seconds('KEY_RETEST_SECONDS', DEFAULT_KEY_QUARANTINE.retestMs / 1000),
+    },
     negativeCacheSeconds: read.number('NEGATIVE_CACHE_SECONDS', 600, positive),
     cachePolicy: perType((type) => ({
       freshSeconds: read.number(cacheTtlEnv(type), DEFAULT_CACHE_POLICY[type].freshSeconds, positive),

@@ -74,6 +74,10 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   const keyPools = new KeyPoolStore(secretsManager, {
     secretPrefix: config.keyPoolSecretPrefix,
     cacheSeconds: config.secretsCacheSeconds,
+    staleSeconds: config.secretsStaleSeconds,
+    now: nowMs,
+    logger,
+    metrics: domainMetrics,
   });
   /** Keys with budget left, fleet-wide; also read by the key-status endpoint. */
   const keyUsage = new RateLimiter(dynamodb, config.tableName);
@@ -85,6 +89,7 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     metrics: domainMetrics,
     logger,
     now: nowMs,
+    quarantine: config.keyQuarantine,
   });
 
   const providers = new ProviderManager({

@@ -4,6 +4,8 @@ import type { FailureKind } from '../providers/provider.js';
 import type { ProviderId } from '../providers/provider-ids.js';
 import type { KeySource } from '../providers/provider-manager.js';
 import type { KeyLease, KeyPoolStore } from './key-pool-store.js';
+import { DEFAULT_KEY_QUARANTINE, type KeyQuarantineOptions, provesKeyAccepted } from './key-quarantine.js';
+import { KeyQuarantineKeeper } from './key-quarantine-keeper.js';
 import { isParked, isQuarantined, type KeyState, type KeyStates, type ParkReason } from './key-states.js';
 import { dayWindow, effectiveLimits, minuteWindow } from './provider-limits.js';
 import { InMemoryBudget, type RateLimiter } from './rate-limiter.js';
@@ -11,12 +13,6 @@ import type { KeyPool, ProviderKey } from './secrets-layout.js';
 
 /** How a call made with a leased key ended: `ok`, or the provider failure's kind. */
 export type KeyOutcome = 'ok' | FailureKind;
-
-/** A park or quarantine this container could not write; `addedAt` names the rejected key's value. */
-interface UnwrittenState {
-  parkedUntil?: number;
-  quarantined?: { addedAt?: string };
-}
 
 /** What a broker needs; `now` is epoch ms, injected so tests drive time. */
 export interface KeyBrokerDeps {
@@ -28,6 +24,8 @@ export interface KeyBrokerDeps {
   now: () => number;
   /** Where this container's rotation through each pool starts; random by default, fixed in tests. */
   firstTurn?: number;
+  /** How much evidence quarantines a key and when it is re-tested; default `DEFAULT_KEY_QUARANTINE`. */
+  quarantine?: KeyQuarantineOptions;
 }
 
 /**
@@ -38,6 +36,16 @@ export interface KeyBrokerDeps {
  * search one key further on each lease so a container spreads its calls over the pool. No key with
  * budget → `null`, and the provider manager skips the provider as it skips an open breaker.
  * `report` turns the provider's verdict on a key into state every container sees.
+ *
+ * Quarantine needs evidence: `threshold` invalid-key answers, counted fleet-wide in the key's state
+ * item, with no success of the key between them and within `windowMs` (one stray 401 from a proxy
+ * is not a verdict). A quarantined key is re-tested every `retestMs` on the request path, like the
+ * breaker's half-open probe: the container whose conditional write claims the re-test leases the
+ * key for that request's call, and the provider's answer decides (accepted → released fleet-wide;
+ * rejected → quarantined until the next re-test). The call is the request's own: no call beyond
+ * it (a free key's quota is small), bounded by the request's attempt timeout and deadline with no
+ * change to the provider manager; at worst (still rejected) that one request falls through to the
+ * next provider, once per key per `retestMs`. (The rotation Lambda runs every 30 days: too rarely.)
  *
  * DynamoDB failure policy (fail open, bounded per container). Without the table this container
  * cannot see the fleet's counts, so it counts alone: each key keeps its own per-minute and per-day
@@ -56,20 +64,36 @@ export class KeyBroker implements KeySource {
   readonly #fallback = new InMemoryBudget();
   /** Keys the limiter refused, until their full window ends: counts only grow within a window. */
   readonly #exhausted = new Map<string, number>();
-  /** Parks and quarantines this container decided but could not write (DynamoDB failed). */
-  readonly #unwritten = new Map<string, UnwrittenState>();
+  /** Parks this container decided but could not write (DynamoDB failed): key → parked until. */
+  readonly #unwrittenParks = new Map<string, number>();
   /** Keys whose rejection already made this container re-read the pool: once per key value. */
   readonly #refetched = new Set<string>();
   readonly #turns = new Map<ProviderId, number>();
+  readonly #quarantine: KeyQuarantineKeeper;
   #statesErrorLogged: unknown;
+  #poolErrorLogged: unknown;
 
-  constructor(private readonly deps: KeyBrokerDeps) {}
+  constructor(private readonly deps: KeyBrokerDeps) {
+    this.#quarantine = new KeyQuarantineKeeper({
+      states: deps.states,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      options: deps.quarantine ?? DEFAULT_KEY_QUARANTINE,
+      storeFailed: (operation, provider, keyId, error) =>
+        this.#storeFailed(operation, provider, keyId, error),
+    });
+  }
 
-  /** A key with one call's budget taken for it, or `null` when the provider has no usable key. */
+  /**
+   * A key with one call's budget taken for it, or `null` when the provider has no usable key. A
+   * quarantined key whose re-test is due, and which this container claims, comes first.
+   */
   async lease(provider: ProviderId): Promise<KeyLease | null> {
     const now = this.deps.now();
     const pool = await this.#pool(provider);
     const states = pool ? await this.#states(provider) : new Map<string, KeyState>();
+    const retest = pool ? await this.#retestLease(provider, pool, states, now) : null;
+    if (retest) return retest;
     const usable = (pool?.keys ?? []).filter((key) => this.#usable(provider, key, states.get(key.id), now));
     const turn = this.#turns.get(provider) ?? this.deps.firstTurn ?? Math.floor(Math.random() * 1_000);
     this.#turns.set(provider, turn + 1);
@@ -78,6 +102,8 @@ export class KeyBroker implements KeySource {
       if (!key) continue;
       const taken = await this.#take(provider, key, now);
       if (taken) {
+        // A re-test that never reported (its call was not made) must not judge this ordinary lease.
+        this.#quarantine.forgetRetest(provider, key.id);
         this.deps.metrics.keyUsage(provider, taken);
         return { id: key.id, value: key.value };
       }
@@ -89,8 +115,10 @@ export class KeyBroker implements KeySource {
   /**
    * The provider's verdict on a leased key. `throttled` parks it to the end of the minute window
    * (or the provider's `Retry-After`, if later); `quota_exhausted` parks it until the quota day
-   * resets; `invalid_key` quarantines it and re-reads the pool once, in case a rotation replaced
-   * it. Other outcomes say nothing about the key: the healthy path writes nothing. Never throws.
+   * resets; `invalid_key` counts against it (quarantined at the threshold) and re-reads the pool
+   * once, in case a rotation replaced it; an accepted call ends a run of invalid answers on record.
+   * The verdict on a re-test lease releases the key or leaves it quarantined. Other outcomes say
+   * nothing about the key: the healthy path writes nothing. Never throws.
    */
   async report(
     provider: ProviderId,
@@ -100,20 +128,19 @@ export class KeyBroker implements KeySource {
   ): Promise<void> {
     const now = this.deps.now();
     const retryAfter = now + (detail.retryAfterSeconds ?? 0) * 1000;
+    if (await this.#quarantine.judge(provider, lease.id, outcome)) return;
     if (outcome === 'throttled')
       await this.#park(provider, lease.id, Math.max(minuteWindow(now).endsAt, retryAfter), outcome);
     else if (outcome === 'quota_exhausted')
       await this.#park(provider, lease.id, Math.max(dayWindow(provider, now).endsAt, retryAfter), outcome);
-    else if (outcome === 'invalid_key') await this.#quarantine(provider, lease.id);
+    else if (outcome === 'invalid_key') await this.#rejected(provider, lease.id, now);
+    else if (provesKeyAccepted(outcome)) await this.#quarantine.accepted(provider, lease.id);
   }
 
   #usable(provider: ProviderId, key: ProviderKey, state: KeyState | undefined, now: number): boolean {
-    const unwritten = this.#unwritten.get(`${provider}#${key.id}`);
     if (isQuarantined(state, key) || isParked(state, now)) return false;
-    const quarantined = unwritten?.quarantined;
-    if (quarantined && (quarantined.addedAt === undefined || quarantined.addedAt === key.addedAt))
-      return false;
-    return (unwritten?.parkedUntil ?? 0) <= now;
+    if (this.#quarantine.heldLocally(provider, key, now)) return false;
+    return (this.#unwrittenParks.get(`${provider}#${key.id}`) ?? 0) <= now;
   }
 
   /** One call's budget from the fleet's counts, or from this container's while DynamoDB fails. */
@@ -149,23 +176,15 @@ export class KeyBroker implements KeySource {
         until: new Date(until).toISOString(),
       });
     } catch (error) {
-      this.#remember(provider, keyId, { parkedUntil: until });
+      this.#unwrittenParks.set(`${provider}#${keyId}`, until);
       this.#storeFailed('park', provider, keyId, error);
     }
   }
 
-  async #quarantine(provider: ProviderId, keyId: string): Promise<void> {
+  /** An invalid-key answer: counted, and the pool re-read once in case a rotation replaced the key. */
+  async #rejected(provider: ProviderId, keyId: string, now: number): Promise<void> {
     const addedAt = (await this.#pool(provider))?.keys.find((key) => key.id === keyId)?.addedAt;
-    try {
-      const write = await this.deps.states.quarantine(provider, keyId, 'invalid_key', addedAt);
-      if (write.won) {
-        this.deps.metrics.keyQuarantined(provider);
-        this.deps.logger.warn('provider key quarantined: the provider rejected it', { provider, keyId });
-      }
-    } catch (error) {
-      this.#remember(provider, keyId, { quarantined: addedAt === undefined ? {} : { addedAt } });
-      this.#storeFailed('quarantine', provider, keyId, error);
-    }
+    await this.#quarantine.rejected(provider, keyId, addedAt, now);
     // Once per rejected key in this container: a rotation may have replaced the pool since it was
     // cached. Never again for the same key, so a bad key cannot make every request re-read it.
     const seen = `${provider}#${keyId}#${addedAt ?? ''}`;
@@ -174,15 +193,31 @@ export class KeyBroker implements KeySource {
     await this.#pool(provider, true);
   }
 
-  #remember(provider: ProviderId, keyId: string, state: UnwrittenState): void {
-    const name = `${provider}#${keyId}`;
-    this.#unwritten.set(name, { ...this.#unwritten.get(name), ...state });
+  /** A quarantined key whose re-test this container claimed, leased with one call's budget. */
+  async #retestLease(
+    provider: ProviderId,
+    pool: KeyPool,
+    states: Map<string, KeyState>,
+    now: number,
+  ): Promise<KeyLease | null> {
+    const key = await this.#quarantine.claimRetest(provider, pool.keys, states, now);
+    const taken = key ? await this.#take(provider, key, now) : null;
+    if (!key || !taken) return null;
+    this.deps.metrics.keyUsage(provider, taken);
+    this.deps.logger.info('re-testing a quarantined provider key on this request', {
+      provider,
+      keyId: key.id,
+    });
+    return { id: key.id, value: key.value };
   }
 
   async #pool(provider: ProviderId, forceFetch = false): Promise<KeyPool | null> {
     try {
       return await this.deps.pools.pool(provider, forceFetch);
     } catch (error) {
+      // The store throws one error per failed refresh, and backs off between them: log each once.
+      if (error === this.#poolErrorLogged) return null;
+      this.#poolErrorLogged = error;
       // The store's errors name the secret at most, never its content.
       this.deps.logger.error('provider key pool unreadable; the provider has no key', {
         provider,

@@ -14,18 +14,24 @@ export type ParkReason = 'throttled' | 'quota_exhausted';
 
 /**
  * What the fleet knows about one key beyond its budget. A parked key is skipped until `parkedUntil`
- * (epoch ms); a quarantined key (the provider rejected it) is skipped until an operator releases it
- * (`POST /api/data/api-keys/{provider}/{keyId}/release`) or a new value is placed under its id.
- * `quarantinedKeyAddedAt` is the pool's `addedAt` of the rejected key, so a new value placed under
- * the same id (with a new `addedAt`) is not held for the old one's fault.
+ * (epoch ms). `invalidAnswers` counts the provider's invalid-key answers since `invalidSince` with
+ * no success between them; enough of them quarantine the key. A quarantined key is skipped until a
+ * re-test finds it accepted again (one request at a time, claimed through `retestAt`), an operator
+ * releases it (`POST /api/data/api-keys/{provider}/{keyId}/release`) or a new value is placed under
+ * its id. `quarantinedKeyAddedAt` is the pool's `addedAt` of the rejected key, so a new value placed
+ * under the same id (with a new `addedAt`) is not held for the old one's fault.
  */
 export interface KeyState {
   keyId: string;
   parkedUntil?: number;
   parkReason?: ParkReason;
+  invalidAnswers?: number;
+  invalidSince?: number;
   quarantinedAt?: number;
   quarantineReason?: string;
   quarantinedKeyAddedAt?: string;
+  /** The next re-test is due then; the request that claimed the current one set it. */
+  retestAt?: number;
 }
 
 /** A conditional write's result: `won` is false when another writer got there first (or further). */
@@ -102,10 +108,87 @@ export class KeyStates {
   }
 
   /**
+   * Counts one invalid-key answer for the key, fleet-wide: added to the run when its first answer is
+   * within `windowMs`, else a new run starting now. DynamoDB has no if/else inside one update, so the
+   * two cases are two updates whose conditions exclude each other (the breaker's failure count does
+   * the same); when one fails because another container just moved the run, the item it returns says
+   * which applies. Every answer is counted exactly once; the state returned holds the new count.
+   */
+  async countInvalid(provider: ProviderId, keyId: string, windowMs: number): Promise<StateWrite> {
+    const since = this.options.now() - windowMs;
+    const cutoff = { ':cutoff': { N: String(since) } };
+    const runs = (state: KeyState | undefined) => (state?.invalidSince ?? since) > since;
+    let inRun = runs(this.lastKnown(provider).get(keyId));
+    for (let round = 0; round < 5; round++) {
+      const write = inRun
+        ? await this.#update(provider, keyId, {
+            update: 'ADD #invalidAnswers :one SET #lastInvalidAt = :now',
+            condition: '#invalidSince > :cutoff',
+            names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt'],
+            values: { ...cutoff, ':one': { N: '1' } },
+          })
+        : await this.#update(provider, keyId, {
+            update: 'SET #invalidAnswers = :one, #invalidSince = :now, #lastInvalidAt = :now',
+            condition: 'attribute_not_exists(#invalidSince) OR #invalidSince <= :cutoff',
+            names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt'],
+            values: { ...cutoff, ':one': { N: '1' } },
+          });
+      if (write.won) return write;
+      inRun = runs(write.state);
+    }
+    throw new Error(`key state ${provider}/${keyId}: the invalid-answer run kept moving`);
+  }
+
+  /** Ends a run of invalid-key answers: the provider accepted the key since. Only when one is on record. */
+  async clearInvalid(provider: ProviderId, keyId: string): Promise<StateWrite> {
+    return this.#update(provider, keyId, {
+      update: 'REMOVE #invalidAnswers, #invalidSince, #lastInvalidAt',
+      condition: 'attribute_exists(#invalidAnswers)',
+      names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt'],
+      values: {},
+    });
+  }
+
+  /**
+   * Claims the re-test of a quarantined key, like the breaker's probe lease: a compare-and-swap on
+   * the quarantine and the `retestAt` that were read, setting the next one to `nextRetestAt`. Of
+   * containers that find the re-test due at once exactly one wins; a re-test that never reports
+   * (its container died) simply leaves the next one due at `nextRetestAt`.
+   */
+  async claimRetest(provider: ProviderId, seen: KeyState, nextRetestAt: number): Promise<StateWrite> {
+    const values: Record<string, AttributeValue> = {
+      ':quarantinedAt': { N: String(seen.quarantinedAt ?? -1) },
+      ':next': { N: String(nextRetestAt) },
+    };
+    if (seen.retestAt !== undefined) values[':seen'] = { N: String(seen.retestAt) };
+    return this.#update(provider, seen.keyId, {
+      update: 'SET #retestAt = :next',
+      condition: `#quarantinedAt = :quarantinedAt AND ${
+        seen.retestAt === undefined ? 'attribute_not_exists(#retestAt)' : '#retestAt = :seen'
+      }`,
+      names: ['quarantinedAt', 'retestAt'],
+      values,
+    });
+  }
+
+  /**
+   * Lifts the quarantine that a re-test found lifted by the provider: only that quarantine (named by
+   * its `quarantinedAt`), so a newer one is never lifted by an older test. Parking stays.
+   */
+  async releaseAfterRetest(provider: ProviderId, keyId: string, quarantinedAt: number): Promise<StateWrite> {
+    return this.#update(provider, keyId, {
+      update: `REMOVE ${QUARANTINE_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
+      condition: '#quarantinedAt = :quarantinedAt',
+      names: [...QUARANTINE_ATTRIBUTES],
+      values: { ':quarantinedAt': { N: String(quarantinedAt) } },
+    });
+  }
+
+  /**
    * Takes the key's value (named by its `addedAt`) out of service until released. Of concurrent
    * writers for the same value only the first wins; a value placed under the same id since an
    * earlier quarantine (another `addedAt`) is quarantined anew, so a replacement the provider
-   * rejects too leaves rotation as well.
+   * rejects too leaves rotation as well. The run of invalid answers that led here ends with it.
    */
   async quarantine(
     provider: ProviderId,
@@ -114,11 +197,21 @@ export class KeyStates {
     keyAddedAt?: string,
   ): Promise<StateWrite> {
     return this.#update(provider, keyId, {
-      update: `SET #quarantinedAt = :now, #quarantineReason = :reason${keyAddedAt ? ', #quarantinedKeyAddedAt = :addedAt' : ''}`,
+      update:
+        `SET #quarantinedAt = :now, #quarantineReason = :reason${keyAddedAt ? ', #quarantinedKeyAddedAt = :addedAt' : ''} ` +
+        'REMOVE #invalidAnswers, #invalidSince, #lastInvalidAt, #retestAt',
       condition: keyAddedAt
         ? 'attribute_not_exists(#quarantinedAt) OR #quarantinedKeyAddedAt <> :addedAt'
         : 'attribute_not_exists(#quarantinedAt)',
-      names: ['quarantinedAt', 'quarantineReason', ...(keyAddedAt ? ['quarantinedKeyAddedAt'] : [])],
+      names: [
+        'quarantinedAt',
+        'quarantineReason',
+        ...(keyAddedAt ? ['quarantinedKeyAddedAt'] : []),
+        'invalidAnswers',
+        'invalidSince',
+        'lastInvalidAt',
+        'retestAt',
+      ],
       values: { ':reason': { S: reason }, ...(keyAddedAt ? { ':addedAt': { S: keyAddedAt } } : {}) },
     });
   }
@@ -167,7 +260,7 @@ export class KeyStates {
           UpdateExpression: write.update,
           ConditionExpression: write.condition,
           ExpressionAttributeNames: Object.fromEntries(write.names.map((name) => [`#${name}`, name])),
-          ExpressionAttributeValues: { ...write.values, ':now': { N: String(this.options.now()) } },
+          ExpressionAttributeValues: usedValues(write, { ':now': { N: String(this.options.now()) } }),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -181,6 +274,28 @@ export class KeyStates {
     this.#snapshots.get(provider)?.states.set(keyId, outcome.state);
     return outcome;
   }
+}
+
+/** What a quarantine writes: lifting one removes them all (the run of invalid answers included). */
+const QUARANTINE_ATTRIBUTES = [
+  'quarantinedAt',
+  'quarantineReason',
+  'quarantinedKeyAddedAt',
+  'retestAt',
+  'invalidAnswers',
+  'invalidSince',
+  'lastInvalidAt',
+] as const;
+
+/** DynamoDB refuses values an expression does not use: `:now` goes only where it is used. */
+function usedValues(
+  write: { update: string; condition: string; values: Record<string, AttributeValue> },
+  shared: Record<string, AttributeValue>,
+): Record<string, AttributeValue> | undefined {
+  const text = `${write.update} ${write.condition}`;
+  const used = Object.entries(shared).filter(([name]) => text.includes(name));
+  const values = { ...write.values, ...Object.fromEntries(used) };
+  return Object.keys(values).length > 0 ? values : undefined;
 }
 
 function partitionKey(provider: ProviderId): string {
@@ -200,11 +315,12 @@ function toState(item: Record<string, AttributeValue> | undefined): KeyState | u
   const n = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
   const reason = item.parkReason?.S;
   const state: KeyState = { keyId };
-  const parkedUntil = n('parkedUntil');
-  const quarantinedAt = n('quarantinedAt');
-  if (parkedUntil !== undefined) state.parkedUntil = parkedUntil;
+  const numbers = ['parkedUntil', 'invalidAnswers', 'invalidSince', 'quarantinedAt', 'retestAt'] as const;
+  for (const name of numbers) {
+    const value = n(name);
+    if (value !== undefined) state[name] = value;
+  }
   if (reason === 'throttled' || reason === 'quota_exhausted') state.parkReason = reason;
-  if (quarantinedAt !== undefined) state.quarantinedAt = quarantinedAt;
   if (item.quarantineReason?.S !== undefined) state.quarantineReason = item.quarantineReason.S;
   if (item.quarantinedKeyAddedAt?.S !== undefined) state.quarantinedKeyAddedAt = item.quarantinedKeyAddedAt.S;
   return state;

@@ -114,6 +114,23 @@ export class DataLayerMetrics {
   }
 
   /**
+   * `key_pool_stale_served_total`: a key pool served past its cache period because Secrets Manager
+   * could not be read (within `SECRETS_STALE_SECONDS`); counted per read of the pool.
+   */
+  keyPoolStaleServed(provider: ProviderId): void {
+    this.emit({ provider }, 'key_pool_stale_served_total', MetricUnit.Count, 1);
+  }
+
+  /**
+   * `provider_key_retests_total`: a quarantined key was tried again on a request (one container at a
+   * time), by outcome: `released` (the provider accepted it), `rejected` (still refused; it stays
+   * quarantined until the next re-test), `inconclusive` (the call said nothing about the key).
+   */
+  keyRetest(provider: ProviderId, outcome: 'released' | 'rejected' | 'inconclusive'): void {
+    this.emit({ provider, outcome }, 'provider_key_retests_total', MetricUnit.Count, 1);
+  }
+
+  /**
    * One EMF line for one metric with its own dimensions, flushed at once. Done on the shared instance
    * (add, then publish, synchronously: nothing can interleave) rather than `singleMetric()`, which
    * builds a whole new Metrics object per line, about ten times the cost.

@@ -34,4 +34,38 @@ describe('KeyStates on DynamoDB Local', () => {
     expect([...read.keys()].sort()).toEqual(ids);
     expect((calls.QueryCommand ?? 0) - before).toBeGreaterThan(1);
   });
+
+  it('counts every invalid-key answer exactly once when ten containers race, across a lapsed run', async () => {
+    const tableName = await freshDataTable(dynamodb, 'key-states');
+    let now = NOW;
+    const containers = Array.from(
+      { length: 10 },
+      () => new KeyStates(dynamodb, tableName, { now: () => now }),
+    );
+    await Promise.all(containers.map((states) => states.read('fmp')));
+    await Promise.all(containers.map((states) => states.countInvalid('fmp', 'k', 60_000)));
+    expect((await containers[0]?.countInvalid('fmp', 'k', 60_000))?.state.invalidAnswers).toBe(11);
+
+    // A minute later the run has lapsed: the racing containers start one new run, counted in full.
+    now += 60_000;
+    await Promise.all(containers.map((states) => states.countInvalid('fmp', 'k', 60_000)));
+    const fresh = new KeyStates(dynamodb, tableName, { now: () => now });
+    expect((await fresh.read('fmp')).get('k')).toMatchObject({ invalidAnswers: 10, invalidSince: now });
+  });
+
+  it('gives a due re-test to exactly one of five racing containers', async () => {
+    const tableName = await freshDataTable(dynamodb, 'key-states');
+    const containers = Array.from(
+      { length: 5 },
+      () => new KeyStates(dynamodb, tableName, { now: () => NOW }),
+    );
+    await containers[0]?.quarantine('fmp', 'k', 'invalid_key', '2026-11-01T00:00:00Z');
+    const seen = await Promise.all(containers.map(async (states) => (await states.read('fmp')).get('k')));
+    const claims = await Promise.all(
+      containers.map((states, i) => states.claimRetest('fmp', seen[i] ?? { keyId: 'k' }, NOW + 3_600_000)),
+    );
+    expect(claims.filter((claim) => claim.won)).toHaveLength(1);
+    // The losers learn the claim from their failed write: no second claim until the next is due.
+    for (const states of containers) expect(states.lastKnown('fmp').get('k')?.retestAt).toBe(NOW + 3_600_000);
+  });
 });

@@ -137,14 +137,27 @@ describe('KeyBroker when DynamoDB fails', () => {
     expect(logs.filter((log) => log.text.includes('key states unreadable'))).toHaveLength(2);
   });
 
-  it('remembers a park it could not write, and report never throws', async () => {
+  it('remembers a park and a quarantine it could not write, and report never throws', async () => {
     const { broker, clock } = container(unreachable(), { keys: [key('a'), key('b')] });
     await expect(broker.report('alpha-vantage', { id: 'a' }, 'throttled')).resolves.toBeUndefined();
-    await expect(broker.report('alpha-vantage', { id: 'b' }, 'invalid_key')).resolves.toBeUndefined();
+    // Without the table the container counts the invalid-key answers alone: three quarantine.
+    for (let i = 0; i < 3; i++)
+      await expect(broker.report('alpha-vantage', { id: 'b' }, 'invalid_key')).resolves.toBeUndefined();
     expect(await broker.lease('alpha-vantage')).toBeNull();
     clock.now = Date.UTC(2026, 10, 26, 15, 1);
     expect((await broker.lease('alpha-vantage'))?.id).toBe('a');
     expect((await broker.lease('alpha-vantage'))?.id).toBe('a');
+    // A quarantine kept in memory lasts until the re-test would be due; then the key is tried again.
+    clock.now = T0 + 60 * MINUTE;
+    expect(
+      new Set([(await broker.lease('alpha-vantage'))?.id, (await broker.lease('alpha-vantage'))?.id]),
+    ).toEqual(new Set(['a', 'b']));
+  });
+
+  it('does not quarantine on fewer invalid-key answers than the threshold while DynamoDB is unreachable', async () => {
+    const { broker } = container(unreachable(), { keys: [key('b')] });
+    for (let i = 0; i < 2; i++) await broker.report('alpha-vantage', { id: 'b' }, 'invalid_key');
+    expect((await broker.lease('alpha-vantage'))?.id).toBe('b');
   });
 
   it('leaves the provider with no key when its pool cannot be read, naming no secret', async () => {
