@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -31,6 +31,9 @@ export class AlarmTopic extends Construct {
     this.key = new Key(this, 'Key', {
       description: 'Valor IVX data layer: encrypts the alarm notification topic',
       enableKeyRotation: true,
+      // It encrypts notifications in flight only, nothing kept: it goes with the topic.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
     });
     // As AWS documents for alarms on an encrypted topic; the key encrypts alarm notices only.
     this.key.addToResourcePolicy(

@@ -81,6 +81,8 @@ export class ApiFirewall extends Construct {
               },
             },
           },
+          // The client's own address: on an edge-optimized API, API Gateway hands WAF the CloudFront
+          // viewer's IP, not the edge's, so no forwarded-IP header is needed (or trusted).
           statement: {
             rateBasedStatement: {
               limit: props.rateLimitPerIp,

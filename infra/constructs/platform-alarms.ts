@@ -26,6 +26,8 @@ const API_5XX_MIN_REQUESTS = 20;
 /** p99 latency (ms) over which the API alarms: a cache hit answers in milliseconds, a miss in about a second. */
 export const API_P99_LATENCY_MS = 5000;
 
+const MAX_FUNCTIONS_PER_QUERY = 20;
+
 /** The alarms on what the layer runs on: the API stage, the functions, DynamoDB and the dependencies. */
 export class PlatformAlarms extends Construct {
   constructor(scope: Construct, id: string, props: PlatformAlarmsProps) {
@@ -79,6 +81,13 @@ export class PlatformAlarms extends Construct {
       },
     );
 
+    // A function name has at most 64 characters, so 20 of them fit the 2048 characters an alarm's
+    // expression may have; more routes than that need the query split.
+    if (props.functions.length > MAX_FUNCTIONS_PER_QUERY) {
+      throw new Error(
+        `The Lambda alarms query at most ${MAX_FUNCTIONS_PER_QUERY} functions; there are ${props.functions.length}.`,
+      );
+    }
     const lambdaQuery = (metricName: string) =>
       new MathExpression({
         // One query over this app's functions: a math expression may name at most 10 metrics.
@@ -111,7 +120,7 @@ export class PlatformAlarms extends Construct {
       'LambdaThrottles',
       {
         meaning:
-          "Lambda refused to run route functions (the account's or a function's concurrency is exhausted) in two of the last three 5-minute periods; callers got 500s.",
+          "Lambda refused to run route functions (the account's or a function's concurrency is exhausted) in two of the last three 5-minute periods; those callers got errors.",
         action:
           'compare concurrency on the dashboard with the account limit; ask AWS for more concurrency, or lower the usage plan throttle.',
         runbookSection: 'LambdaThrottles',

@@ -60,7 +60,7 @@ export class RunbookAlarms {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       ...props,
       alarmName: alarmName(scope, id),
-      alarmDescription: describe(guidance),
+      alarmDescription: alarmDescription(guidance),
     });
     return this.#record(alarm, alarmName(scope, id), guidance, options.notify ?? true);
   }
@@ -69,7 +69,7 @@ export class RunbookAlarms {
   compositeAlarm(scope: Construct, id: string, guidance: AlarmGuidance, rule: IAlarmRule): CompositeAlarm {
     const alarm = new CompositeAlarm(scope, id, {
       compositeAlarmName: alarmName(scope, id),
-      alarmDescription: describe(guidance),
+      alarmDescription: alarmDescription(guidance),
       alarmRule: rule,
     });
     return this.#record(alarm, alarmName(scope, id), guidance, true);
@@ -96,6 +96,6 @@ export function alarmName(scope: Construct, id: string): string {
 }
 
 /** The description CloudWatch shows and sends; `Runbook: …, section "X"` is what the tests look for. */
-export function describe(guidance: AlarmGuidance): string {
+export function alarmDescription(guidance: AlarmGuidance): string {
   return `${guidance.meaning} What to do: ${guidance.action} Runbook: ${RUNBOOK_PATH}, section "${guidance.runbookSection}".`;
 }
