@@ -53,6 +53,8 @@ export function buildApp(options: BuildAppOptions = {}): ValorIvxApp {
     keyPoolKey: dataStack.keyPoolKey,
     settings,
     ...(options.routes === undefined ? {} : { routes: options.routes }),
+    ...(dataStack.alarmTopic === undefined ? {} : { alarmTopic: dataStack.alarmTopic }),
+    otherAlarmNames: dataStack.alarms.entries.map((entry) => entry.name),
   });
   Tags.of(app).add('project', 'valor-ivx-data-layer');
 

@@ -43,9 +43,6 @@ export const NAG_REASONS = {
   nodeRuntime:
     'Node.js 22 is pinned on purpose: the bundle targets node22 and the toolchain (Middy 7, Powertools 2) is ' +
     'tested on it; moving to Node.js 24 is a deliberate upgrade, not a silent one.',
-  noWaf:
-    'No WAF yet: every client route needs an API key with a per-key throttle and daily quota, operator routes ' +
-    'need IAM, and the request validator rejects bad parameters; a WAFv2 web ACL is a separate cost decision.',
 } as const;
 
 /**
@@ -64,7 +61,6 @@ export function nagAcknowledgments(dataStack: DataStack, apiStack: ApiStack): Na
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: NAG_REASONS.apiGatewayLoggingRole,
     },
-    { scope: apiStack.api.deploymentStage, id: 'AwsSolutions-APIG3', reason: NAG_REASONS.noWaf },
   );
   for (const fn of apiStack.functions.values()) {
     acknowledgments.push(

@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, ComparisonOperator, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import { DEFAULT_MAX_KEY_AGE_DAYS } from '../../lib/keys/rotation.js';
 import type { ProviderId } from '../../lib/providers/provider-ids.js';
 import { FUNCTION_ENVIRONMENT, KEY_ROTATION_FUNCTION_SIZE } from '../function-settings.js';
 import { DataFunction } from './data-function.js';
+import type { RunbookAlarms } from './runbook-alarms.js';
 
 /** The rotation handler, relative to the project root. */
 export const KEY_ROTATION_ENTRY = 'functions/rotate-provider-keys.ts';
@@ -24,6 +25,8 @@ export interface KeyRotationProps {
   readonly rotationDays: number;
   /** What happens to the function's log group when the stack is deleted. */
   readonly logRemovalPolicy: RemovalPolicy;
+  /** Creates the alarms (names, runbook sections, notifications). */
+  readonly alarms: RunbookAlarms;
 }
 
 /**
@@ -78,27 +81,42 @@ export class KeyRotation extends Construct {
 
     // A Metrics Insights query sums the metric over every provider and reason, so one alarm covers
     // every pool, present and future, instead of one alarm per dimension combination.
-    this.failureAlarm = new Alarm(this, 'FailureAlarm', {
-      alarmDescription:
-        'A provider key-pool rotation failed (no spare key staged, a new key failed its test, or a bad pool). ' +
-        'AWSCURRENT is unchanged; see the rotation function logs and README "Rotating provider keys".',
-      metric: new MathExpression({
-        expression: `SELECT SUM(provider_key_rotation_failures_total) FROM "${FUNCTION_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE}"`,
-        period: ALARM_PERIOD,
-        label: 'provider key-pool rotation failures',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'The provider key-rotation function failed; see its logs.',
-      metric: this.function.metricErrors({ period: ALARM_PERIOD }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.failureAlarm = props.alarms.metricAlarm(
+      this,
+      'KeyRotationFailed',
+      {
+        meaning:
+          'A provider key-pool rotation failed within the hour (no spare key staged, a new key failed its test, or a bad pool); AWSCURRENT is unchanged and requests keep their keys.',
+        action:
+          'read the reason dimension of provider_key_rotation_failures_total (dashboard) or the rotation function log, fix the pool, clear AWSPENDING and rotate again.',
+        runbookSection: 'KeyRotationFailed',
+      },
+      {
+        metric: new MathExpression({
+          expression: `SELECT SUM(provider_key_rotation_failures_total) FROM "${FUNCTION_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE}"`,
+          period: ALARM_PERIOD,
+          label: 'provider key-pool rotation failures',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    this.errorsAlarm = props.alarms.metricAlarm(
+      this,
+      'KeyRotationErrors',
+      {
+        meaning:
+          'The key-rotation function failed within the hour, whatever the reason (a crash or timeout before any metric).',
+        action: 'read the rotation function log; then treat it as KeyRotationFailed.',
+        runbookSection: 'KeyRotationFailed',
+      },
+      {
+        metric: this.function.metricErrors({ period: ALARM_PERIOD }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
   }
 }

@@ -23,11 +23,14 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ApiFirewall } from '../constructs/api-firewall.js';
+import { ApiOperations } from '../constructs/api-operations.js';
 import { DATA_FUNCTION_DEFAULTS, DataFunction } from '../constructs/data-function.js';
 import { addProblemResponses } from '../constructs/problem-responses.js';
 import { API_STAGE, ROUTES, type RouteDefinition } from '../routes.js';
-import type { DeploySettings } from './deploy-settings.js';
+import { type DeploySettings, readWafRateLimit } from './deploy-settings.js';
 
 /** Properties of the {@link ApiStack}. */
 export interface ApiStackProps extends StackProps {
@@ -40,6 +43,10 @@ export interface ApiStackProps extends StackProps {
   readonly settings: DeploySettings;
   /** The route table; the default is THE route table, tests may add routes. */
   readonly routes?: readonly RouteDefinition[];
+  /** Where this stack's alarms notify (from the DataStack); none = alarms without actions. */
+  readonly alarmTopic?: ITopic;
+  /** Alarms of other stacks to show on the dashboard, by name. */
+  readonly otherAlarmNames?: readonly string[];
 }
 
 /**
@@ -59,6 +66,12 @@ export class ApiStack extends Stack {
   readonly functions: ReadonlyMap<string, DataFunction>;
   /** API methods by route id. */
   readonly methods: ReadonlyMap<string, Method>;
+  /** The stage's access log (JSON lines). */
+  readonly accessLogs: LogGroup;
+  /** The WAF web ACL in front of the stage (`-c wafRateLimit=N`). */
+  readonly firewall: ApiFirewall;
+  /** The alarms and the dashboard. */
+  readonly operations: ApiOperations;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -148,6 +161,24 @@ export class ApiStack extends Stack {
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
     this.usagePlan.addApiKey(this.apiKey);
+
+    this.accessLogs = accessLogs;
+    this.firewall = new ApiFirewall(this, 'Firewall', {
+      stage: this.api.deploymentStage,
+      rateLimitPerIp: readWafRateLimit(this.node, props.settings.throttleRate),
+    });
+    this.operations = new ApiOperations(this, 'Operations', {
+      api: { apiName: this.api.restApiName, stageName: API_STAGE },
+      routeFunctions: routes.map((route) => {
+        const fn = functions.get(route.id);
+        if (fn === undefined) throw new Error(`No function for route ${route.id}.`);
+        return { route, function: fn.function, logGroup: fn.logGroup };
+      }),
+      table: props.table,
+      accessLogs,
+      ...(props.alarmTopic === undefined ? {} : { alarmTopic: props.alarmTopic }),
+      ...(props.otherAlarmNames === undefined ? {} : { otherAlarmNames: props.otherAlarmNames }),
+    });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the data API', value: this.api.url });
     new CfnOutput(this, 'ClientApiKeyId', {

@@ -2,12 +2,15 @@ import { CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps } from 'a
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { EMPTY_KEY_POOL, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
 import { DATA_TABLE } from '../../lib/storage/table-definition.js';
+import { alarmTopicFor } from '../constructs/alarm-topic.js';
 import { KeyRotation } from '../constructs/key-rotation.js';
-import { readKeyRotationDays } from './deploy-settings.js';
+import { RunbookAlarms } from '../constructs/runbook-alarms.js';
+import { readAlarmNotification, readKeyRotationDays } from './deploy-settings.js';
 
 /** Properties of the {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -29,10 +32,20 @@ export class DataStack extends Stack {
   readonly keyPoolSecrets: ReadonlyMap<ProviderId, Secret>;
   /** Rotates every key pool on a schedule (`-c keyRotationDays=N`, 30 by default), with its alarms. */
   readonly keyRotation: KeyRotation;
+  /**
+   * Where every alarm of the app notifies (`-c alarmEmail` or `-c alarmTopicArn`), or none. Here, in
+   * the stateful stack: an email subscription, once confirmed, is state worth keeping across
+   * redeploys of the API stack, and the rotation alarms live here too.
+   */
+  readonly alarmTopic: ITopic | undefined;
+  /** This stack's alarms (the rotation ones). */
+  readonly alarms: RunbookAlarms;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.alarmTopic = alarmTopicFor(this, readAlarmNotification(this.node));
+    this.alarms = new RunbookAlarms(this.alarmTopic);
 
     // No fixed table name: CloudFormation generates one, so a retained table never blocks a
     // redeploy and two stages can share an account. Functions learn the name from DATA_TABLE_ENV.
@@ -76,6 +89,7 @@ export class DataStack extends Stack {
       secrets,
       rotationDays: readKeyRotationDays(this.node),
       logRemovalPolicy: removalPolicy,
+      alarms: this.alarms,
     });
 
     new CfnOutput(this, 'DataTableName', {

@@ -106,3 +106,63 @@ function readPositiveInteger(node: Node, name: string, fallback: number): number
   }
   return value;
 }
+
+/**
+ * Where alarms notify: `-c alarmEmail=ops@example.com` (the stack creates an encrypted SNS topic and
+ * subscribes the address; AWS mails a confirmation link first), `-c alarmTopicArn=arn:aws:sns:…` (an
+ * existing standard topic that lets CloudWatch publish), or neither (alarms without actions).
+ */
+export type AlarmNotification =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'email'; readonly email: string }
+  | { readonly kind: 'topic'; readonly topicArn: string };
+
+/** Reads `alarmEmail` / `alarmTopicArn`; both at once, or a malformed value, fails synth. */
+export function readAlarmNotification(node: Node): AlarmNotification {
+  const email = readOptionalString(node, 'alarmEmail');
+  const topicArn = readOptionalString(node, 'alarmTopicArn');
+  if (email !== undefined && topicArn !== undefined) {
+    throw new Error('Give either context "alarmEmail" or "alarmTopicArn", not both.');
+  }
+  if (email !== undefined) {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      throw new Error(`Context "alarmEmail" must be an email address, got ${JSON.stringify(email)}.`);
+    }
+    return { kind: 'email', email };
+  }
+  if (topicArn !== undefined) {
+    // CloudWatch alarms publish to standard topics only, so a FIFO topic is refused here.
+    if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)) {
+      throw new Error(
+        `Context "alarmTopicArn" must be the ARN of a standard SNS topic, got ${JSON.stringify(topicArn)}.`,
+      );
+    }
+    return { kind: 'topic', topicArn };
+  }
+  return { kind: 'none' };
+}
+
+/** The WAF's evaluation window for the per-IP rate rule, in seconds (WAF's default). */
+export const WAF_RATE_WINDOW_SECONDS = 300;
+
+/**
+ * `-c wafRateLimit=N`: requests one client IP may send in {@link WAF_RATE_WINDOW_SECONDS} before the
+ * web ACL blocks it (10 to 2 000 000 000, WAF's range). The default is what one client key's usage
+ * plan allows over that window (`throttleRate` × 300 s), so the WAF never cuts a client short of its
+ * own plan and only stops floods that no single key could make.
+ */
+export function readWafRateLimit(node: Node, throttleRate: number): number {
+  const fallback = Math.ceil(throttleRate * WAF_RATE_WINDOW_SECONDS);
+  const limit = readPositiveInteger(node, 'wafRateLimit', fallback);
+  if (limit < 10 || limit > 2_000_000_000) {
+    throw new Error(`Context "wafRateLimit" must be between 10 and 2000000000, got ${limit}.`);
+  }
+  return limit;
+}
+
+function readOptionalString(node: Node, name: string): string | undefined {
+  const raw: unknown = node.tryGetContext(name);
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new Error(`Context "${name}" must be a string.`);
+  return raw.trim();
+}

@@ -55,7 +55,8 @@ describe('readDeploySettings', () => {
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Environment.Variables).toMatchObject({ FMP_PLAN: 'paid', QUALITY_FLOOR: '0.7' });
     }
-  });
+    // A whole app's synth (cdk-nag included) takes 20-30 s on a loaded machine.
+  }, 120_000);
 
   it('refuses unknown variables, bad values and any provider key, naming the variable but never the value', () => {
     expect(() => settingsFor({ functionEnv: 'QUALITY_FLOR=0.7' })).toThrow(
