@@ -1,4 +1,5 @@
 import { startLocalStack } from '../../infra/local/local-stack.js';
+import { measureBreakerWrites } from './breaker-writes.js';
 import { measureBundles } from './bundles.js';
 import { measureCacheHit } from './cache-hit.js';
 import { measureOutage } from './outage.js';
@@ -24,8 +25,10 @@ const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = (() => true) as typeof process.stdout.write;
 let hits: Awaited<ReturnType<typeof measureCacheHit>>;
 let outage: string[][];
+let breakerWrites: string[][];
 try {
   hits = await measureCacheHit(stack);
+  breakerWrites = await measureBreakerWrites(stack);
   outage = await measureOutage(stack, RECOVERY_TIMEOUT_SECONDS);
 } finally {
   process.stdout.write = write;
@@ -40,5 +43,7 @@ console.log(
 console.log(formatTable(['measure', 'median', 'p99'], hits.latency));
 console.log('\nDynamoDB calls per request');
 console.log(formatTable(['request', 'reads', 'writes', 'by command'], hits.dynamodbCalls));
+console.log('\nBreaker writes at a 1 % background error rate on every provider (goal ≤ 0.02 per request)');
+console.log(formatTable(['measure', 'value'], breakerWrites));
 console.log('\nAlpha Vantage outage at 5 requests a second (real time)');
 console.log(formatTable(['interval', 'seconds'], outage));
