@@ -143,14 +143,21 @@ type TripOptions = Pick<
   'failureThreshold' | 'failureRateThreshold' | 'slowCallRateThreshold' | 'minimumCalls'
 >;
 
-/** Whether counts just written (read back atomically) cross a threshold: the run, the failure rate or the slow-call rate. */
+/** Which threshold counts just written (read back atomically) cross, if any. */
+export function tripReason(
+  record: BreakerRecord,
+  options: TripOptions,
+): 'consecutive failures' | 'failure rate' | 'slow-call rate' | undefined {
+  if (record.consecutiveFailures >= options.failureThreshold) return 'consecutive failures';
+  if (record.windowCalls < options.minimumCalls) return undefined;
+  if (record.windowFailures / record.windowCalls >= options.failureRateThreshold) return 'failure rate';
+  if (record.windowSlowCalls / record.windowCalls >= options.slowCallRateThreshold) return 'slow-call rate';
+  return undefined;
+}
+
+/** Whether counts just written cross a threshold: the run, the failure rate or the slow-call rate. */
 export function shouldTrip(record: BreakerRecord, options: TripOptions): boolean {
-  if (record.consecutiveFailures >= options.failureThreshold) return true;
-  if (record.windowCalls < options.minimumCalls) return false;
-  return (
-    record.windowFailures / record.windowCalls >= options.failureRateThreshold ||
-    record.windowSlowCalls / record.windowCalls >= options.slowCallRateThreshold
-  );
+  return tripReason(record, options) !== undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   isWindowCurrent,
   nextChanceInMs,
   openTimeoutMs,
-  shouldTrip,
+  tripReason,
 } from './breaker-state.js';
 import type { BreakerStore, ProbeLease, WriteOutcome } from './breaker-store.js';
 import {
@@ -305,7 +305,8 @@ export class CircuitBreaker {
       // Whatever was held went into this write, or belonged to a window that has just been replaced.
       this.#held.delete(circuit);
       this.#remember(outcome.record);
-      if (!hasBadCalls(tally) || !shouldTrip(outcome.record, options)) return;
+      const reason = hasBadCalls(tally) ? tripReason(outcome.record, options) : undefined;
+      if (reason === undefined) return;
       const opened = await store.open(
         circuit,
         { state: 'CLOSED', version: outcome.record.version },
@@ -315,7 +316,7 @@ export class CircuitBreaker {
           openCount: outcome.record.openCount + 1,
         },
       );
-      this.#settle('CLOSED', opened, 'failure threshold crossed');
+      this.#settle('CLOSED', opened, `${reason} threshold crossed`);
       return;
     }
     throw new Error(`breaker ${circuit}: the record kept moving for ${MAX_COUNT_RACES} rounds`);

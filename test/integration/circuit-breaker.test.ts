@@ -215,6 +215,8 @@ describe('CircuitBreaker slow calls', () => {
     await call(at(breakers, 1), 'slow');
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', windowCalls: 10, windowSlowCalls: 10 });
     expect(transitions()).toEqual(['OPEN']);
+    const changed = logs.find((log) => log.message === 'circuit breaker state changed');
+    expect(changed?.extra).toEqual([expect.objectContaining({ reason: 'slow-call rate threshold crossed' })]);
   });
 
   it('does not let a slow success end a run of failures', async () => {

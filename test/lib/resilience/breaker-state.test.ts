@@ -15,6 +15,7 @@ import {
   nextChanceInMs,
   openTimeoutMs,
   shouldTrip,
+  tripReason,
 } from '../../../lib/resilience/breaker-state.js';
 
 const NOW = 1_800_000_000_000;
@@ -72,6 +73,13 @@ describe('slow calls', () => {
     expect(shouldTrip(record({ ...slow, windowCalls: 10, windowSlowCalls: 5 }), options)).toBe(true);
     expect(shouldTrip(record({ ...slow, windowCalls: 10, windowSlowCalls: 4 }), options)).toBe(false);
     expect(shouldTrip(record({ ...slow, windowCalls: 9, windowSlowCalls: 9 }), options)).toBe(false);
+  });
+
+  it('names the threshold crossed, for the state-change log', () => {
+    expect(tripReason(record({ consecutiveFailures: 5 }), options)).toBe('consecutive failures');
+    expect(tripReason(record({ windowCalls: 10, windowFailures: 5 }), options)).toBe('failure rate');
+    expect(tripReason(record({ windowCalls: 10, windowSlowCalls: 6 }), options)).toBe('slow-call rate');
+    expect(tripReason(record({ windowCalls: 10, windowSlowCalls: 4 }), options)).toBeUndefined();
   });
 
   it('judges the slow-call rate apart from the failure rate', () => {
