@@ -203,6 +203,11 @@ function readConfig(read: EnvReader): DataLayerConfig {
         min: 0.01,
         max: 1,
       }),
+      slowCallMs: seconds('CIRCUIT_BREAKER_SLOW_CALL_SECONDS', breaker.slowCallMs / 1000),
+      slowCallRateThreshold: read.number('CIRCUIT_BREAKER_SLOW_CALL_RATE', breaker.slowCallRateThreshold, {
+        min: 0.01,
+        max: 1,
+      }),
       minimumCalls: read.number('CIRCUIT_BREAKER_MINIMUM_CALLS', breaker.minimumCalls, count),
       windowMs: seconds('CIRCUIT_BREAKER_WINDOW', breaker.windowMs / 1000),
       recoveryTimeoutMs: seconds('CIRCUIT_BREAKER_RECOVERY_TIMEOUT', breaker.recoveryTimeoutMs / 1000),

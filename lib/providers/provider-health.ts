@@ -4,7 +4,9 @@ import type { FailureKind, ProviderFailure } from './provider.js';
 /**
  * Which outcomes speak of a provider's health, for its circuit breaker. An answer that shows the
  * provider up and answering (even "unknown symbol" or "bad key") is a success for the breaker; a
- * key's own troubles are the key pool's business, not the breaker's.
+ * key's own troubles are the key pool's business, not the breaker's. A timeout is a failure whatever
+ * shortened the attempt (its own timeout or the request's deadline); how long each call took is
+ * judged separately by the breaker's slow-call rule.
  */
 const COUNTS_AGAINST_PROVIDER: Record<FailureKind, boolean> = {
   network: true,
@@ -19,10 +21,10 @@ const COUNTS_AGAINST_PROVIDER: Record<FailureKind, boolean> = {
   no_key: false,
 };
 
-/** What an attempt's outcome tells the provider's breaker: a success, a failure, or nothing at all. */
+/** What an attempt's outcome tells the provider's breaker: a success, a failure, or nothing (no call was made). */
 export function breakerVerdict(failure: ProviderFailure | undefined): 'success' | 'failure' | 'none' {
   if (!failure) return 'success';
-  if (failure.kind === 'no_key' || failure.health === 'unknown') return 'none';
+  if (failure.kind === 'no_key') return 'none';
   if (failure.health === 'up') return 'success';
   return COUNTS_AGAINST_PROVIDER[failure.kind] ? 'failure' : 'success';
 }

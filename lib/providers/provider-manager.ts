@@ -14,15 +14,6 @@ const NO_USABLE_KEY = {
   failure: { kind: 'no_key', detail: 'no key of the pool has budget left or is usable' },
 } as const satisfies ProviderResult<never>;
 
-/**
- * A timeout of an attempt the deadline had shortened says nothing of the provider: a healthy one may
- * simply have needed its full timeout. Its breaker does not count it.
- */
-function cutShortByDeadline<Value>(result: ProviderResult<Value>, shortened: boolean): ProviderResult<Value> {
-  if (result.ok || !shortened || result.failure.kind !== 'timeout') return result;
-  return { ok: false, failure: { ...result.failure, health: 'unknown' } };
-}
-
 type Scored<Value> = { value: Value; quality: QualityReport | null };
 
 /** One provider tried (or skipped) for one request, as `meta.attempts` shows it. */
@@ -124,49 +115,59 @@ export class ProviderManager {
     deadline: number,
     score: ((value: Value) => QualityReport) | undefined,
   ): Promise<{ result: ProviderResult<Scored<Value>> | 'circuit_open'; calls: number }> {
-    const decision = await this.deps.breaker.acquire(endpoint.provider);
+    const { breaker } = this.deps;
+    const decision = await breaker.acquire(endpoint.provider);
     if (!decision.allowed) return { result: 'circuit_open', calls: 0 };
     const permit = decision.permit;
     let calls = 0;
-    // The provider's own time, for metrics and meta.attempts: the HTTP call, not the key bookkeeping.
+    // The provider's own time, for metrics, meta.attempts and the breaker's slow-call rule: the HTTP
+    // call as it really lasted, not the key bookkeeping, and measured in real time like the timeout.
     let fetchMs = 0;
-    const result = await retry(
-      async ({ signal, timeoutMs }) => {
-        // A key per HTTP call: each attempt spends one call of a key's budget, and a retry after a
-        // throttle must not reuse a key that was just parked.
-        const key = await this.deps.keys.lease(endpoint.provider);
-        if (!key) return NO_USABLE_KEY;
-        calls++;
-        const started = performance.now();
-        const fetched = await fetchFromProvider(endpoint, query, {
-          baseUrl: this.deps.baseUrls[endpoint.provider],
-          apiKey: key.value,
-          timeoutMs,
-          signal,
-          now: this.deps.now,
-        });
-        fetchMs = performance.now() - started;
-        const answer = this.judge(cutShortByDeadline(fetched, timeoutMs < this.deps.timeoutMs), score);
-        await this.deps.keys.report?.(endpoint.provider, key, answer.ok ? 'ok' : answer.failure.kind, {
-          ...(answer.ok || answer.failure.retryAfterSeconds === undefined
-            ? {}
-            : { retryAfterSeconds: answer.failure.retryAfterSeconds }),
-        });
-        return answer;
-      },
-      {
-        ...this.deps.retry,
-        // A half-open probe is one call: its outcome decides the breaker, not a series of retries.
-        maxAttempts: permit.kind === 'probe' ? 1 : this.deps.retry.maxAttempts,
-        jitter: 'full',
-        attemptTimeoutMs: this.deps.timeoutMs,
-        deadline,
-        now: () => this.deps.now().getTime(),
-        ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
-        onAttempt: ({ result }) => this.observe(endpoint, permit, result, Math.round(fetchMs)),
-      },
-    );
-    return { result, calls };
+    try {
+      const result = await retry(
+        async ({ signal, timeoutMs }) => {
+          // A key per HTTP call: each attempt spends one call of a key's budget, and a retry after a
+          // throttle must not reuse a key that was just parked.
+          const key = await this.deps.keys.lease(endpoint.provider);
+          if (!key) return NO_USABLE_KEY;
+          calls++;
+          const started = performance.now();
+          // A timeout counts against the provider whatever shortened it, the request's deadline
+          // included: a provider that hangs must open its breaker however many providers share the time.
+          const fetched = await fetchFromProvider(endpoint, query, {
+            baseUrl: this.deps.baseUrls[endpoint.provider],
+            apiKey: key.value,
+            timeoutMs,
+            signal,
+            now: this.deps.now,
+          });
+          fetchMs = performance.now() - started;
+          const answer = this.judge(fetched, score);
+          await this.deps.keys.report?.(endpoint.provider, key, answer.ok ? 'ok' : answer.failure.kind, {
+            ...(answer.ok || answer.failure.retryAfterSeconds === undefined
+              ? {}
+              : { retryAfterSeconds: answer.failure.retryAfterSeconds }),
+          });
+          return answer;
+        },
+        {
+          ...this.deps.retry,
+          // A half-open probe is one call: its outcome decides the breaker, not a series of retries.
+          maxAttempts: permit.kind === 'probe' ? 1 : this.deps.retry.maxAttempts,
+          jitter: 'full',
+          attemptTimeoutMs: this.deps.timeoutMs,
+          deadline,
+          now: () => this.deps.now().getTime(),
+          ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+          // No retry on a breaker that opened meanwhile (in this container or, within the state cache, another).
+          mayRetry: () => breaker.mayRetry(permit),
+          onAttempt: ({ result }) => this.observe(endpoint, permit, result, Math.round(fetchMs)),
+        },
+      );
+      return { result, calls };
+    } finally {
+      await breaker.release(permit);
+    }
   }
 
   /**
@@ -217,7 +218,7 @@ export class ProviderManager {
       });
     }
     const verdict = breakerVerdict(result.ok ? undefined : result.failure);
-    if (verdict === 'failure') await this.deps.breaker.recordFailure(permit);
-    else if (verdict === 'success') await this.deps.breaker.recordSuccess(permit);
+    if (verdict === 'failure') await this.deps.breaker.recordFailure(permit, ms);
+    else if (verdict === 'success') await this.deps.breaker.recordSuccess(permit, ms);
   }
 }

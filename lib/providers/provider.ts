@@ -26,10 +26,10 @@ export interface ProviderFailure {
   retryAfterSeconds?: number;
   /**
    * What this failure says of the provider's health where its kind alone would mislead the breaker:
-   * `up` (it answered, we refused the data: a quality-floor miss), `unknown` (we cut the attempt
-   * short for the request's deadline: a timeout of our own making).
+   * `up` (it answered, we refused the data: a quality-floor miss). There is no "unknown": a timeout
+   * counts against the provider whatever shortened it, as a hanging provider must open its breaker.
    */
-  health?: 'up' | 'unknown';
+  health?: 'up';
 }
 
 export type ProviderResult<T> = { ok: true; value: T } | { ok: false; failure: ProviderFailure };

@@ -15,9 +15,16 @@ export interface CircuitBreakerOptions {
   failureThreshold: number;
   /** Opens when `windowFailures / windowCalls` reaches this share... */
   failureRateThreshold: number;
+  /**
+   * `CIRCUIT_BREAKER_SLOW_CALL_SECONDS`: a call that takes at least this long is slow, even when it
+   * succeeds (resilience4j's `slowCallDurationThreshold`). See `DEFAULT_SLOW_CALL_MS` for the default.
+   */
+  slowCallMs: number;
+  /** `CIRCUIT_BREAKER_SLOW_CALL_RATE`: ...or when `windowSlowCalls / windowCalls` reaches this share... */
+  slowCallRateThreshold: number;
   /** ...and the window has seen at least this many calls. */
   minimumCalls: number;
-  /** The failure-rate window, opened by its first failure. */
+  /** The rate window, opened by its first failure or slow call. */
   windowMs: number;
   /** `CIRCUIT_BREAKER_RECOVERY_TIMEOUT`: how long OPEN lasts before one probe is let through. */
   recoveryTimeoutMs: number;
@@ -31,11 +38,26 @@ export interface CircuitBreakerOptions {
   stateCacheMs: number;
 }
 
+/**
+ * The default slow-call threshold: 3 s. It must sit below the smallest share of a request's deadline
+ * that one provider gets, or a provider that answers just inside its share would never count as slow:
+ * the deadline is 19 s (a route function's 20 s timeout less the 1 s answer margin, under API
+ * Gateway's 29 s) and the longest default provider chain has five providers (quotes, daily history,
+ * company, search), so the first provider's attempts get 19 s ÷ 5 = 3.8 s at most, under the 5 s
+ * `PROVIDER_TIMEOUT_SECONDS`. 3 s leaves room for the cache read and key lease before the first call
+ * and is still several times a healthy provider's answer time, so a healthy provider is never slow.
+ */
+export const DEFAULT_SLOW_CALL_MS = 3_000;
+
 /** The defaults behind the platform's `CIRCUIT_BREAKER_*` settings. */
 export const DEFAULT_BREAKER_OPTIONS: CircuitBreakerOptions = {
   enabled: true,
   failureThreshold: 5,
   failureRateThreshold: 0.5,
+  slowCallMs: DEFAULT_SLOW_CALL_MS,
+  // resilience4j defaults to 100 %: a provider slow on nine calls in ten would keep costing most
+  // requests 3 s of their deadline. Half, as for failures: a provider slow on half its calls is sick.
+  slowCallRateThreshold: 0.5,
   minimumCalls: 10,
   windowMs: 60_000,
   recoveryTimeoutMs: 60_000,
@@ -56,10 +78,11 @@ export interface BreakerOverride {
 /**
  * One circuit's state as shared by every container (times in epoch ms).
  *
- * Calls are counted in the failure-rate window only from the window's first failure on: the window
- * opens at a failure and lapses `windowMs` later. Counting every call would cost a DynamoDB write per
- * healthy request; this way a success writes only while failures are on record, and the rate is
- * judged over the calls that followed the first failure, which is where it matters.
+ * Calls are counted in the rate window only from the window's first failure or slow call on: the
+ * window opens at such a call and lapses `windowMs` later. Counting every call would cost a DynamoDB
+ * write per healthy request; the rates are judged over the calls that followed the first bad one,
+ * which is where they matter. Even inside a window, successes are written only when they change a
+ * decision (see `planCount`).
  */
 export interface BreakerRecord {
   circuit: string;
@@ -70,6 +93,10 @@ export interface BreakerRecord {
   windowStart?: number;
   windowCalls: number;
   windowFailures: number;
+  /** Calls of the window at least `slowCallMs` long, failed or not. */
+  windowSlowCalls: number;
+  /** When the last failure was added to `consecutiveFailures`; absent when the run is 0. */
+  lastFailureAt?: number;
   openedAt?: number;
   /** When OPEN: the earliest time a probe may be let through. */
   openUntil?: number;
@@ -94,6 +121,7 @@ export function closedRecord(circuit: string): BreakerRecord {
     consecutiveFailures: 0,
     windowCalls: 0,
     windowFailures: 0,
+    windowSlowCalls: 0,
     openCount: 0,
     halfOpenSuccesses: 0,
     forcedOpen: false,
@@ -105,27 +133,31 @@ export function isWindowCurrent(record: BreakerRecord, now: number, windowMs: nu
   return record.windowStart !== undefined && record.windowStart > now - windowMs;
 }
 
-/**
- * Whether a success has anything to write: a closed breaker with no consecutive failures and no
- * failure in a current window is healthy, and its successes cost no write.
- */
-export function hasFailuresOnRecord(record: BreakerRecord, now: number, windowMs: number): boolean {
-  if (record.state !== 'CLOSED') return false;
-  return (
-    record.consecutiveFailures > 0 || (record.windowFailures > 0 && isWindowCurrent(record, now, windowMs))
-  );
+/** Whether a call that took `ms` is slow. */
+export function isSlow(ms: number, options: Pick<CircuitBreakerOptions, 'slowCallMs'>): boolean {
+  return ms >= options.slowCallMs;
 }
 
-/** Whether counts just written (read back atomically) cross either threshold. */
-export function shouldTrip(
+type TripOptions = Pick<
+  CircuitBreakerOptions,
+  'failureThreshold' | 'failureRateThreshold' | 'slowCallRateThreshold' | 'minimumCalls'
+>;
+
+/** Which threshold counts just written (read back atomically) cross, if any. */
+export function tripReason(
   record: BreakerRecord,
-  options: Pick<CircuitBreakerOptions, 'failureThreshold' | 'failureRateThreshold' | 'minimumCalls'>,
-): boolean {
-  if (record.consecutiveFailures >= options.failureThreshold) return true;
-  return (
-    record.windowCalls >= options.minimumCalls &&
-    record.windowFailures / record.windowCalls >= options.failureRateThreshold
-  );
+  options: TripOptions,
+): 'consecutive failures' | 'failure rate' | 'slow-call rate' | undefined {
+  if (record.consecutiveFailures >= options.failureThreshold) return 'consecutive failures';
+  if (record.windowCalls < options.minimumCalls) return undefined;
+  if (record.windowFailures / record.windowCalls >= options.failureRateThreshold) return 'failure rate';
+  if (record.windowSlowCalls / record.windowCalls >= options.slowCallRateThreshold) return 'slow-call rate';
+  return undefined;
+}
+
+/** Whether counts just written cross a threshold: the run, the failure rate or the slow-call rate. */
+export function shouldTrip(record: BreakerRecord, options: TripOptions): boolean {
+  return tripReason(record, options) !== undefined;
 }
 
 /**

@@ -12,14 +12,12 @@ import {
   type BreakerRecord,
   type BreakerState,
   closedRecord,
-  isWindowCurrent,
 } from './breaker-state.js';
+import type { CountPlan } from './breaker-tally.js';
 
 /** Every breaker lives in this one partition (`sk` = circuit name), so one Query reads them all. */
-const PARTITION = 'breaker';
-
-/** How often a failure may find the window moved under it before giving up (each round is one write). */
-const MAX_WINDOW_RACES = 5;
+export const BREAKER_PARTITION = 'breaker';
+const PARTITION = BREAKER_PARTITION;
 
 /**
  * A conditional write's result. The loser learns the item as it stood when its condition failed
@@ -42,6 +40,8 @@ export interface ProbeLease {
 type Values = Record<string, AttributeValue>;
 
 const num = (value: number): AttributeValue => ({ N: String(value) });
+const mapValues = (numbers: Record<string, number>): Values =>
+  Object.fromEntries(Object.entries(numbers).map(([name, value]) => [name, num(value)]));
 const str = (value: string): AttributeValue => ({ S: value });
 
 /** Values shared by many expressions; each write sends only those its expressions use. */
@@ -58,9 +58,9 @@ const SHARED_VALUES: Values = {
 /** What closing sets and removes: every count back to zero, escalation forgotten, no probe, not forced. */
 const CLOSE_SET =
   '#state = :closed, #version = :next, #consecutiveFailures = :zero, #windowCalls = :zero, ' +
-  '#windowFailures = :zero, #openCount = :zero, #halfOpenSuccesses = :zero, #forcedOpen = :false, ' +
-  '#updatedAt = :now';
-const CLOSE_REMOVE = '#windowStart, #openedAt, #openUntil, #probeOwner, #probeLeaseUntil';
+  '#windowFailures = :zero, #windowSlowCalls = :zero, #openCount = :zero, #halfOpenSuccesses = :zero, ' +
+  '#forcedOpen = :false, #updatedAt = :now';
+const CLOSE_REMOVE = '#windowStart, #lastFailureAt, #openedAt, #openUntil, #probeOwner, #probeLeaseUntil';
 
 /**
  * The breakers' shared state in the data table: reads of the whole `breaker` partition and the
@@ -101,53 +101,61 @@ export class BreakerStore {
   }
 
   /**
-   * Counts one failure of a closed breaker: consecutive failures, and the window's failures and calls.
-   * DynamoDB has no if/else inside one update, so the window is handled by two updates whose
-   * conditions exclude each other: "window current → ADD to it" and "window missing or lapsed →
-   * restart it at this failure". Each is atomic; when one's condition fails because the window moved
-   * (another container just restarted it), the item it returns says which branch now applies. So
-   * every failure is counted exactly once and a lapsed window is restarted exactly once, however
-   * many containers race. `won: false` means the breaker is no longer closed (nothing was counted).
+   * Adds a permit's calls to a closed breaker's counts, in one `UpdateItem`. DynamoDB has no if/else
+   * inside one update, so the plan says which facts about the stored record it assumed (the window
+   * it adds to, or that the stored window has lapsed; that no failure came after our success) and
+   * the write is conditional on them: of containers racing to restart a lapsed window exactly one
+   * does, and every count lands exactly once. A plan whose facts no longer hold loses with the item
+   * as it stands, to replan from. `won: false` with a state other than CLOSED means the breaker has
+   * moved on (nothing was counted).
    */
-  async countFailure(
-    circuit: string,
-    at: { now: number; windowMs: number; windowCurrent: boolean },
-  ): Promise<WriteOutcome> {
-    const values = { ':now': num(at.now), ':cutoff': num(at.now - at.windowMs) };
-    const closedOrNew = '(attribute_not_exists(#state) OR #state = :closed)';
-    let inWindow = at.windowCurrent;
-    for (let round = 0; round < MAX_WINDOW_RACES; round++) {
-      const outcome = inWindow
-        ? await this.#update(circuit, {
-            update:
-              'ADD #consecutiveFailures :one, #windowFailures :one, #windowCalls :one SET #updatedAt = :now',
-            condition: `${closedOrNew} AND #windowStart > :cutoff`,
-            values,
-          })
-        : await this.#update(circuit, {
-            update:
-              'ADD #consecutiveFailures :one SET #windowStart = :now, #windowFailures = :one, ' +
-              '#windowCalls = :one, #state = if_not_exists(#state, :closed), ' +
-              '#version = if_not_exists(#version, :zero), #updatedAt = :now',
-            condition: `${closedOrNew} AND (attribute_not_exists(#windowStart) OR #windowStart <= :cutoff)`,
-            values,
-          });
-      if (outcome.won || outcome.current.state !== 'CLOSED') return outcome;
-      inWindow = isWindowCurrent(outcome.current, at.now, at.windowMs);
+  async count(circuit: string, plan: CountPlan): Promise<WriteOutcome> {
+    const set = [
+      '#state = if_not_exists(#state, :closed)',
+      '#version = if_not_exists(#version, :zero)',
+      '#updatedAt = :now',
+    ];
+    const add: string[] = [];
+    const remove: string[] = [];
+    const conditions = ['(attribute_not_exists(#state) OR #state = :closed)'];
+    const values: Values = { ':now': num(plan.now) };
+    const windowCounts = { ':calls': plan.calls, ':failures': plan.failures, ':slowCalls': plan.slowCalls };
+    if (plan.window.kind !== 'none') Object.assign(values, mapValues(windowCounts));
+    if (plan.window.kind === 'add') {
+      add.push('#windowCalls :calls', '#windowFailures :failures', '#windowSlowCalls :slowCalls');
+      conditions.push('#windowStart = :windowStart');
+      values[':windowStart'] = num(plan.window.start);
+    } else if (plan.window.kind === 'restart') {
+      set.push(
+        '#windowStart = :now',
+        '#windowCalls = :calls',
+        '#windowFailures = :failures',
+        '#windowSlowCalls = :slowCalls',
+      );
+      conditions.push('(attribute_not_exists(#windowStart) OR #windowStart <= :lapsedAt)');
+      values[':lapsedAt'] = num(plan.window.lapsedAt);
     }
-    throw new Error(`breaker ${circuit}: the failure window kept moving for ${MAX_WINDOW_RACES} rounds`);
-  }
-
-  /**
-   * A success of a closed breaker with failures on record: the consecutive run ends, and the call
-   * counts in the window when one is current. Conditional on still CLOSED, so a success that ends
-   * after the breaker opened changes nothing.
-   */
-  async countSuccess(circuit: string, at: { now: number; inWindow: boolean }): Promise<WriteOutcome> {
+    if (plan.run.kind === 'set') {
+      set.push('#consecutiveFailures = :run');
+      if (plan.run.value > 0) set.push('#lastFailureAt = :now');
+      else remove.push('#lastFailureAt');
+      conditions.push('(attribute_not_exists(#lastFailureAt) OR #lastFailureAt <= :successAt)');
+      values[':run'] = num(plan.run.value);
+      values[':successAt'] = num(plan.run.ifNoFailureAfter);
+    } else if (plan.run.value > 0) {
+      add.push('#consecutiveFailures :run');
+      set.push('#lastFailureAt = :now');
+      values[':run'] = num(plan.run.value);
+    }
+    const update = [
+      `SET ${set.join(', ')}`,
+      add.length > 0 ? `ADD ${add.join(', ')}` : '',
+      remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
+    ];
     return this.#update(circuit, {
-      update: `SET #consecutiveFailures = :zero, #updatedAt = :now${at.inWindow ? ' ADD #windowCalls :one' : ''}`,
-      condition: '#state = :closed',
-      values: { ':now': num(at.now) },
+      update: update.filter((part) => part !== '').join(' '),
+      condition: conditions.join(' AND '),
+      values,
     });
   }
 
@@ -332,6 +340,8 @@ function toRecord(circuit: string, item: Record<string, AttributeValue> | undefi
     windowStart: n('windowStart'),
     windowCalls: n('windowCalls') ?? 0,
     windowFailures: n('windowFailures') ?? 0,
+    windowSlowCalls: n('windowSlowCalls') ?? 0,
+    lastFailureAt: n('lastFailureAt'),
     openedAt: n('openedAt'),
     openUntil: n('openUntil'),
     openCount: n('openCount') ?? 0,

@@ -8,18 +8,31 @@ import {
   type BreakerState,
   type CircuitBreakerOptions,
   closedRecord,
-  hasFailuresOnRecord,
+  isSlow,
   isWindowCurrent,
   nextChanceInMs,
   openTimeoutMs,
-  shouldTrip,
+  tripReason,
 } from './breaker-state.js';
 import type { BreakerStore, ProbeLease, WriteOutcome } from './breaker-store.js';
+import {
+  type CallTally,
+  couldTrip,
+  EMPTY_TALLY,
+  type HeldSuccesses,
+  hasBadCalls,
+  holdSuccesses,
+  planCount,
+  tallyCall,
+} from './breaker-tally.js';
 
 export { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './breaker-state.js';
 
 /** How often an operator's override retries when a transition slips in between its read and its write. */
 const MAX_OVERRIDE_ATTEMPTS = 5;
+
+/** How often a count may find the record moved under it before giving up (each round is one write). */
+const MAX_COUNT_RACES = 5;
 
 /**
  * A call's permission to reach the provider, handed back with its outcome. A `probe` permit is the one
@@ -46,9 +59,10 @@ export interface CircuitStatus {
   name: string;
   state: BreakerState;
   consecutiveFailures: number;
-  /** Calls and failures in the current failure-rate window (0 when it has lapsed). */
+  /** Calls, failures and slow calls in the current rate window (0 when it has lapsed). */
   windowCalls: number;
   windowFailures: number;
+  windowSlowCalls: number;
   openedAt: string | null;
   /** When OPEN: the earliest time a probe goes through; `null` when forced open. */
   nextProbeAt: string | null;
@@ -77,8 +91,13 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
  * A circuit breaker per provider whose state every Lambda container shares through DynamoDB.
  *
  * - Decisions read every breaker in one Query, reused for `stateCacheMs`: at most one read per request.
- * - Failures count fleet-wide (atomic counters); the healthy path writes nothing, which is why calls
- *   count in the failure-rate window only from its first failure on (see `BreakerRecord`).
+ * - A permit is one request's use of one provider. Its calls are recorded as they end
+ *   (`recordSuccess`, `recordFailure`, with their duration: a slow call counts against the provider
+ *   even when it succeeds) and written when it is `release`d, or at once when they could open the
+ *   breaker. Before each retry, `mayRetry` re-checks the breaker.
+ * - Failures and slow calls count fleet-wide (atomic counters); successes write only when they change
+ *   a decision (see `breaker-tally.ts`), so the healthy path writes nothing and a background of
+ *   isolated failures costs about one write each.
  * - Each transition is a conditional write on the version read: exactly one container wins it, and
  *   only the winner emits `circuit_breaker_state_changes_total` and logs it.
  * - One probe at a time in HALF_OPEN, under a lease that expires, so a crashed probe cannot wedge it.
@@ -89,6 +108,10 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 export class CircuitBreaker {
   #snapshot: Snapshot | undefined;
   #reading: Promise<ReadResult> | undefined;
+  /** What each live permit's calls told the breaker and is not written yet. */
+  readonly #tallies = new WeakMap<BreakerPermit, CallTally>();
+  /** Fast successes of the current window this container has not written, per circuit. */
+  readonly #held = new Map<string, HeldSuccesses>();
 
   constructor(private readonly deps: CircuitBreakerDeps) {}
 
@@ -112,27 +135,42 @@ export class CircuitBreaker {
     }
   }
 
-  /** The permitted call succeeded. */
-  async recordSuccess(permit: BreakerPermit): Promise<void> {
-    if (!this.deps.options.enabled) return;
-    const now = this.deps.now();
-    try {
-      if (permit.kind === 'probe') await this.#probeSucceeded(permit.circuit, permit.probeId, now);
-      else await this.#closedSucceeded(permit.circuit, now);
-    } catch (error) {
-      this.#storeFailed(permit.circuit, 'record-success', error);
-    }
+  /** A call made under the permit succeeded after `ms` (slow when at least `slowCallMs`). */
+  async recordSuccess(permit: BreakerPermit, ms = 0): Promise<void> {
+    await this.#record(permit, { failed: false, ms });
   }
 
-  /** The permitted call failed in a way that speaks of the provider's health. */
-  async recordFailure(permit: BreakerPermit): Promise<void> {
-    if (!this.deps.options.enabled) return;
-    const now = this.deps.now();
+  /** A call made under the permit failed, after `ms`, in a way that speaks of the provider's health. */
+  async recordFailure(permit: BreakerPermit, ms = 0): Promise<void> {
+    await this.#record(permit, { failed: true, ms });
+  }
+
+  /**
+   * Whether the permit may make another call: never for a probe (a probe is one call), and for a
+   * closed permit only while this container's view of the breaker (at most `stateCacheMs` old) still
+   * lets calls through. Fails open when the state cannot be read.
+   */
+  async mayRetry(permit: BreakerPermit): Promise<boolean> {
+    if (!this.deps.options.enabled) return true;
+    if (permit.kind === 'probe') return false;
+    const read = await this.#read(this.deps.now());
+    if (read.error !== undefined) this.#storeFailed(permit.circuit, 'read', read.error);
+    const record = read.records?.get(permit.circuit);
+    return record === undefined || record.state === 'CLOSED';
+  }
+
+  /**
+   * The permit's calls are over: what they told the breaker and it has not written yet is written
+   * now, when it changes a decision (see `breaker-tally.ts`). Every permit is released once.
+   */
+  async release(permit: BreakerPermit): Promise<void> {
+    const tally = this.#tallies.get(permit);
+    this.#tallies.delete(permit);
+    if (!this.deps.options.enabled || permit.kind === 'probe' || tally === undefined) return;
     try {
-      if (permit.kind === 'probe') await this.#probeFailed(permit, now);
-      else await this.#closedFailed(permit.circuit, now);
+      await this.#count(permit.circuit, tally, this.deps.now());
     } catch (error) {
-      this.#storeFailed(permit.circuit, 'record-failure', error);
+      this.#storeFailed(permit.circuit, 'count', error);
     }
   }
 
@@ -211,38 +249,82 @@ export class CircuitBreaker {
     return { allowed: true, permit: { circuit, kind: 'probe', probeId: lease.probeId, version, openCount } };
   }
 
-  async #closedSucceeded(circuit: string, now: number): Promise<void> {
-    const { windowMs } = this.deps.options;
-    const known = this.#lastKnown(circuit);
-    // The healthy path writes nothing: only a success that ends a run of failures is worth a write.
-    if (!hasFailuresOnRecord(known, now, windowMs)) return;
-    const outcome = await this.deps.store.countSuccess(circuit, {
-      now,
-      inWindow: isWindowCurrent(known, now, windowMs),
-    });
-    this.#remember(outcome.won ? outcome.record : outcome.current);
+  async #record(permit: BreakerPermit, call: { failed: boolean; ms: number }): Promise<void> {
+    if (!this.deps.options.enabled) return;
+    const now = this.deps.now();
+    try {
+      if (permit.kind === 'probe') {
+        // A slow probe is no sign of recovery: it re-opens the breaker like a failed one.
+        if (call.failed || isSlow(call.ms, this.deps.options)) await this.#probeFailed(permit, now);
+        else await this.#probeSucceeded(permit.circuit, permit.probeId, now);
+        return;
+      }
+      const tally = tallyCall(
+        this.#tallies.get(permit) ?? EMPTY_TALLY,
+        { ...call, at: now },
+        this.deps.options,
+      );
+      const known = this.#lastKnown(permit.circuit);
+      if (couldTrip(known, tally, this.#held.get(permit.circuit), now, this.deps.options)) {
+        // Written at once, so this permit's next retry and every other container find the breaker open.
+        this.#tallies.delete(permit);
+        await this.#count(permit.circuit, tally, now);
+      } else {
+        this.#tallies.set(permit, tally);
+      }
+    } catch (error) {
+      this.#storeFailed(permit.circuit, call.failed ? 'record-failure' : 'record-success', error);
+    }
   }
 
-  async #closedFailed(circuit: string, now: number): Promise<void> {
+  /**
+   * Writes a closed permit's tally when it changes a decision, else holds its successes; then opens
+   * the breaker when the counts written cross a threshold. A lost condition replans from the record
+   * it returns; a breaker no longer closed takes nothing (its late results do not count).
+   */
+  async #count(circuit: string, tally: CallTally, now: number): Promise<void> {
     const { options, store } = this.deps;
-    const counted = await store.countFailure(circuit, {
-      now,
-      windowMs: options.windowMs,
-      windowCurrent: isWindowCurrent(this.#lastKnown(circuit), now, options.windowMs),
-    });
-    if (!counted.won) {
-      this.#remember(counted.current);
+    let known = this.#lastKnown(circuit);
+    for (let round = 0; round < MAX_COUNT_RACES; round++) {
+      if (known.state !== 'CLOSED') {
+        this.#held.delete(circuit);
+        return;
+      }
+      const held = this.#held.get(circuit);
+      const plan = planCount(known, tally, held, now, options);
+      if (plan === null) {
+        this.#setHeld(circuit, holdSuccesses(known, tally, held, now, options));
+        return;
+      }
+      const outcome = await store.count(circuit, plan);
+      if (!outcome.won) {
+        this.#remember(outcome.current);
+        known = outcome.current;
+        continue;
+      }
+      // Whatever was held went into this write, or belonged to a window that has just been replaced.
+      this.#held.delete(circuit);
+      this.#remember(outcome.record);
+      const reason = hasBadCalls(tally) ? tripReason(outcome.record, options) : undefined;
+      if (reason === undefined) return;
+      const opened = await store.open(
+        circuit,
+        { state: 'CLOSED', version: outcome.record.version },
+        {
+          now,
+          openUntil: now + openTimeoutMs(outcome.record.openCount, options),
+          openCount: outcome.record.openCount + 1,
+        },
+      );
+      this.#settle('CLOSED', opened, `${reason} threshold crossed`);
       return;
     }
-    const record = counted.record;
-    this.#remember(record);
-    if (!shouldTrip(record, options)) return;
-    const opened = await store.open(
-      circuit,
-      { state: 'CLOSED', version: record.version },
-      { now, openUntil: now + openTimeoutMs(record.openCount, options), openCount: record.openCount + 1 },
-    );
-    this.#settle('CLOSED', opened, 'failure threshold crossed');
+    throw new Error(`breaker ${circuit}: the record kept moving for ${MAX_COUNT_RACES} rounds`);
+  }
+
+  #setHeld(circuit: string, held: HeldSuccesses | undefined): void {
+    if (held === undefined) this.#held.delete(circuit);
+    else this.#held.set(circuit, held);
   }
 
   async #probeSucceeded(circuit: string, probeId: string, now: number): Promise<void> {
@@ -373,6 +455,7 @@ function describe(record: BreakerRecord, now: number, options: CircuitBreakerOpt
     consecutiveFailures: record.consecutiveFailures,
     windowCalls: windowCurrent ? record.windowCalls : 0,
     windowFailures: windowCurrent ? record.windowFailures : 0,
+    windowSlowCalls: windowCurrent ? record.windowSlowCalls : 0,
     openedAt: iso(record.openedAt),
     nextProbeAt: record.state === 'OPEN' ? iso(record.openUntil) : null,
     openCount: record.openCount,

@@ -38,6 +38,11 @@ export interface RetryOptions {
   random?: () => number;
   /** Waits `ms` (default a `setTimeout`); `retry` never passes a signal, the parameter is for reuse. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Asked before every attempt after the first, once its wait is over: `false` stops here with the
+   * last failure (a circuit breaker that opened meanwhile). Default: always go on.
+   */
+  mayRetry?: () => boolean | Promise<boolean>;
   /** Called after every attempt, awaited before the next: the circuit breaker learns of each one here. */
   onAttempt?: (outcome: {
     attempt: number;
@@ -123,6 +128,7 @@ export async function retry<T>(
     // Sleeping only to find too little time left would waste the wait: stop now with what we know.
     if (now() + delayMs + minAttemptMs > options.deadline) break;
     await sleep(delayMs);
+    if (options.mayRetry && !(await options.mayRetry())) break;
   }
   if (last === undefined) {
     return {

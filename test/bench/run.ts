@@ -1,5 +1,6 @@
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { startLocalStack } from '../../infra/local/local-stack.js';
+import { measureBreakerWrites } from './breaker-writes.js';
 import { measureBundles } from './bundles.js';
 import { measureCacheHit } from './cache-hit.js';
 import { measureDynamoDbFreeze } from './dynamodb-freeze.js';
@@ -31,8 +32,10 @@ process.stdout.write = (() => true) as typeof process.stdout.write;
 let hits: Awaited<ReturnType<typeof measureCacheHit>>;
 let outage: string[][];
 let freeze: Awaited<ReturnType<typeof measureDynamoDbFreeze>>;
+let breakerWrites: string[][];
 try {
   hits = await measureCacheHit(stack);
+  breakerWrites = await measureBreakerWrites(stack);
   outage = await measureOutage(stack, RECOVERY_TIMEOUT_SECONDS);
   freeze = await measureDynamoDbFreeze(stack, dynamodb);
 } finally {
@@ -52,6 +55,8 @@ console.log(formatTable(['request', 'reads', 'writes', 'by command'], hits.dynam
 const workload = await measureWorkload();
 console.log('\nWorkload: Zipf mix over 500 symbols, bursts at the open, containers sharing DynamoDB Local');
 console.log(formatTable(['measure', 'value'], workload));
+console.log('\nBreaker writes at a 1 % background error rate on every provider (goal ≤ 0.02 per request)');
+console.log(formatTable(['measure', 'value'], breakerWrites));
 console.log('\nAlpha Vantage outage at 5 requests a second (real time)');
 console.log(formatTable(['interval', 'seconds'], outage));
 console.log(

@@ -104,16 +104,35 @@ function permitOf(decision: BreakerDecision): BreakerPermit {
   return decision.permit;
 }
 
+/** One request's use of the provider in one container: a permit, its calls' outcomes, its release. */
+async function call(breaker: CircuitBreaker, ...outcomes: ('failure' | 'success' | 'slow')[]) {
+  const permit = permitOf(await breaker.acquire(CIRCUIT));
+  await record(breaker, permit, ...outcomes);
+}
+
+/** Records outcomes under a permit already held, then releases it. */
+async function record(
+  breaker: CircuitBreaker,
+  permit: BreakerPermit,
+  ...outcomes: ('failure' | 'success' | 'slow')[]
+) {
+  for (const outcome of outcomes) {
+    if (outcome === 'failure') await breaker.recordFailure(permit, 100);
+    else await breaker.recordSuccess(permit, outcome === 'slow' ? DEFAULT_BREAKER_OPTIONS.slowCallMs : 100);
+  }
+  await breaker.release(permit);
+}
+
 /** Opens the breaker through one container's failures (default threshold 5). */
 async function trip(breaker: CircuitBreaker, failures = DEFAULT_BREAKER_OPTIONS.failureThreshold) {
-  for (let i = 0; i < failures; i++) await breaker.recordFailure(permitOf(await breaker.acquire(CIRCUIT)));
+  for (let i = 0; i < failures; i++) await call(breaker, 'failure');
 }
 
 describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
   it('opens exactly once when 50 containers fail at the same moment', async () => {
     const { breakers, stored } = await fleet(50);
     const permits = await Promise.all(breakers.map((breaker) => breaker.acquire(CIRCUIT)));
-    await Promise.all(breakers.map((breaker, i) => breaker.recordFailure(permitOf(at(permits, i)))));
+    await Promise.all(breakers.map((breaker, i) => record(breaker, permitOf(at(permits, i)), 'failure')));
 
     const item = await stored();
     expect(item?.state?.S).toBe('OPEN');
@@ -125,25 +144,21 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
 
   it('adds up failures recorded by different containers', async () => {
     const { breakers, store } = await fleet(5);
-    for (const breaker of breakers.slice(0, 4)) await breaker.recordFailure(CLOSED_PERMIT);
+    for (const breaker of breakers.slice(0, 4)) await record(breaker, CLOSED_PERMIT, 'failure');
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 4 });
     expect(transitions()).toEqual([]);
 
-    await at(breakers, 4).recordFailure(CLOSED_PERMIT);
+    await record(at(breakers, 4), CLOSED_PERMIT, 'failure');
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', version: 1, openCount: 1 });
     expect(transitions()).toEqual(['OPEN']);
   });
 
   it('opens on the failure rate over the minimum calls when failures are not consecutive', async () => {
     const { breakers, store } = await fleet(2, { failureThreshold: 100, stateCacheMs: 0 });
-    // f s f s ...: each container both fails and succeeds, so every success sees failures on record.
-    const outcomeOfCall = async (call: number) => {
-      const breaker = at(breakers, Math.floor(call / 2) % 2);
-      const permit = permitOf(await breaker.acquire(CIRCUIT));
-      if (call % 2 === 0) await breaker.recordFailure(permit);
-      else await breaker.recordSuccess(permit);
-    };
-    for (let call = 0; call < 10; call++) await outcomeOfCall(call);
+    // f s f s ... in separate requests: every success ends the run of one failure, so each one writes.
+    const outcomeOfCall = (n: number) =>
+      call(at(breakers, Math.floor(n / 2) % 2), n % 2 === 0 ? 'failure' : 'success');
+    for (let n = 0; n < 10; n++) await outcomeOfCall(n);
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', windowCalls: 10, windowFailures: 5 });
 
     await outcomeOfCall(10);
@@ -161,9 +176,9 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
       failureThreshold: 1_000,
       minimumCalls: 1_000,
     });
-    for (let i = 0; i < 3; i++) await at(breakers, 0).recordFailure(CLOSED_PERMIT);
+    for (let i = 0; i < 3; i++) await record(at(breakers, 0), CLOSED_PERMIT, 'failure');
     clock.now += options.windowMs;
-    await Promise.all(breakers.map((breaker) => breaker.recordFailure(CLOSED_PERMIT)));
+    await Promise.all(breakers.map((breaker) => record(breaker, CLOSED_PERMIT, 'failure')));
 
     expect(await store.read(CIRCUIT)).toMatchObject({
       state: 'CLOSED',
@@ -182,6 +197,95 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
     await trip(breaker);
     expect(await breaker.acquire(CIRCUIT)).toEqual({ allowed: false, state: 'OPEN', retryAfterMs: 60_000 });
     expect(calls.QueryCommand).toBe(1);
+  });
+});
+
+describe('CircuitBreaker slow calls', () => {
+  it('opens on the slow-call rate when every call succeeds slowly', async () => {
+    const { breakers, store } = await fleet(2);
+    for (let n = 0; n < 9; n++) await call(at(breakers, n % 2), 'slow');
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      state: 'CLOSED',
+      consecutiveFailures: 0,
+      windowCalls: 9,
+      windowSlowCalls: 9,
+      windowFailures: 0,
+    });
+
+    await call(at(breakers, 1), 'slow');
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', windowCalls: 10, windowSlowCalls: 10 });
+    expect(transitions()).toEqual(['OPEN']);
+    const changed = logs.find((log) => log.message === 'circuit breaker state changed');
+    expect(changed?.extra).toEqual([expect.objectContaining({ reason: 'slow-call rate threshold crossed' })]);
+  });
+
+  it('does not let a slow success end a run of failures', async () => {
+    const { breakers, store } = await fleet(1);
+    const breaker = at(breakers, 0);
+    for (let i = 0; i < 4; i++) await call(breaker, 'failure');
+    await call(breaker, 'slow');
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 4 });
+    await call(breaker, 'failure');
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', consecutiveFailures: 5 });
+  });
+
+  it('counts a timed-out call as failed and slow', async () => {
+    const { breakers, store } = await fleet(1);
+    const breaker = at(breakers, 0);
+    const permit = permitOf(await breaker.acquire(CIRCUIT));
+    await breaker.recordFailure(permit, 3_800);
+    await breaker.release(permit);
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      windowCalls: 1,
+      windowFailures: 1,
+      windowSlowCalls: 1,
+    });
+  });
+
+  it('re-opens on a slow probe: a provider that answers that late has not recovered', async () => {
+    const { breakers, clock, options, store } = await fleet(1);
+    const breaker = at(breakers, 0);
+    await trip(breaker);
+    clock.now += options.recoveryTimeoutMs;
+    const probe = permitOf(await breaker.acquire(CIRCUIT));
+    expect(probe.kind).toBe('probe');
+    await record(breaker, probe, 'slow');
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', openCount: 2 });
+    expect(transitions()).toEqual(['OPEN', 'HALF_OPEN', 'OPEN']);
+  });
+});
+
+describe('CircuitBreaker retries', () => {
+  it('writes the failure that completes the run at once, and allows no retry after it', async () => {
+    const { breakers, store } = await fleet(1);
+    const breaker = at(breakers, 0);
+    await trip(breaker, 4);
+    const permit = permitOf(await breaker.acquire(CIRCUIT));
+    expect(await breaker.mayRetry(permit)).toBe(true);
+
+    await breaker.recordFailure(permit, 100);
+    // Before the permit is released: the write that opened it did not wait.
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN' });
+    expect(await breaker.mayRetry(permit)).toBe(false);
+    await breaker.release(permit);
+    expect(transitions()).toEqual(['OPEN']);
+  });
+
+  it('allows no retry once another container opened the breaker and this view of it expired', async () => {
+    const { breakers, clock, options } = await fleet(2);
+    const permit = permitOf(await at(breakers, 0).acquire(CIRCUIT));
+    await trip(at(breakers, 1));
+    clock.now += options.stateCacheMs;
+    expect(await at(breakers, 0).mayRetry(permit)).toBe(false);
+  });
+
+  it('never lets a probe retry: a probe is one call', async () => {
+    const { breakers, clock, options } = await fleet(1);
+    await trip(at(breakers, 0));
+    clock.now += options.recoveryTimeoutMs;
+    const probe = permitOf(await at(breakers, 0).acquire(CIRCUIT));
+    expect(probe.kind).toBe('probe');
+    expect(await at(breakers, 0).mayRetry(probe)).toBe(false);
   });
 });
 
@@ -287,12 +391,12 @@ describe('CircuitBreaker recovery', () => {
     const { breakers, store } = await fleet(2);
     const late = at(breakers, 0);
     const permit = permitOf(await late.acquire(CIRCUIT));
-    await late.recordFailure(CLOSED_PERMIT);
+    await record(late, CLOSED_PERMIT, 'failure');
     await trip(at(breakers, 1), 4);
     const opened = await store.read(CIRCUIT);
     expect(opened).toMatchObject({ state: 'OPEN', version: 1, consecutiveFailures: 5 });
 
-    await late.recordSuccess(permit);
+    await record(late, permit, 'success');
     expect(await store.read(CIRCUIT)).toEqual(opened);
     expect(transitions()).toEqual(['OPEN']);
   });
@@ -304,12 +408,105 @@ describe('CircuitBreaker cost on the healthy path', () => {
     const own = localDynamoDb();
     const calls = countCommands(own);
     const breaker = container(own);
-    for (let i = 0; i < 100; i++) await breaker.recordSuccess(permitOf(await breaker.acquire(CIRCUIT)));
+    for (let i = 0; i < 100; i++) await call(breaker, 'success');
     expect(calls).toEqual({ QueryCommand: 1 });
 
     clock.now += 1_000;
     await breaker.acquire(CIRCUIT);
     expect(calls).toEqual({ QueryCommand: 2 });
+  });
+
+  it('writes once after a failure: the success that ends the run, then nothing for 100 more', async () => {
+    const { container, store } = await fleet(0);
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    await call(breaker, 'failure');
+    expect(calls.UpdateItemCommand).toBe(1);
+
+    for (let i = 0; i < 100; i++) await call(breaker, 'success');
+    expect(calls.UpdateItemCommand).toBe(2);
+    // The window holds the failure and the success that reset the run; the others are held in memory.
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      consecutiveFailures: 0,
+      windowCalls: 2,
+      windowFailures: 1,
+      lastFailureAt: undefined,
+    });
+  });
+
+  it('writes a failure and its successful retry as one update', async () => {
+    const { container, store } = await fleet(0);
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    await call(breaker, 'failure', 'success');
+    for (let i = 0; i < 50; i++) await call(breaker, 'success');
+
+    expect(calls.UpdateItemCommand).toBe(1);
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      consecutiveFailures: 0,
+      windowCalls: 2,
+      windowFailures: 1,
+    });
+  });
+
+  it('costs about one write per failure at a 1 % error rate', async () => {
+    const { container, clock, store } = await fleet(0);
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    // One request in a hundred meets a failure and succeeds on its retry; 10 requests a second.
+    for (let n = 1; n <= 1_000; n++) {
+      await call(breaker, ...(n % 100 === 50 ? (['failure', 'success'] as const) : (['success'] as const)));
+      clock.now += 100;
+    }
+    expect(calls.UpdateItemCommand).toBe(10);
+    // The window restarted at the 7th failure (60 s after the 1st); each failure since brought the
+    // 99 successes held since the one before into it: 2 + 3 × (99 + 2).
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      state: 'CLOSED',
+      consecutiveFailures: 0,
+      windowFailures: 4,
+      windowCalls: 305,
+    });
+  });
+
+  it('adds the successes it holds to the window with its next failure', async () => {
+    const { container, store } = await fleet(0);
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const breaker = container(own);
+    await call(breaker, 'failure', 'success');
+    for (let i = 0; i < 30; i++) await call(breaker, 'success');
+    await call(breaker, 'failure');
+
+    expect(calls.UpdateItemCommand).toBe(2);
+    expect(await store.read(CIRCUIT)).toMatchObject({
+      windowCalls: 33,
+      windowFailures: 2,
+      consecutiveFailures: 1,
+    });
+  });
+
+  it('writes its held successes when another container brings the window near a rate, and so stays closed', async () => {
+    // The run is out of the way (threshold 100) so that only the rate can open the breaker.
+    const { breakers, clock, store, options } = await fleet(2, { failureThreshold: 100 });
+    const [a, b] = [at(breakers, 0), at(breakers, 1)];
+    await call(a, 'failure', 'success');
+    for (let i = 0; i < 8; i++) await call(a, 'success');
+    expect(await store.read(CIRCUIT)).toMatchObject({ windowCalls: 2, windowFailures: 1 });
+
+    // Three failed attempts that their retries cured: 4 failures in 8 calls on record, 2 short of a trip.
+    for (let i = 0; i < 3; i++) await call(b, 'failure', 'success');
+    clock.now += options.stateCacheMs;
+    await call(a, 'success');
+    expect(await store.read(CIRCUIT)).toMatchObject({ windowCalls: 17, windowFailures: 4 });
+
+    // Three more failures: 7 of 20 calls. Without A's successes it would have been 7 of 11, and open.
+    for (let i = 0; i < 3; i++) await call(b, 'failure');
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', windowCalls: 20, windowFailures: 7 });
+    expect(transitions()).toEqual([]);
   });
 
   it('reads on every decision when the cache is off', async () => {
@@ -329,7 +526,7 @@ describe('CircuitBreaker cost on the healthy path', () => {
     for (let i = 0; i < 20; i++) {
       const decision = await breaker.acquire(CIRCUIT);
       expect(decision.allowed).toBe(true);
-      await breaker.recordFailure(permitOf(decision));
+      await record(breaker, permitOf(decision), 'failure');
     }
     expect(await breaker.retryAfterSeconds([CIRCUIT])).toBeUndefined();
     expect(calls).toEqual({});
@@ -349,8 +546,8 @@ describe('CircuitBreaker when DynamoDB fails', () => {
 
     const decision = await breaker.acquire(CIRCUIT);
     expect(decision.allowed).toBe(true);
-    await expect(breaker.recordFailure(permitOf(decision))).resolves.toBeUndefined();
-    await expect(breaker.recordSuccess(permitOf(decision))).resolves.toBeUndefined();
+    // A failure and its retry's success: written together when the permit is released, and that write fails.
+    await expect(record(breaker, permitOf(decision), 'failure', 'success')).resolves.toBeUndefined();
     expect(storeErrors()).toBe(2);
     expect(logs.filter((log) => log.level === 'warn')).toHaveLength(2);
     expect(
@@ -371,7 +568,7 @@ describe('CircuitBreaker when DynamoDB fails', () => {
       const breaker = container(throttled);
       const decision = await breaker.acquire(CIRCUIT);
       expect(decision.allowed).toBe(true);
-      await expect(breaker.recordFailure(permitOf(decision))).resolves.toBeUndefined();
+      await expect(record(breaker, permitOf(decision), 'failure')).resolves.toBeUndefined();
       expect(storeErrors()).toBe(2);
       // The failed read is remembered for the cache period: no second call while DynamoDB is struggling.
       expect((await breaker.acquire(CIRCUIT)).allowed).toBe(true);
@@ -433,6 +630,7 @@ describe('CircuitBreaker operator overrides', () => {
       consecutiveFailures: 5,
       windowCalls: 5,
       windowFailures: 5,
+      windowSlowCalls: 0,
       openedAt: new Date(clock.now).toISOString(),
       nextProbeAt: new Date(clock.now + 60_000).toISOString(),
       openCount: 1,

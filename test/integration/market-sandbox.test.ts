@@ -475,6 +475,18 @@ describe('market sandbox: knobs', () => {
     expect(performance.now() - slowStart).toBeLessThan(2_000);
   });
 
+  it('accepts and never answers in hang mode, until the client gives up', async () => {
+    sandbox.setKnobs({ fmp: { mode: 'hang' } });
+    const before = sandbox.stats().calls.fmp ?? 0;
+    const error = await fetch(fmpUrl('quote', { symbol: 'AAPL' }), { signal: AbortSignal.timeout(50) }).catch(
+      (reason: unknown) => reason,
+    );
+    expect((error as Error).name).toBe('TimeoutError');
+    expect(sandbox.stats().calls.fmp).toBe(before + 1);
+    sandbox.setKnobs({ fmp: { mode: 'healthy' } });
+    expect((await fetch(fmpUrl('quote', { symbol: 'AAPL' }))).status).toBe(200);
+  });
+
   it('counts data calls per provider and per key, not control calls', async () => {
     await quote('IBM', 'key-a');
     await quote('IBM', 'key-a');

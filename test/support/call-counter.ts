@@ -21,3 +21,28 @@ export function countCommands(client: {
   });
   return counts;
 }
+
+/**
+ * Counts the writes (`PutItem`, `UpdateItem`, `DeleteItem`) a real SDK client sends to items of one
+ * partition, e.g. the breakers' (`BREAKER_PARTITION`), whatever else the client writes.
+ */
+export function countWritesToPartition(
+  client: Parameters<typeof countCommands>[0],
+  partition: string,
+): { writes: number } {
+  const counted = { writes: 0 };
+  const middleware =
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+    async (args: { input?: { Key?: PartitionKey; Item?: PartitionKey } }) => {
+      const write = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand'].includes(
+        context.commandName ?? '',
+      );
+      const key = args.input?.Key ?? args.input?.Item;
+      if (write && key?.pk?.S === partition) counted.writes++;
+      return next(args);
+    };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: `countWrites-${partition}` });
+  return counted;
+}
+
+type PartitionKey = { pk?: { S?: string } };

@@ -10,6 +10,7 @@ import { hashSeed, mulberry32 } from './random.js';
 /** What to do with one call, after `delayMs`. */
 export type Verdict =
   | { readonly kind: 'unreachable' }
+  | { readonly kind: 'hang' }
   | { readonly kind: 'answer'; readonly answer: Answer }
   | { readonly kind: 'provider-fault'; readonly fault: ProviderFault }
   | { readonly kind: 'healthy'; readonly malformed: ProviderKnobs['malformedKind'] | undefined };
@@ -100,6 +101,7 @@ export class FaultEngine {
     const decide = (verdict: Verdict, extraMs = 0): Decision => ({ delayMs: delayMs + extraMs, verdict });
 
     if (knobs.mode === 'unreachable') return decide({ kind: 'unreachable' });
+    if (knobs.mode === 'hang') return decide({ kind: 'hang' });
     if (error < knobs.errorRate) return decide({ kind: 'answer', answer: outageAnswer(500) });
     const flapFailing = knobs.mode === 'flapping' && Math.floor(call / knobs.flapEvery) % 2 === 0;
     if (knobs.mode === 'down' || flapFailing)

@@ -22,14 +22,15 @@ export const SANDBOX_PROVIDER_IDS = [
 export type SandboxProviderId = (typeof SANDBOX_PROVIDER_IDS)[number];
 
 /**
- * Behaviour modes. Faults that every provider shows alike (`down`, `unreachable`, `slow`, `flapping`,
- * `malformed`) come from the shared engine; the others answer with the provider's own error body.
+ * Behaviour modes. Faults that every provider shows alike (`down`, `unreachable`, `slow`, `hang`,
+ * `flapping`, `malformed`) come from the shared engine; the others answer with the provider's own error body.
  */
 export const MODES = [
   'healthy',
   'down',
   'unreachable',
   'slow',
+  'hang',
   'flapping',
   'throttled',
   'daily-limit',
@@ -48,6 +49,7 @@ export interface ProviderKnobs {
   /**
    * `healthy` (default); `down`: HTTP `downStatus` with a load balancer's HTML (502/503) or JSON (500) body;
    * `unreachable`: the socket is destroyed without an answer; `slow`: a healthy answer after `slowMs`;
+   * `hang`: the connection is accepted and never answered, until the client gives up;
    * `flapping`: `flapEvery` failing calls (as `down`), then `flapEvery` healthy ones, and so on, failing
    * first; `throttled`: the provider's per-minute limit answer (Alpha Vantage: HTTP 200 with a `Note`;
    * FMP: HTTP 429); `daily-limit`: the provider's daily quota answer (Alpha Vantage: HTTP 200 with the

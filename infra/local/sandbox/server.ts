@@ -143,6 +143,15 @@ export async function startMarketSandbox(options: MarketSandboxOptions = {}): Pr
     return !res.destroyed;
   }
 
+  /** Holds a request open until the client leaves or the sandbox closes: a host that accepts and never answers. */
+  function hold(res: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+      if (res.destroyed || closing.signal.aborted) return resolve();
+      res.once('close', () => resolve());
+      closing.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
   async function serveData(
     module: ProviderModule,
     req: IncomingMessage,
@@ -167,6 +176,8 @@ export async function startMarketSandbox(options: MarketSandboxOptions = {}): Pr
         // No status line, no body: the client sees a reset connection, as with a dead host or a dropped NLB.
         req.socket.destroy();
         return;
+      case 'hang':
+        return hold(res);
       case 'answer':
         return send(res, verdict.answer);
       case 'provider-fault':

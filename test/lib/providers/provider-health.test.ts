@@ -21,8 +21,11 @@ describe('breakerVerdict', () => {
     );
   });
 
-  it('tells the breaker nothing of a timeout the deadline imposed, or of a call never made', () => {
-    expect(breakerVerdict({ kind: 'timeout', detail: '', health: 'unknown' })).toBe('none');
+  it('counts every timeout as a failure, whatever shortened the attempt', () => {
+    expect(breakerVerdict({ kind: 'timeout', detail: 'attempt timed out after 3800 ms' })).toBe('failure');
+  });
+
+  it('tells the breaker nothing of a call never made', () => {
     expect(breakerVerdict({ kind: 'no_key', detail: '' })).toBe('none');
   });
 });

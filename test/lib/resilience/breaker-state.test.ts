@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { requestDeadline } from '../../../functions/shared/deadline.js';
+import { ROUTE_FUNCTION_SIZE } from '../../../infra/function-settings.js';
+import { lambdaContext } from '../../../infra/local/lambda-context.js';
+import { toProxyEvent } from '../../../infra/local/proxy-event.js';
+import { ROUTES } from '../../../infra/routes.js';
+import { DEFAULT_PROVIDER_ORDER, loadConfig } from '../../../lib/config.js';
 import {
   admit,
   type BreakerRecord,
   closedRecord,
   DEFAULT_BREAKER_OPTIONS,
-  hasFailuresOnRecord,
+  DEFAULT_SLOW_CALL_MS,
+  isSlow,
   nextChanceInMs,
   openTimeoutMs,
   shouldTrip,
+  tripReason,
 } from '../../../lib/resilience/breaker-state.js';
 
 const NOW = 1_800_000_000_000;
@@ -54,26 +62,72 @@ describe('openTimeoutMs', () => {
   });
 });
 
-describe('hasFailuresOnRecord', () => {
-  it('is false for a healthy breaker, so its successes write nothing', () => {
-    expect(hasFailuresOnRecord(closedRecord('fmp'), NOW, options.windowMs)).toBe(false);
+describe('slow calls', () => {
+  it('counts a call as slow from the threshold on', () => {
+    expect(isSlow(options.slowCallMs - 1, options)).toBe(false);
+    expect(isSlow(options.slowCallMs, options)).toBe(true);
   });
 
-  it('is true while a run of failures or a current window holds failures', () => {
-    expect(hasFailuresOnRecord(record({ consecutiveFailures: 1 }), NOW, options.windowMs)).toBe(true);
-    const window = { windowStart: NOW - 1_000, windowCalls: 3, windowFailures: 1 };
-    expect(hasFailuresOnRecord(record(window), NOW, options.windowMs)).toBe(true);
+  it('trips on the slow-call rate once the window holds the minimum calls, even with no failure', () => {
+    const slow = { consecutiveFailures: 0, windowFailures: 0 };
+    expect(shouldTrip(record({ ...slow, windowCalls: 10, windowSlowCalls: 5 }), options)).toBe(true);
+    expect(shouldTrip(record({ ...slow, windowCalls: 10, windowSlowCalls: 4 }), options)).toBe(false);
+    expect(shouldTrip(record({ ...slow, windowCalls: 9, windowSlowCalls: 9 }), options)).toBe(false);
   });
 
-  it('forgets the failures of a lapsed window', () => {
-    const lapsed = record({ windowStart: NOW - options.windowMs, windowCalls: 3, windowFailures: 1 });
-    expect(hasFailuresOnRecord(lapsed, NOW, options.windowMs)).toBe(false);
+  it('names the threshold crossed, for the state-change log', () => {
+    expect(tripReason(record({ consecutiveFailures: 5 }), options)).toBe('consecutive failures');
+    expect(tripReason(record({ windowCalls: 10, windowFailures: 5 }), options)).toBe('failure rate');
+    expect(tripReason(record({ windowCalls: 10, windowSlowCalls: 6 }), options)).toBe('slow-call rate');
+    expect(tripReason(record({ windowCalls: 10, windowSlowCalls: 4 }), options)).toBeUndefined();
   });
 
-  it('is false when the breaker is not closed: a late success has nothing to write', () => {
-    expect(
-      hasFailuresOnRecord(record({ state: 'OPEN', consecutiveFailures: 5 }), NOW, options.windowMs),
-    ).toBe(false);
+  it('judges the slow-call rate apart from the failure rate', () => {
+    // 3 slow + 3 failed of 10: neither rate reaches one half, though together they would.
+    const mixed = record({ consecutiveFailures: 1, windowCalls: 10, windowFailures: 3, windowSlowCalls: 3 });
+    expect(shouldTrip(mixed, options)).toBe(false);
+    expect(shouldTrip(mixed, { ...options, slowCallRateThreshold: 0.3 })).toBe(true);
+  });
+
+  it('sets the default threshold below the smallest share of the deadline any provider gets', () => {
+    // The deadline a route function computes at its start, from its real timeout and API Gateway's.
+    const route = ROUTES.find((r) => r.id === 'GetStockQuote');
+    if (!route) throw new Error('no quote route');
+    const event = toProxyEvent({
+      route,
+      url: new URL('http://localhost/api/data/stock/IBM'),
+      rawHeaders: [],
+      pathParameters: { symbol: 'IBM' },
+      body: '',
+      apiKey: 'k',
+    });
+    const now = Date.now();
+    const context = lambdaContext('quote', ROUTE_FUNCTION_SIZE.timeoutSeconds * 1000);
+    const deadlineMs = requestDeadline(event, context, now) - now;
+    const longestChain = Math.max(...Object.values(DEFAULT_PROVIDER_ORDER).map((order) => order.length));
+    const smallestShare = deadlineMs / longestChain;
+
+    expect(longestChain).toBe(5);
+    expect(smallestShare).toBeGreaterThan(3_700);
+    expect(DEFAULT_SLOW_CALL_MS).toBeLessThan(smallestShare);
+    // And below the provider timeout, which a share may not reach: else only timeouts would be slow.
+    expect(DEFAULT_SLOW_CALL_MS).toBeLessThan(loadConfig({ DATA_TABLE_NAME: 't' }).providerTimeoutMs);
+  });
+
+  it('reads the threshold and the rate from the environment', () => {
+    const config = loadConfig({
+      DATA_TABLE_NAME: 't',
+      CIRCUIT_BREAKER_SLOW_CALL_SECONDS: '2.5',
+      CIRCUIT_BREAKER_SLOW_CALL_RATE: '0.8',
+    });
+    expect(config.breaker).toMatchObject({ slowCallMs: 2_500, slowCallRateThreshold: 0.8 });
+    expect(loadConfig({ DATA_TABLE_NAME: 't' }).breaker).toMatchObject({
+      slowCallMs: 3_000,
+      slowCallRateThreshold: 0.5,
+    });
+    expect(() => loadConfig({ DATA_TABLE_NAME: 't', CIRCUIT_BREAKER_SLOW_CALL_RATE: '2' })).toThrow(
+      /CIRCUIT_BREAKER_SLOW_CALL_RATE/,
+    );
   });
 });
 

@@ -265,6 +265,29 @@ describe('retry', () => {
     ]);
   });
 
+  it('asks mayRetry after each wait and stops with the last failure when it says no', async () => {
+    const clock = fakeClock();
+    const { operation, calls } = scripted(clock, ALWAYS_NETWORK);
+    const asked: number[] = [];
+    const mayRetry = async () => {
+      asked.push(clock.sleeps.length);
+      return asked.length < 2;
+    };
+    const result = await retry(operation, optionsOn(clock, { mayRetry }));
+    expect(calls.map((call) => call.attempt)).toEqual([1, 2]);
+    // Asked before attempts 2 and 3, each time after the wait before it.
+    expect(asked).toEqual([1, 2]);
+    expect(result).toEqual({ ...fail('network'), attempts: 2 });
+  });
+
+  it('does not ask mayRetry before the first attempt or after a success', async () => {
+    const clock = fakeClock();
+    const { operation } = scripted(clock, [{ ok: true, value: 1 }]);
+    const mayRetry = vi.fn(() => true);
+    await retry(operation, optionsOn(clock, { mayRetry }));
+    expect(mayRetry).not.toHaveBeenCalled();
+  });
+
   it('aborts the attempt’s signal at its timeout and clears the timer afterwards', async () => {
     vi.useFakeTimers();
     let signalSeen: AbortSignal | undefined;
