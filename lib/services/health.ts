@@ -1,20 +1,38 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
+import { PROVIDER_IDS } from '../providers/provider-ids.js';
+import { BREAKER_STATES } from '../resilience/breaker-state.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 
-type Check = { ok: boolean; ms: number; detail?: string };
+/** One dependency's check: whether it answered, how long it took, and why not (an error's name only). */
+const CheckSchema = z.object({
+  ok: z.boolean(),
+  ms: z.number().check(z.nonnegative()),
+  detail: z.optional(z.string()),
+});
+
+type Check = z.infer<typeof CheckSchema>;
 
 /** The layer's deep health: the table answers, the key pools read, and which providers can be called. */
-export interface HealthReport {
-  status: 'ok' | 'degraded' | 'down';
-  checks: {
-    dynamodb: Check;
-    secrets: Check;
-    providers: { provider: ProviderId; breaker: string; keys: number }[];
-  };
-}
+export const HealthReportSchema = z.object({
+  status: z.enum(['ok', 'degraded', 'down']),
+  checks: z.object({
+    dynamodb: CheckSchema,
+    secrets: CheckSchema,
+    providers: z.array(
+      z.object({
+        provider: z.enum(PROVIDER_IDS),
+        /** The breaker's state, `UNKNOWN` when the breakers could not be read. */
+        breaker: z.enum([...BREAKER_STATES, 'UNKNOWN']),
+        keys: z.int().check(z.nonnegative()),
+      }),
+    ),
+  }),
+});
+
+export type HealthReport = z.infer<typeof HealthReportSchema>;
 
 export interface HealthDeps {
   dynamodb: DynamoDBClient;
@@ -45,7 +63,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   if (!secrets.ok) secrets.detail = 'a key pool could not be read';
   const providers = PROVIDER_IDS.map((provider, i) => ({
     provider,
-    breaker: breakers?.find((b) => b.name === provider)?.state ?? 'UNKNOWN',
+    breaker: breakers?.find((b) => b.name === provider)?.state ?? ('UNKNOWN' as const),
     keys: Math.max(0, pools[i] ?? 0),
   }));
   const usable = providers.filter((p) => p.keys > 0 && p.breaker !== 'OPEN');
