@@ -73,9 +73,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       return;
     }
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    socket.end(
-      rawAnswer(catchAllProblem('clientError', status, 'The request could not be read.', randomUUID())),
-    );
+    const requestId = randomUUID();
+    const problem = catchAllProblem('clientError', status, 'The request could not be read.', requestId);
+    socket.end(rawAnswer({ ...problem, headers: { ...problem.headers, 'x-amzn-requestid': requestId } }));
   });
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
