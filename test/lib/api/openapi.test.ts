@@ -34,6 +34,8 @@ describe('the OpenAPI document', () => {
     ]);
     expect(listed.sort()).toEqual(ROUTES.map((route) => [route.id, route.method, route.path]).sort());
     expect(ROUTES.map((route) => route.id)).toContain('GetOpenApi');
+    // No contract outlives its route.
+    expect(Object.keys(OPERATIONS).sort()).toEqual(ROUTES.map((route) => route.id).sort());
   });
 
   it('asks client routes for the client key and operator routes for IAM (SigV4)', () => {
