@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // Every answer of the API any test receives is checked against the OpenAPI document.
+    setupFiles: ['test/support/contract-check.ts'],
     // Integration tests share one DynamoDB Local (Java) and start local servers: give hooks room.
     hookTimeout: 60_000,
     testTimeout: 30_000,

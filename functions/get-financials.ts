@@ -2,10 +2,10 @@ import { parseStatementsQuery } from '../lib/requests.js';
 import { marketData } from './shared/container.js';
 import { requestDeadline } from './shared/deadline.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
-import { jsonResponse } from './shared/responses.js';
+import { dataResponse } from './shared/responses.js';
 
 /** GET /api/data/financials/{symbol}?statement=income|balance|cash&period=annual|quarterly */
 export const handler = httpEndpoint(async (event, context) => {
   const query = parseStatementsQuery(event.pathParameters?.symbol, event.queryStringParameters ?? {});
-  return jsonResponse(200, await marketData.getStatements(query, requestDeadline(event, context)));
+  return dataResponse(event, await marketData.getStatements(query, requestDeadline(event, context)));
 });

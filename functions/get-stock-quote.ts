@@ -3,7 +3,7 @@ import { parseSymbol } from '../lib/symbols.js';
 import { marketData } from './shared/container.js';
 import { requestDeadline } from './shared/deadline.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
-import { jsonResponse } from './shared/responses.js';
+import { dataResponse } from './shared/responses.js';
 
 /** GET /api/data/stock/{symbol}: the latest quote; with `?history=daily&from=&to=`, daily bars. */
 export const handler = httpEndpoint(async (event, context) => {
@@ -11,8 +11,8 @@ export const handler = httpEndpoint(async (event, context) => {
   const params = event.queryStringParameters ?? {};
   if (params.history !== undefined || params.from !== undefined || params.to !== undefined) {
     const query = parseHistoryQuery(event.pathParameters?.symbol, params, new Date());
-    return jsonResponse(200, await marketData.getDailyHistory(query, deadline));
+    return dataResponse(event, await marketData.getDailyHistory(query, deadline));
   }
   const symbol = parseSymbol(event.pathParameters?.symbol);
-  return jsonResponse(200, await marketData.getQuote(symbol, deadline));
+  return dataResponse(event, await marketData.getQuote(symbol, deadline));
 });

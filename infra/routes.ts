@@ -3,7 +3,7 @@
  * the local gateway routes requests and enforces keys from it.
  */
 export interface RouteDefinition {
-  /** Stable id: the CDK construct id and the local gateway's name for the route. */
+  /** Stable id: the CDK construct id, the local gateway's name for the route, the OpenAPI operationId. */
   readonly id: string;
   readonly method: 'GET' | 'POST';
   /** API Gateway resource path, with `{param}` placeholders. */
@@ -59,6 +59,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/api/data/health',
     entry: 'functions/get-health.ts',
+    auth: 'client',
+  },
+  {
+    id: 'GetOpenApi',
+    method: 'GET',
+    path: '/api/data/openapi.json',
+    entry: 'functions/get-openapi.ts',
     auth: 'client',
   },
   {

@@ -35,3 +35,11 @@ export class ProvidersUnavailableError extends DataLayerError {
     super(message);
   }
 }
+
+/** The request body comes in a media type the API does not read (415); `accepted` names the one it does. */
+export class UnsupportedMediaTypeError extends DataLayerError {
+  override name = 'UnsupportedMediaTypeError';
+  constructor(readonly accepted: string) {
+    super(`the body must be ${accepted}`);
+  }
+}

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.js';
 import { type HistoryQuery, MAX_HISTORY_DAYS } from './model/daily-bars.js';
 import { isoDate } from './model/fields.js';
 import { STATEMENT_KINDS, STATEMENT_PERIODS, type StatementsQuery } from './model/financial-statements.js';
-import { parseSymbol, SymbolSchema } from './symbols.js';
+import { parseSymbol, SYMBOL_RULE, SymbolSchema } from './symbols.js';
 import { sanitizeText } from './validation/text.js';
 
 /** Most symbols one batch may ask for (and what one BatchGetItem round reads). */
@@ -21,7 +21,8 @@ function invalid(message: string, issues: z.core.$ZodIssue[] | string[]): never 
   );
 }
 
-const HistoryParams = z.object({
+/** `?history=daily&from=&to=` on the stock route: daily bars instead of the quote. */
+export const HistoryParamsSchema = z.object({
   history: z.literal('daily', 'history must be "daily"'),
   from: z.optional(isoDate),
   to: z.optional(isoDate),
@@ -36,7 +37,7 @@ export function parseHistoryQuery(
   params: Record<string, string | undefined>,
   now: Date,
 ): HistoryQuery {
-  const parsed = z.safeParse(HistoryParams, params);
+  const parsed = z.safeParse(HistoryParamsSchema, params);
   if (!parsed.success) invalid('invalid history query', parsed.error.issues);
   const today = now.toISOString().slice(0, 10);
   const to = parsed.data.to ?? today;
@@ -54,7 +55,8 @@ export function parseHistoryQuery(
   return { symbol: parseSymbol(symbol), from, to };
 }
 
-const StatementParams = z.object({
+/** `?statement=&period=` on the financials route. */
+export const StatementParamsSchema = z.object({
   statement: z.enum(STATEMENT_KINDS, `statement must be one of: ${STATEMENT_KINDS.join(', ')}`),
   period: z._default(
     z.enum(STATEMENT_PERIODS, `period must be one of: ${STATEMENT_PERIODS.join(', ')}`),
@@ -67,20 +69,27 @@ export function parseStatementsQuery(
   symbol: unknown,
   params: Record<string, string | undefined>,
 ): StatementsQuery {
-  const parsed = z.safeParse(StatementParams, params);
+  const parsed = z.safeParse(StatementParamsSchema, params);
   if (!parsed.success) invalid('invalid financials query', parsed.error.issues);
   return { symbol: parseSymbol(symbol), ...parsed.data };
 }
 
+/** `?q=`: a name or ticker, 1–64 characters. */
+export const SearchParamsSchema = z.object({
+  q: z.string().check(z.minLength(1), z.maxLength(64)),
+});
+
 /** `?q=`: 1–64 characters of text once markup and control characters are gone. */
 export function parseSearchQuery(params: Record<string, string | undefined>): string {
   // Longer input is refused, not cut: a cut query would search for something the client did not ask.
-  const query = (params.q ?? '').length > 64 ? null : sanitizeText(params.q, 64);
+  const parsed = z.safeParse(SearchParamsSchema, params);
+  const query = parsed.success ? sanitizeText(parsed.data.q, 64) : null;
   if (!query) invalid('invalid search', ['q: must be 1-64 characters of text']);
   return query;
 }
 
-const BatchBody = z.object({
+/** The batch request's body, `{ "symbols": [...] }`. */
+export const BatchPricesRequestSchema = z.object({
   symbols: z
     .array(z.string())
     .check(
@@ -89,24 +98,30 @@ const BatchBody = z.object({
     ),
 });
 
+/** `application/json`, with or without parameters (`; charset=utf-8`), in any letter case. */
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
 /**
- * `{ "symbols": [...] }`: 1–100 valid symbols. Every bad symbol is named, so the client can fix them
- * all at once; duplicates (after upper-casing) are asked once.
+ * `{ "symbols": [...] }` sent as `application/json`: 1–100 valid symbols. Any other media type, or
+ * none, is refused before the body is read (OWASP: reject unexpected content types with 415). Every
+ * bad symbol is named by its position, so the client can fix them all at once; duplicates (after
+ * upper-casing) are asked once.
  */
-export function parseBatchRequest(body: string | null): string[] {
+export function parseBatchRequest(body: string | null, contentType: string | undefined): string[] {
+  if (!JSON_MEDIA_TYPE.test(contentType?.trim() ?? ''))
+    throw new UnsupportedMediaTypeError('application/json');
   let json: unknown;
   try {
     json = JSON.parse(body ?? '');
   } catch {
     invalid('invalid batch request', ['body: must be JSON']);
   }
-  const parsed = z.safeParse(BatchBody, json);
+  const parsed = z.safeParse(BatchPricesRequestSchema, json);
   if (!parsed.success) invalid('invalid batch request', parsed.error.issues);
-  const bad = parsed.data.symbols.filter((raw) => !z.safeParse(SymbolSchema, raw).success);
-  if (bad.length > 0)
-    invalid(
-      'invalid batch request',
-      bad.map((raw) => `symbols: ${JSON.stringify(raw.slice(0, 20))} is not a valid symbol`),
-    );
+  // Named by position, never quoted: a 400 must not carry the client's (possibly hostile) text back.
+  const bad = parsed.data.symbols.flatMap((raw, index) =>
+    z.safeParse(SymbolSchema, raw).success ? [] : [`symbols.${index}: ${SYMBOL_RULE}`],
+  );
+  if (bad.length > 0) invalid('invalid batch request', bad);
   return [...new Set(parsed.data.symbols.map((raw) => parseSymbol(raw)))];
 }

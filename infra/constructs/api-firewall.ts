@@ -1,7 +1,7 @@
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { PROBLEMS, problemTypeUri } from '../../functions/shared/problem-types.js';
+import { PROBLEMS, problemTypeUri } from '../../lib/api/problems.js';
 import { WAF_RATE_WINDOW_SECONDS } from '../stacks/deploy-settings.js';
 
 /** The web ACL's name, which is also its CloudWatch metric name (the `WebACL` dimension of AWS/WAFV2). */

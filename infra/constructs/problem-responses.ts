@@ -1,5 +1,6 @@
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { PROBLEMS, type ProblemKind, problemTypeUri } from '../../functions/shared/problem-types.js';
+import { PROBLEMS, type ProblemKind, problemStatus, problemTypeUri } from '../../lib/api/problems.js';
+import { SECURITY_HEADERS } from '../../lib/api/security-headers.js';
 
 /** How one kind of error raised by API Gateway itself (not by a function) is shown to callers. */
 interface GatewayProblem {
@@ -49,23 +50,22 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { responseType: ResponseType.DEFAULT_5XX, kind: 'serverError' },
 ];
 
-/** The fixed status of a problem kind, or undefined for the kinds that cover several. */
-function statusOf(kind: ProblemKind): number | undefined {
-  const problem = PROBLEMS[kind];
-  return 'status' in problem ? problem.status : undefined;
-}
-
 /**
  * Makes API Gateway's own 4xx/5xx answers RFC 9457 problem documents, like the functions' errors,
  * so a client parses one error shape whoever answered.
  */
 export function addProblemResponses(api: RestApi): void {
   for (const problem of GATEWAY_PROBLEMS) {
-    const status = statusOf(problem.kind);
+    const status = problemStatus(problem.kind);
     api.addGatewayResponse(`Problem${problem.responseType.responseType}`, {
       type: problem.responseType,
       ...(status === undefined ? {} : { statusCode: String(status) }),
-      responseHeaders: quoteHeaders({ 'Content-Type': 'application/problem+json', ...problem.headers }),
+      responseHeaders: quoteHeaders({
+        'Content-Type': 'application/problem+json',
+        'Cache-Control': 'no-store',
+        ...SECURITY_HEADERS,
+        ...problem.headers,
+      }),
       templates: { 'application/json': problemTemplate(problem) },
     });
   }
@@ -73,7 +73,7 @@ export function addProblemResponses(api: RestApi): void {
 
 /** A mapping template (VTL) rendering the problem JSON; `$context` values are filled in per request. */
 function problemTemplate(problem: GatewayProblem): string {
-  const status = statusOf(problem.kind);
+  const status = problemStatus(problem.kind);
   const fields = [
     `"type":${JSON.stringify(problemTypeUri(problem.kind))}`,
     `"title":${JSON.stringify(PROBLEMS[problem.kind].title)}`,
@@ -85,7 +85,12 @@ function problemTemplate(problem: GatewayProblem): string {
   return `{${fields.join(',')}}`;
 }
 
-/** Gateway response header values are static expressions: literal strings in single quotes. */
+/**
+ * Gateway response header values are static expressions: literal strings in single quotes, a quote
+ * inside escaped with a backslash (`frame-ancestors 'none'` becomes `'frame-ancestors \'none\''`).
+ */
 function quoteHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, `'${value.replaceAll("'", "\\'")}'`]),
+  );
 }

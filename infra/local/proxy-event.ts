@@ -13,6 +13,8 @@ export interface GatewayRequest {
   pathParameters: Record<string, string> | null;
   body: string;
   apiKey: string | undefined;
+  /** API Gateway's id of the request; a new one when not given. */
+  requestId?: string;
   sourceIp?: string;
   httpVersion?: string;
 }
@@ -59,7 +61,7 @@ export function toProxyEvent(request: GatewayRequest): APIGatewayProxyEvent {
       httpMethod: route.method,
       path: `/${API_STAGE}${url.pathname}`,
       stage: API_STAGE,
-      requestId: randomUUID(),
+      requestId: request.requestId ?? randomUUID(),
       requestTimeEpoch: now.getTime(),
       resourceId: route.id,
       resourcePath: route.path,

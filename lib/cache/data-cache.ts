@@ -34,6 +34,8 @@ export interface CachedEntry<T> {
   fetchedAt: string;
   ageSeconds: number;
   fresh: boolean;
+  /** Whole seconds of freshness left (0 once stale): what clients may cache it for. */
+  freshForSeconds: number;
   /** The quality report the value was served with when it was fetched. */
   quality: QualityReport | null;
 }
@@ -172,6 +174,7 @@ export class DataCache {
         fetchedAt,
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(fetchedAt)) / 1000)),
         fresh: Number(head.freshUntil?.N) > nowMs,
+        freshForSeconds: Math.max(0, Math.floor((Number(head.freshUntil?.N) - nowMs) / 1000)) || 0,
         quality,
       },
     };

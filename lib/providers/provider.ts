@@ -6,17 +6,20 @@ import type { ProviderId } from './provider-ids.js';
  * `quota_exhausted` park a key, `invalid_key` quarantines it, `unknown_symbol` may end the search,
  * the rest fall through to the next provider.
  */
-export type FailureKind =
-  | 'throttled'
-  | 'quota_exhausted'
-  | 'plan_restricted'
-  | 'invalid_key'
-  | 'unknown_symbol'
-  | 'bad_data'
-  | 'upstream_error'
-  | 'timeout'
-  | 'network'
-  | 'no_key';
+export const FAILURE_KINDS = [
+  'throttled',
+  'quota_exhausted',
+  'plan_restricted',
+  'invalid_key',
+  'unknown_symbol',
+  'bad_data',
+  'upstream_error',
+  'timeout',
+  'network',
+  'no_key',
+] as const;
+
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /** A provider's failure as a value. `detail` is safe to log: it never carries a key or a URL. */
 export interface ProviderFailure {

@@ -5,7 +5,9 @@
  */
 
 /** The three states of a circuit breaker, as stored and as the state-change metric names them. */
-export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+export const BREAKER_STATES = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const;
+
+export type BreakerState = (typeof BREAKER_STATES)[number];
 
 /** How a breaker behaves. Every duration is in milliseconds. */
 export interface CircuitBreakerOptions {
@@ -67,9 +69,11 @@ export const DEFAULT_BREAKER_OPTIONS: CircuitBreakerOptions = {
   stateCacheMs: 1_000,
 };
 
+export const OVERRIDE_ACTIONS = ['reset', 'force-open'] as const;
+
 /** An operator's manual override, kept on the breaker for audit. */
 export interface BreakerOverride {
-  action: 'reset' | 'force-open';
+  action: (typeof OVERRIDE_ACTIONS)[number];
   actor: string;
   /** Epoch ms. */
   at: number;

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import {
   admit,
+  BREAKER_STATES,
   type BreakerOverride,
   type BreakerRecord,
   type BreakerState,
@@ -11,6 +13,7 @@ import {
   isSlow,
   isWindowCurrent,
   nextChanceInMs,
+  OVERRIDE_ACTIONS,
   openTimeoutMs,
   tripReason,
 } from './breaker-state.js';
@@ -55,22 +58,26 @@ export type BreakerDecision =
   | { allowed: false; state: 'OPEN' | 'HALF_OPEN'; retryAfterMs: number };
 
 /** One breaker as operators see it; times are ISO 8601, `null` when not applicable. */
-export interface CircuitStatus {
-  name: string;
-  state: BreakerState;
-  consecutiveFailures: number;
+export const CircuitStatusSchema = z.object({
+  name: z.string(),
+  state: z.enum(BREAKER_STATES),
+  consecutiveFailures: z.int(),
   /** Calls, failures and slow calls in the current rate window (0 when it has lapsed). */
-  windowCalls: number;
-  windowFailures: number;
-  windowSlowCalls: number;
-  openedAt: string | null;
+  windowCalls: z.int(),
+  windowFailures: z.int(),
+  windowSlowCalls: z.int(),
+  openedAt: z.nullable(z.iso.datetime()),
   /** When OPEN: the earliest time a probe goes through; `null` when forced open. */
-  nextProbeAt: string | null;
-  openCount: number;
-  forcedOpen: boolean;
-  lastOverride: { action: BreakerOverride['action']; actor: string; at: string } | null;
-  probeLeaseUntil: string | null;
-}
+  nextProbeAt: z.nullable(z.iso.datetime()),
+  openCount: z.int(),
+  forcedOpen: z.boolean(),
+  lastOverride: z.nullable(
+    z.object({ action: z.enum(OVERRIDE_ACTIONS), actor: z.string(), at: z.iso.datetime() }),
+  ),
+  probeLeaseUntil: z.nullable(z.iso.datetime()),
+});
+
+export type CircuitStatus = z.infer<typeof CircuitStatusSchema>;
 
 /** What a breaker needs; `now` is epoch ms, injected so tests drive time. */
 export interface CircuitBreakerDeps {

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { DataLayerError } from '../errors.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
@@ -39,17 +40,19 @@ export class DependencyUnavailableError extends DataLayerError {
 }
 
 /** One dependency's guard as operators see it (health). */
-export interface DependencyGuardStatus {
+export const DependencyGuardStatusSchema = z.object({
   /**
    * `healthy`; `backing_off`: calls fail at once until `until`; `probe_due`: the back-off is over and
    * the next call tests the dependency; `probing`: one call is testing it, the others still skip it.
    */
-  state: 'healthy' | 'backing_off' | 'probe_due' | 'probing';
+  state: z.enum(['healthy', 'backing_off', 'probe_due', 'probing']),
   /** When `backing_off`: the end of the back-off (ISO 8601); else `null`. */
-  until: string | null;
+  until: z.nullable(z.iso.datetime()),
   /** The current back-off's length; `null` when healthy. */
-  backoffSeconds: number | null;
-}
+  backoffSeconds: z.nullable(z.number().check(z.nonnegative())),
+});
+
+export type DependencyGuardStatus = z.infer<typeof DependencyGuardStatusSchema>;
 
 /** What a guard needs; `now` is epoch ms, injected so tests drive the back-off. */
 export interface DependencyGuardDeps {

@@ -1,31 +1,37 @@
 import pLimit from 'p-limit';
+import * as z from 'zod/mini';
 import type { CachePolicy } from '../cache/cache-policy.js';
 import type { CacheLookup, DataCache } from '../cache/data-cache.js';
 import { DataLayerError, ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
-import type { Quote } from '../model/quote.js';
+import { type Quote, QuoteSchema } from '../model/quote.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { BatchQuoteEndpoint } from '../providers/provider.js';
 import type { ProviderManager } from '../providers/provider-manager.js';
 import { isServable, type QualityReport } from '../quality/report.js';
+import { dataAnswerSchema } from './answer-meta.js';
 import type { DataAnswer, MarketDataService } from './market-data-service.js';
 
 /** A symbol no value could be served for, and why (never an internal message). */
-export interface BatchError {
-  symbol: string;
-  error: 'providers_unavailable' | 'internal_error';
-  detail: string;
-  retryAfterSeconds?: number;
-}
+export const BatchErrorSchema = z.object({
+  symbol: z.string(),
+  error: z.enum(['providers_unavailable', 'internal_error']),
+  detail: z.string(),
+  retryAfterSeconds: z.optional(z.int().check(z.positive())),
+});
+
+export type BatchError = z.infer<typeof BatchErrorSchema>;
 
 /**
  * The batch answer: every symbol asked is in exactly one of `results` (by symbol), `missing`
  * (no provider knows it) or `errors` (it could not be served now) — never silently fewer.
  */
-export interface BatchPricesAnswer {
-  results: Record<string, DataAnswer<Quote>>;
-  missing: string[];
-  errors: BatchError[];
-}
+export const BatchPricesAnswerSchema = z.object({
+  results: z.record(z.string(), dataAnswerSchema(QuoteSchema)),
+  missing: z.array(z.string()),
+  errors: z.array(BatchErrorSchema),
+});
+
+export type BatchPricesAnswer = z.infer<typeof BatchPricesAnswerSchema>;
 
 export interface BatchPricesDeps {
   cache: DataCache;
@@ -137,6 +143,7 @@ async function fetchWithMultiSymbolEndpoints(
           stale: false,
           fetchedAt: result.fetchedAt.toISOString(),
           ageSeconds: 0,
+          freshForSeconds: policy.freshSeconds,
           attempts: result.attempts,
           quality,
         },

@@ -1,26 +1,46 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
+import { PROVIDER_IDS } from '../providers/provider-ids.js';
+import { BREAKER_STATES } from '../resilience/breaker-state.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
-import type { DependencyGuard, DependencyGuardStatus } from '../resilience/dependency-guard.js';
+import { type DependencyGuard, DependencyGuardStatusSchema } from '../resilience/dependency-guard.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 
-type Check = { ok: boolean; ms: number; detail?: string };
+/** One dependency's check: whether it answered, how long it took, and why not (an error's name only). */
+const CheckSchema = z.object({
+  ok: z.boolean(),
+  ms: z.number().check(z.nonnegative()),
+  detail: z.optional(z.string()),
+});
+
+type Check = z.infer<typeof CheckSchema>;
+
 /** A dependency's check, with this container's guard: whether it is skipping the dependency, until when. */
-type DependencyCheck = Check & { guard: DependencyGuardStatus };
+const DependencyCheckSchema = z.extend(CheckSchema, { guard: DependencyGuardStatusSchema });
+type DependencyCheck = z.infer<typeof DependencyCheckSchema>;
 
 /**
  * The layer's deep health: the table answers, the key pools read, whether this container is backing
  * off from either, and which providers can be called.
  */
-export interface HealthReport {
-  status: 'ok' | 'degraded' | 'down';
-  checks: {
-    dynamodb: DependencyCheck;
-    secrets: DependencyCheck;
-    providers: { provider: ProviderId; breaker: string; keys: number }[];
-  };
-}
+export const HealthReportSchema = z.object({
+  status: z.enum(['ok', 'degraded', 'down']),
+  checks: z.object({
+    dynamodb: DependencyCheckSchema,
+    secrets: DependencyCheckSchema,
+    providers: z.array(
+      z.object({
+        provider: z.enum(PROVIDER_IDS),
+        /** The breaker's state, `UNKNOWN` when the breakers could not be read. */
+        breaker: z.enum([...BREAKER_STATES, 'UNKNOWN']),
+        keys: z.int().check(z.nonnegative()),
+      }),
+    ),
+  }),
+});
+
+export type HealthReport = z.infer<typeof HealthReportSchema>;
 
 export interface HealthDeps {
   dynamodb: DynamoDBClient;
@@ -59,7 +79,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   const backingOff = [dynamodb, secrets].some((check) => check.guard.state !== 'healthy');
   const providers = PROVIDER_IDS.map((provider, i) => ({
     provider,
-    breaker: breakers?.find((b) => b.name === provider)?.state ?? 'UNKNOWN',
+    breaker: breakers?.find((b) => b.name === provider)?.state ?? ('UNKNOWN' as const),
     keys: Math.max(0, pools[i] ?? 0),
   }));
   const usable = providers.filter((p) => p.keys > 0 && p.breaker !== 'OPEN');

@@ -10,29 +10,41 @@ import { KeyIdSchema, keyPoolSecretName, type ProviderKey } from '../keys/secret
 import type { DomainLogger } from '../observability/logger.js';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
 
-/** One key as operators see it: never its value, nor any part of it. */
-export interface KeyStatus {
-  id: string;
-  /** `sha256:` and 16 hex digits of a hash over provider and value: tells keys apart, reveals nothing. */
-  fingerprint: string;
-  addedAt: string;
-  ageDays: number;
-  usage: { thisMinute: number; today: number };
-  limits: { perMinute: number | null; perDay: number | null };
-  budgetLeft: { thisMinute: number | null; today: number | null };
-  state: 'active' | 'parked' | 'quarantined';
-  parkedUntil: string | null;
-  reason: string | null;
-}
+const isoTime = z.iso.datetime();
+const perWindow = z.nullable(z.int().check(z.nonnegative()));
 
-export interface ProviderKeysStatus {
-  provider: ProviderId;
-  secretName: string;
-  keys: KeyStatus[];
-  spareKeys: number;
-  rotation: { enabled: boolean; lastRotatedAt: string | null; nextRotationAt: string | null };
-  error?: string;
-}
+/** One key as operators see it: never its value, nor any part of it. */
+export const KeyStatusSchema = z.object({
+  id: KeyIdSchema,
+  /** `sha256:` and 16 hex digits of a hash over provider and value: tells keys apart, reveals nothing. */
+  fingerprint: z.string().check(z.regex(/^sha256:[0-9a-f]{16}$/)),
+  addedAt: z.string(),
+  ageDays: z.int().check(z.nonnegative()),
+  usage: z.object({ thisMinute: z.int(), today: z.int() }),
+  limits: z.object({ perMinute: perWindow, perDay: perWindow }),
+  budgetLeft: z.object({ thisMinute: perWindow, today: perWindow }),
+  state: z.enum(['active', 'parked', 'quarantined']),
+  parkedUntil: z.nullable(isoTime),
+  reason: z.nullable(z.string()),
+});
+
+export type KeyStatus = z.infer<typeof KeyStatusSchema>;
+
+/** One provider's key pool as operators see it; `error` names why it could not be read. */
+export const ProviderKeysStatusSchema = z.object({
+  provider: z.enum(PROVIDER_IDS),
+  secretName: z.string(),
+  keys: z.array(KeyStatusSchema),
+  spareKeys: z.int().check(z.nonnegative()),
+  rotation: z.object({
+    enabled: z.boolean(),
+    lastRotatedAt: z.nullable(isoTime),
+    nextRotationAt: z.nullable(isoTime),
+  }),
+  error: z.optional(z.string()),
+});
+
+export type ProviderKeysStatus = z.infer<typeof ProviderKeysStatusSchema>;
 
 export interface KeyStatusDeps {
   keyPools: KeyPoolStore;

@@ -34,6 +34,8 @@ export interface DataAnswer<T> {
     stale: boolean;
     fetchedAt: string;
     ageSeconds: number;
+    /** Whole seconds the data stays fresh from now (0 when stale): the answer's `Cache-Control` max-age. */
+    freshForSeconds: number;
     attempts: ProviderAttempt[];
     quality: QualityReport | null;
   };
@@ -240,6 +242,7 @@ export class MarketDataService {
           stale: false,
           fetchedAt: fetchedAt.toISOString(),
           ageSeconds: 0,
+          freshForSeconds: policy.freshSeconds,
           attempts,
           quality,
         },
@@ -400,6 +403,9 @@ function fromCache<T>(
   entry: CachedEntry<T>,
   extra: { stale: boolean; attempts: ProviderAttempt[] },
 ): DataAnswer<T> {
-  const { value, provider, fetchedAt, ageSeconds, quality } = entry;
-  return { data: value, meta: { provider, cache: 'hit', fetchedAt, ageSeconds, quality, ...extra } };
+  const { value, provider, fetchedAt, ageSeconds, freshForSeconds, quality } = entry;
+  return {
+    data: value,
+    meta: { provider, cache: 'hit', fetchedAt, ageSeconds, freshForSeconds, quality, ...extra },
+  };
 }

@@ -1,17 +1,24 @@
-import { DATA_TYPES, type DataType } from '../cache/cache-policy.js';
+import * as z from 'zod/mini';
+import { DATA_TYPES } from '../cache/cache-policy.js';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
-import type { CircuitBreaker, CircuitStatus } from '../resilience/circuit-breaker.js';
+import { PROVIDER_IDS } from '../providers/provider-ids.js';
+import {
+  type CircuitBreaker,
+  type CircuitStatus,
+  CircuitStatusSchema,
+} from '../resilience/circuit-breaker.js';
 import type { DataSources } from './market-data-service.js';
 
 /** One provider as operators see it: what it serves, where it stands, its breaker and key pool size. */
-export interface ProviderStatus {
-  provider: ProviderId;
+export const ProviderStatusSchema = z.object({
+  provider: z.enum(PROVIDER_IDS),
   /** Data types it serves on the operator's plan, with its 1-based place in each type's priority order. */
-  serves: { dataType: DataType; priority: number }[];
-  breaker: CircuitStatus;
-  keys: { inService: number; spare: number } | { error: string };
-}
+  serves: z.array(z.object({ dataType: z.enum(DATA_TYPES), priority: z.int().check(z.positive()) })),
+  breaker: CircuitStatusSchema,
+  keys: z.union([z.object({ inService: z.int(), spare: z.int() }), z.object({ error: z.string() })]),
+});
+
+export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
 
 /** Every known provider's status: one breaker read for all, one (cached) key-pool read each. */
 export async function providerStatuses(deps: {

@@ -6,10 +6,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROBLEM_BASE, PROBLEMS } from '../../functions/shared/problem-types.js';
 import { buildApp, type ValorIvxApp } from '../../infra/app.js';
 import { PROJECT_ROOT } from '../../infra/constructs/data-function.js';
 import { ROUTES, type RouteDefinition } from '../../infra/routes.js';
+import { PROBLEM_BASE, PROBLEMS } from '../../lib/api/problems.js';
 import { EMPTY_KEY_POOL, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
 import { DATA_TABLE, DATA_TABLE_ENV } from '../../lib/storage/table-definition.js';
@@ -396,6 +396,14 @@ describe('ApiStack REST API', () => {
       expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe(
         "'application/problem+json'",
       );
+      // The OWASP headers the functions' answers carry, on API Gateway's own answers too.
+      expect(response.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Cache-Control': "'no-store'",
+        'gatewayresponse.header.x-content-type-options': "'nosniff'",
+        'gatewayresponse.header.x-frame-options': "'DENY'",
+        'gatewayresponse.header.content-security-policy': "'frame-ancestors \\'none\\''",
+        'gatewayresponse.header.strict-transport-security': "'max-age=31536000; includeSubDomains'",
+      });
       // Render the template the way API Gateway would, with sample $context values.
       const body = JSON.parse(
         String(response.ResponseTemplates['application/json'])

@@ -33,7 +33,7 @@ describe('batch prices on a plan with a multi-symbol endpoint', () => {
     const symbols = [...Array.from({ length: 30 }, (_, i) => `M${i}`), 'ZZZNONE'];
     const response = await fetch(`${stack.baseUrl}/api/data/batch/prices`, {
       method: 'POST',
-      headers: { 'x-api-key': CLIENT_KEY },
+      headers: { 'x-api-key': CLIENT_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ symbols }),
     });
     const body = (await response.json()) as {

@@ -47,6 +47,7 @@ describe('DataCache on DynamoDB Local', () => {
       fetchedAt: '2026-11-26T15:00:00.000Z',
       ageSeconds: 299,
       fresh: true,
+      freshForSeconds: 1,
       quality: null,
     });
   });
@@ -55,7 +56,7 @@ describe('DataCache on DynamoDB Local', () => {
     clock = new Date('2026-11-26T16:00:00Z');
     await cacheAt().write('quote', 'MSFT', { price: 2 }, { provider: 'fmp', fetchedAt: clock }, policy);
     clock = new Date('2026-11-26T16:05:01Z');
-    expect(await read('quote', 'MSFT')).toMatchObject({ fresh: false, ageSeconds: 301 });
+    expect(await read('quote', 'MSFT')).toMatchObject({ fresh: false, ageSeconds: 301, freshForSeconds: 0 });
   });
 
   it('treats an item past its TTL as missing although DynamoDB has not deleted it yet', async () => {

@@ -21,7 +21,8 @@ const bodies: string[] = [];
 let symbol = 0;
 
 async function call(path: string, apiKey = CLIENT_KEY, init: { method?: string; body?: string } = {}) {
-  const response = await fetch(`${stack.baseUrl}${path}`, { ...init, headers: { 'x-api-key': apiKey } });
+  const headers = { 'x-api-key': apiKey, 'content-type': 'application/json' };
+  const response = await fetch(`${stack.baseUrl}${path}`, { ...init, headers });
   const text = await response.text();
   bodies.push(text);
   // biome-ignore lint/suspicious/noExplicitAny: the tests assert on the parsed JSON's shape

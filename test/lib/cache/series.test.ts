@@ -34,6 +34,7 @@ const cachedValue = (value: CoveredSeries, fresh = true): CacheLookup<CoveredSer
     fetchedAt: '2026-11-27T22:00:00.000Z',
     ageSeconds: 0,
     fresh,
+    freshForSeconds: fresh ? 60 : 0,
     quality: null,
   };
   return { kind: 'value', entry };
