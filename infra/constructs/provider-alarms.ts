@@ -126,7 +126,7 @@ export class ProviderAlarms extends Construct {
   /**
    * A pool that had keys in use today and now has none usable: every key is out of its daily (or
    * minute) budget, parked or quarantined. A pool that is never used (left empty on purpose: the
-   * README's way to leave a provider out) also has no usable key, so a second alarm tells the two
+   * way docs/providers.md gives to leave a provider out) also has no usable key, so a second alarm tells the two
    * apart: the composite fires only when the pool leased a key within the last day.
    */
   #keyPoolExhausted(alarms: RunbookAlarms, provider: ProviderId): void {

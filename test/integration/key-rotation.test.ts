@@ -418,7 +418,7 @@ describe('RotateSecret through the emulator, invoking the Lambda handler', () =>
     expectNoKeyValueLeaked();
   });
 
-  it('rotates again after the README runbook: fix the spare, clear the stuck AWSPENDING, rotate', async () => {
+  it('rotates again after the runbook (docs/operations.md): fix the spare, clear the stuck AWSPENDING, rotate', async () => {
     onRotate = (event) => invoke(event);
     const original: KeyPool = { keys: [key('r-in', daysAgo(10))], spare: [key('r-bad', daysAgo(0))] };
     const name = `legacy-${run}/fmp-runbook`;
