@@ -1,4 +1,4 @@
-import type { DataType } from '../cache/cache-policy.js';
+import type { DataType } from '../model/data-types.js';
 import type { FailureKind, ProviderFailure } from './provider.js';
 
 /**

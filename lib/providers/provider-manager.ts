@@ -1,4 +1,4 @@
-import type { KeyLease } from '../keys/key-pool-store.js';
+import type { ProviderId } from '../model/provider-ids.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import { isServable, type QualityReport } from '../quality/report.js';
@@ -7,7 +7,6 @@ import { type RetryOptions, retry } from '../resilience/retry.js';
 import { fetchFromProvider } from './fetch-from-provider.js';
 import type { FailureKind, ProviderEndpoint, ProviderFailure, ProviderResult } from './provider.js';
 import { breakerVerdict, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
-import type { ProviderId } from './provider-ids.js';
 
 const NO_USABLE_KEY = {
   ok: false,
@@ -35,6 +34,12 @@ export type ProviderChainResult<Value> =
       quality: QualityReport | null;
     }
   | { ok: false; failures: ProviderFailure[]; attempts: ProviderAttempt[] };
+
+/** A key handed to a provider call: its id (safe to log) and its value (never logged). */
+export interface KeyLease {
+  id: string;
+  value: string;
+}
 
 /** Hands out a provider key for a call, or `null` when the provider has no usable key. */
 export interface KeySource {

@@ -1,4 +1,4 @@
-import type { CachePolicy, DataType } from '../cache/cache-policy.js';
+import type { CachePolicy } from '../cache/cache-policy.js';
 import type { CachedEntry, CacheLookup, DataCache } from '../cache/data-cache.js';
 import type { CacheFillCoordinator } from '../cache/fill-coordinator.js';
 import { staleHandling } from '../cache/fill-lease-state.js';
@@ -14,13 +14,14 @@ import {
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
 import type { CompanyProfile } from '../model/company-profile.js';
 import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
+import type { DataType } from '../model/data-types.js';
 import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
+import type { ProviderId } from '../model/provider-ids.js';
 import type { Quote } from '../model/quote.js';
 import type { SearchResult } from '../model/search-result.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import type { ProviderEndpoint, ProviderFailure } from '../providers/provider.js';
-import type { ProviderId } from '../providers/provider-ids.js';
 import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../providers/provider-manager.js';
 import type { QualityReport } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
