@@ -6,7 +6,7 @@ import type { BreakerPermit, CircuitBreaker } from '../resilience/circuit-breake
 import { type RetryOptions, retry } from '../resilience/retry.js';
 import { fetchFromProvider } from './fetch-from-provider.js';
 import type { FailureKind, ProviderEndpoint, ProviderFailure, ProviderResult } from './provider.js';
-import { breakerVerdict, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
+import { breakerVerdict, PROVIDER_RETRY_POLICY, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
 
 const NO_USABLE_KEY = {
   ok: false,
@@ -62,7 +62,7 @@ export interface ProviderManagerDeps {
   timeoutMs: number;
   /** Answers scoring under this (0..1), or failing an error-severity check, are not served. */
   qualityFloor: number;
-  retry: Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
+  retry: Pick<RetryOptions<unknown>, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
   now: () => Date;
   /** Injected in tests to drive retry waits with a fake clock. */
   sleep?: (ms: number) => Promise<void>;
@@ -156,6 +156,7 @@ export class ProviderManager {
           return answer;
         },
         {
+          ...PROVIDER_RETRY_POLICY,
           ...this.deps.retry,
           // A half-open probe is one call: its outcome decides the breaker, not a series of retries.
           maxAttempts: permit.kind === 'probe' ? 1 : this.deps.retry.maxAttempts,
