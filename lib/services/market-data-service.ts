@@ -226,30 +226,41 @@ export class MarketDataService {
         };
       }
     }
-    if (result.ok) {
-      const { value, provider, fetchedAt, attempts, quality } = result;
-      const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
-      await this.tolerate(
-        dataType,
-        'write',
-        () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
-        undefined,
-      );
-      return {
-        data: value,
-        meta: {
-          provider,
-          cache: 'miss',
-          stale: false,
-          fetchedAt: fetchedAt.toISOString(),
-          ageSeconds: 0,
-          freshForSeconds: policy.freshSeconds,
-          attempts,
-          quality,
-        },
-      };
-    }
+    if (result.ok) return this.storeFetched(dataType, key, result, policyOverride);
     return this.whenEveryProviderFailed(dataType, { key, symbol }, cached, result, source.endpoints);
+  }
+
+  /**
+   * Caches a value a provider just answered (a cache that cannot be written does not stop the answer)
+   * and answers it: the one way a fetched value is stored and its `meta` built, single-symbol or batch.
+   */
+  async storeFetched<K extends keyof DataSources>(
+    dataType: K,
+    key: string,
+    fetched: FetchedValue<SourceValue<K>>,
+    policyOverride?: Partial<CachePolicy>,
+  ): Promise<DataAnswer<SourceValue<K>>> {
+    const { value, provider, fetchedAt, attempts, quality } = fetched;
+    const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
+    await this.tolerate(
+      dataType,
+      'write',
+      () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
+      undefined,
+    );
+    return {
+      data: value,
+      meta: {
+        provider,
+        cache: 'miss',
+        stale: false,
+        fetchedAt: fetchedAt.toISOString(),
+        ageSeconds: 0,
+        freshForSeconds: policy.freshSeconds,
+        attempts,
+        quality,
+      },
+    };
   }
 
   /** RFC 5861's soft window, by age against the data type's configured fresh lifetime. */
@@ -294,6 +305,19 @@ export class MarketDataService {
     return this.tolerate(dataType, 'read', () => this.deps.cache.lookup<T>(dataType, key), {
       kind: 'none' as const,
     });
+  }
+
+  /**
+   * Many keys of one data type in one round (batches); a failed read is counted like any cache fault
+   * and every key goes on as a miss.
+   */
+  readCacheMany<T>(dataType: DataType, keys: readonly string[]): Promise<Map<string, CacheLookup<T>>> {
+    return this.tolerate(
+      dataType,
+      'read',
+      () => this.deps.cache.lookupMany<T>(dataType, keys),
+      new Map<string, CacheLookup<T>>(),
+    );
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */
@@ -366,6 +390,9 @@ export class MarketDataService {
     return Math.max(1, Math.ceil(waits.length > 0 ? Math.min(...waits) : DEFAULT_RETRY_AFTER_SECONDS));
   }
 }
+
+/** A value a provider answered, with where it came from and how it scored. */
+export type FetchedValue<T> = Omit<Extract<ProviderChainResult<T>, { ok: true }>, 'ok'>;
 
 /** One request of one data type, as `lookup` serves it. */
 interface LookupRequest<K extends keyof DataSources> {
