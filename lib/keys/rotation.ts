@@ -15,8 +15,6 @@ import { RotationError } from './rotation-error.js';
 import { keysLostSince, newKeysIn, planRotation } from './rotation-plan.js';
 import { type KeyPool, KeyPoolSchema } from './secrets-layout.js';
 
-// The rotation function and the metrics name these through this module, the rotation's entry point.
-
 /**
  * Rotation of a provider's key pool, in Secrets Manager's four steps. Providers have no API to mint
  * keys, so a rotation promotes the keys an operator staged in the pool's `spare` list and retires

@@ -50,13 +50,22 @@ export interface DataSource<Query, Value> {
   emptyWhenUnknown?: (query: Query) => Value;
 }
 
-export interface DataSources {
-  quote: DataSource<{ symbol: string }, Quote>;
-  daily_history: DataSource<HistoryQuery, CoveredSeries>;
-  financials: DataSource<StatementsQuery, FinancialStatements>;
-  company: DataSource<{ symbol: string }, CompanyProfile>;
-  search: DataSource<{ query: string }, SearchResult>;
+/** Each data type's query and value. */
+interface DataKinds {
+  quote: { query: { symbol: string }; value: Quote };
+  daily_history: { query: HistoryQuery; value: CoveredSeries };
+  financials: { query: StatementsQuery; value: FinancialStatements };
+  company: { query: { symbol: string }; value: CompanyProfile };
+  search: { query: { query: string }; value: SearchResult };
 }
+
+/**
+ * Every data type's source. A mapped type, so `sources[dataType]` of a generic data type is that
+ * type's `DataSource` without a cast.
+ */
+export type DataSources = {
+  [K in keyof DataKinds]: DataSource<DataKinds[K]['query'], DataKinds[K]['value']>;
+};
 
 /** When neither a provider nor a breaker gives a reason to wait longer, clients come back after this. */
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
@@ -206,7 +215,7 @@ export class MarketDataService {
     { key, symbol, query, deadline, policy: policyOverride }: LookupRequest<K>,
     cached: CacheLookup<SourceValue<K>>,
   ): Promise<DataAnswer<SourceValue<K>>> {
-    const source = this.deps.sources[dataType] as unknown as DataSource<SourceQuery<K>, SourceValue<K>>;
+    const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
     let result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
       source.score(value, this.deps.now()),
     );
@@ -410,10 +419,8 @@ interface LookupRequest<K extends keyof DataSources> {
   accepts?: (value: SourceValue<K>) => boolean;
 }
 
-type SourceQuery<K extends keyof DataSources> = Parameters<
-  DataSources[K]['endpoints'][number]['buildRequest']
->[0];
-type SourceValue<K extends keyof DataSources> = Parameters<DataSources[K]['score']>[0];
+type SourceQuery<K extends keyof DataSources> = DataKinds[K]['query'];
+type SourceValue<K extends keyof DataSources> = DataKinds[K]['value'];
 
 /**
  * Whether "no such symbol" is the answer, not a gap: every provider that was asked said so, and they
