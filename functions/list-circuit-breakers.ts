@@ -1,4 +1,4 @@
-import { PROVIDER_IDS } from '../lib/providers/provider-ids.js';
+import { PROVIDER_IDS } from '../lib/model/provider-ids.js';
 import { breaker } from './shared/container.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 import { readingResponse } from './shared/responses.js';

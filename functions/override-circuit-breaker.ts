@@ -1,4 +1,4 @@
-import { parseProviderId } from '../lib/providers/provider-ids.js';
+import { parseProviderId } from '../lib/requests.js';
 import { breaker } from './shared/container.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 import { operatorIdentity } from './shared/operator.js';

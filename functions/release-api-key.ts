@@ -1,4 +1,4 @@
-import { parseProviderId } from '../lib/providers/provider-ids.js';
+import { parseProviderId } from '../lib/requests.js';
 import { releaseProviderKey } from '../lib/services/key-status.js';
 import { keyStatusDeps, logger } from './shared/container.js';
 import { httpEndpoint } from './shared/http-endpoint.js';

@@ -5,8 +5,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { loadRotationConfig } from '../lib/config.js';
 import { ProviderKeyTester } from '../lib/keys/key-tester.js';
-import { KeyPoolRotation, loadRotationConfig, ROTATION_STEPS } from '../lib/keys/rotation.js';
+import { KeyPoolRotation, ROTATION_STEPS } from '../lib/keys/rotation.js';
 import { RotationError } from '../lib/keys/rotation-error.js';
 import { DataLayerMetrics } from '../lib/observability/metrics.js';
 

@@ -1,7 +1,5 @@
 import {
   type CachePolicy,
-  DATA_TYPES,
-  type DataType,
   DEFAULT_CACHE_POLICY,
   DEFAULT_STALE_WHILE_REVALIDATE_SECONDS,
 } from './cache/cache-policy.js';
@@ -9,12 +7,15 @@ import { DEFAULT_FILL_LEASE_OPTIONS } from './cache/fill-lease-state.js';
 import { EnvReader } from './env-reader.js';
 import { DEFAULT_KEY_POOL_CACHE } from './keys/key-pool-store.js';
 import { DEFAULT_KEY_QUARANTINE, type KeyQuarantineOptions } from './keys/key-quarantine.js';
+import { DEFAULT_MAX_KEY_AGE_DAYS, type RotationOptions } from './keys/rotation.js';
 import { KEY_POOL_SECRET_PREFIX } from './keys/secrets-layout.js';
+import { DATA_TYPES, type DataType } from './model/data-types.js';
+import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './model/provider-ids.js';
 import {
   ALPHA_VANTAGE_ENTITLEMENTS,
   type AlphaVantageEntitlement,
 } from './providers/alpha-vantage/entitlement.js';
-import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
+import type { ProviderPlan } from './providers/provider.js';
 import { QUALITY_FLOOR } from './quality/report.js';
 import { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './resilience/breaker-state.js';
 import {
@@ -41,9 +42,6 @@ export const DEFAULT_PROVIDER_ORDER: Record<DataType, readonly ProviderId[]> = {
   company: ['alpha-vantage', 'fmp', 'finnhub', 'polygon', 'twelve-data'],
   search: ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon'],
 };
-
-/** The plan an operator holds with each provider: `paid` unlocks the endpoints marked paid. */
-export type ProviderPlan = 'free' | 'paid';
 
 /** The layer's configuration, read once per container from the environment. */
 export interface DataLayerConfig {
@@ -244,4 +242,25 @@ function alphaVantageEntitlement(read: EnvReader): AlphaVantageEntitlement | nul
     read.problems.push(`ALPHA_VANTAGE_ENTITLEMENT must be one of: ${allowed.join(', ')}`);
   const [value] = values;
   return value === undefined || value === 'none' ? null : value;
+}
+
+/** The rotation function's configuration, read once per container. */
+export interface RotationConfig extends RotationOptions {
+  providerBaseUrls: Record<ProviderId, string>;
+  providerTimeoutMs: number;
+}
+
+/**
+ * Reads the rotation function's configuration: `KEY_MAX_AGE_DAYS` (90), and how to reach the
+ * providers and their keys exactly as the data path does (`readProviderAccess`). It needs no table,
+ * so it does not go through `loadConfig`, which requires one.
+ */
+export function loadRotationConfig(env: NodeJS.ProcessEnv = process.env): RotationConfig {
+  const read = new EnvReader(env);
+  const maxKeyAgeDays = read.number('KEY_MAX_AGE_DAYS', DEFAULT_MAX_KEY_AGE_DAYS, { min: 1, integer: true });
+  const { keyPoolSecretPrefix, providerBaseUrls, providerTimeoutMs } = readProviderAccess(read);
+  if (read.problems.length > 0) {
+    throw new ConfigurationError(`invalid configuration: ${read.problems.join('; ')}`);
+  }
+  return { maxKeyAgeDays, secretPrefix: keyPoolSecretPrefix, providerBaseUrls, providerTimeoutMs };
 }

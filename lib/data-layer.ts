@@ -132,14 +132,12 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   });
 
   const batchDeps: BatchPricesDeps = {
-    cache,
     marketData,
     logger,
     concurrency: config.batchConcurrency,
     multiSymbol: {
       endpoints: batchEndpointsInOrder(config.providerOrder.quote, config.providerPlans),
       providers,
-      policy: config.cachePolicy.quote,
       score: sources.quote.score,
       qualityFloor: config.qualityFloor,
       now,

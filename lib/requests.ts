@@ -3,6 +3,7 @@ import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.js';
 import { type HistoryQuery, MAX_HISTORY_DAYS } from './model/daily-bars.js';
 import { isoDate } from './model/fields.js';
 import { STATEMENT_KINDS, STATEMENT_PERIODS, type StatementsQuery } from './model/financial-statements.js';
+import { PROVIDER_IDS, type ProviderId } from './model/provider-ids.js';
 import { parseSymbol, SYMBOL_RULE, SymbolSchema } from './symbols.js';
 import { sanitizeText } from './validation/text.js';
 
@@ -124,4 +125,11 @@ export function parseBatchRequest(body: string | null, contentType: string | und
   );
   if (bad.length > 0) invalid('invalid batch request', bad);
   return [...new Set(parsed.data.symbols.map((raw) => parseSymbol(raw)))];
+}
+
+/** A provider id from a client or operator, or `InvalidRequestError` naming the known ones. */
+export function parseProviderId(raw: unknown): ProviderId {
+  const id = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if ((PROVIDER_IDS as readonly string[]).includes(id)) return id as ProviderId;
+  throw new InvalidRequestError('unknown provider', [`name must be one of: ${PROVIDER_IDS.join(', ')}`]);
 }

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
-import type { DataType } from '../../lib/cache/cache-policy.js';
-import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
+import type { DataType } from '../../lib/model/data-types.js';
+import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
 import { ENDPOINTS } from '../../lib/providers/registry.js';
 import { FUNCTION_ENVIRONMENT } from '../function-settings.js';
 

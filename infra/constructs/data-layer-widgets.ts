@@ -1,7 +1,7 @@
 import { GraphWidget, type IMetric, type IWidget, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { DATA_TYPES, type DataType } from '../../lib/cache/cache-policy.js';
-import { PROVIDER_IDS } from '../../lib/providers/provider-ids.js';
+import { DATA_TYPES, type DataType } from '../../lib/model/data-types.js';
+import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import {
   dataLayerMetric,
   namespaceQuery,

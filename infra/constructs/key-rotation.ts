@@ -6,7 +6,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_MAX_KEY_AGE_DAYS } from '../../lib/keys/rotation.js';
-import type { ProviderId } from '../../lib/providers/provider-ids.js';
+import type { ProviderId } from '../../lib/model/provider-ids.js';
 import { FUNCTION_ENVIRONMENT, KEY_ROTATION_FUNCTION_SIZE } from '../function-settings.js';
 import { DataFunction } from './data-function.js';
 import type { RunbookAlarms } from './runbook-alarms.js';

@@ -8,8 +8,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { DATA_TYPES } from '../../lib/cache/cache-policy.js';
-import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
+import { DATA_TYPES } from '../../lib/model/data-types.js';
+import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
 import type { RouteDefinition } from '../routes.js';
 import {
   dataLayerMetric,

@@ -4,7 +4,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { type KeyPool, keyPoolSecretName, type ProviderKey } from '../../lib/keys/secrets-layout.js';
-import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
+import { PROVIDER_ENV_PREFIX, PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
 
 /** The key the sandbox accepts when no real key is configured: it opens nothing anywhere else. */
 export const SANDBOX_KEY_PREFIX = 'sandbox-key-';

@@ -5,7 +5,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { EMPTY_KEY_POOL, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
-import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
+import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
 import { DATA_TABLE } from '../../lib/storage/table-definition.js';
 import { alarmTopicFor } from '../constructs/alarm-topic.js';
 import { KeyRotation } from '../constructs/key-rotation.js';

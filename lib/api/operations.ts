@@ -3,9 +3,9 @@ import { KeyIdSchema } from '../keys/secrets-layout.js';
 import { CompanyProfileSchema } from '../model/company-profile.js';
 import { DailySeriesSchema } from '../model/daily-bars.js';
 import { FinancialStatementsSchema } from '../model/financial-statements.js';
+import { PROVIDER_IDS } from '../model/provider-ids.js';
 import { QuoteSchema } from '../model/quote.js';
 import { SearchResultSchema } from '../model/search-result.js';
-import { PROVIDER_IDS } from '../providers/provider-ids.js';
 import { QualityReportSchema } from '../quality/report.js';
 import {
   BatchPricesRequestSchema,

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DataType } from '../model/data-types.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
-import type { DataType } from './cache-policy.js';
 import { joinBytes } from './item-codec.js';
 
 /**

@@ -1,7 +1,4 @@
-/** The kinds of data the layer serves; each has its own cache lifetime, metrics dimension and providers. */
-export const DATA_TYPES = ['quote', 'daily_history', 'financials', 'company', 'search'] as const;
-
-export type DataType = (typeof DATA_TYPES)[number];
+import type { DataType } from '../model/data-types.js';
 
 /**
  * How long an answer is served as fresh, and how long past that it may still be served as stale

@@ -11,7 +11,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DataLayerError } from '../errors.js';
-import type { ProviderId } from '../providers/provider-ids.js';
+import type { DataType } from '../model/data-types.js';
+import type { ProviderId } from '../model/provider-ids.js';
 import type { QualityReport } from '../quality/report.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
@@ -24,7 +25,7 @@ import {
   splitOf,
   storedBytes,
 } from './cache-items.js';
-import type { CachePolicy, DataType } from './cache-policy.js';
+import type { CachePolicy } from './cache-policy.js';
 import { compressJson, decompressJson, splitBytes } from './item-codec.js';
 
 /** A cached answer and how old it is. `fresh` is false once past the data type's fresh lifetime. */

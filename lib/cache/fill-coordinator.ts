@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DataType } from '../model/data-types.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
-import type { DataType } from './cache-policy.js';
 import {
   type FillLease,
   type FillLeaseOptions,

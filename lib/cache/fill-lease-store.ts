@@ -6,8 +6,8 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { DataType } from '../model/data-types.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
-import type { DataType } from './cache-policy.js';
 import { type FillLease, leaseItemExpiresAt, type StoredLease } from './fill-lease-state.js';
 
 /** The lease's sort key, beside the cached value in the cache key's own partition. */

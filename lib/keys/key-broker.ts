@@ -1,9 +1,9 @@
+import type { ProviderId } from '../model/provider-ids.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import type { FailureKind } from '../providers/provider.js';
-import type { ProviderId } from '../providers/provider-ids.js';
-import type { KeySource } from '../providers/provider-manager.js';
-import type { KeyLease, KeyPoolStore } from './key-pool-store.js';
+import type { KeyLease, KeySource } from '../providers/provider-manager.js';
+import type { KeyPoolStore } from './key-pool-store.js';
 import { DEFAULT_KEY_QUARANTINE, type KeyQuarantineOptions, provesKeyAccepted } from './key-quarantine.js';
 import { KeyQuarantineKeeper } from './key-quarantine-keeper.js';
 import { isParked, isQuarantined, type KeyState, type KeyStates, type ParkReason } from './key-states.js';

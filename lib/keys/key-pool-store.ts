@@ -1,15 +1,9 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
+import type { ProviderId } from '../model/provider-ids.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
-import type { ProviderId } from '../providers/provider-ids.js';
 import { type KeyPool, KeyPoolSchema, keyPoolSecretName } from './secrets-layout.js';
-
-/** A key handed to a provider call: its id (safe to log) and its value (never logged). */
-export interface KeyLease {
-  id: string;
-  value: string;
-}
 
 /**
  * The defaults behind `SECRETS_CACHE_SECONDS` and `SECRETS_STALE_SECONDS`, and the fixed bounds of a

@@ -1,7 +1,7 @@
+import type { ProviderId } from '../model/provider-ids.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import type { FailureKind } from '../providers/provider.js';
-import type { ProviderId } from '../providers/provider-ids.js';
 import { isRetestDue, type KeyQuarantineOptions, retestVerdict } from './key-quarantine.js';
 import { isQuarantined, type KeyState, type KeyStates } from './key-states.js';
 import type { ProviderKey } from './secrets-layout.js';

@@ -1,7 +1,7 @@
+import type { ProviderId } from '../model/provider-ids.js';
 import type { Quote } from '../model/quote.js';
 import { fetchFromProvider } from '../providers/fetch-from-provider.js';
 import type { FailureKind, ProviderEndpoint, ProviderResult } from '../providers/provider.js';
-import type { ProviderId } from '../providers/provider-ids.js';
 import { ENDPOINTS } from '../providers/registry.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ProviderId } from '../providers/provider-ids.js';
+import type { ProviderId } from '../model/provider-ids.js';
 
 /** A key's budget: calls a minute and calls a day; absent means the provider sets no such limit. */
 export interface KeyLimits {

@@ -7,7 +7,7 @@ import {
   type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ProviderId } from '../providers/provider-ids.js';
+import type { ProviderId } from '../model/provider-ids.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import { type CountingWindow, dayWindow, type KeyLimits, minuteWindow } from './provider-limits.js';

@@ -7,17 +7,13 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
-import { ConfigurationError, readProviderAccess } from '../config.js';
-import { EnvReader } from '../env-reader.js';
+import { PROVIDER_IDS, type ProviderId } from '../model/provider-ids.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
 import type { KeyTester } from './key-tester.js';
 import { RotationError } from './rotation-error.js';
 import { keysLostSince, newKeysIn, planRotation } from './rotation-plan.js';
 import { type KeyPool, KeyPoolSchema } from './secrets-layout.js';
-
-// The rotation function and the metrics name these through this module, the rotation's entry point.
 
 /**
  * Rotation of a provider's key pool, in Secrets Manager's four steps. Providers have no API to mint
@@ -310,25 +306,4 @@ export function versionState(
 
 function errorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
-}
-
-/** The rotation function's configuration, read once per container. */
-export interface RotationConfig extends RotationOptions {
-  providerBaseUrls: Record<ProviderId, string>;
-  providerTimeoutMs: number;
-}
-
-/**
- * Reads the rotation function's configuration: `KEY_MAX_AGE_DAYS` (90), and how to reach the
- * providers and their keys exactly as the data path does (`readProviderAccess`). It needs no table,
- * so it does not go through `loadConfig`, which requires one.
- */
-export function loadRotationConfig(env: NodeJS.ProcessEnv = process.env): RotationConfig {
-  const read = new EnvReader(env);
-  const maxKeyAgeDays = read.number('KEY_MAX_AGE_DAYS', DEFAULT_MAX_KEY_AGE_DAYS, { min: 1, integer: true });
-  const { keyPoolSecretPrefix, providerBaseUrls, providerTimeoutMs } = readProviderAccess(read);
-  if (read.problems.length > 0) {
-    throw new ConfigurationError(`invalid configuration: ${read.problems.join('; ')}`);
-  }
-  return { maxKeyAgeDays, secretPrefix: keyPoolSecretPrefix, providerBaseUrls, providerTimeoutMs };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { ProviderId } from '../providers/provider-ids.js';
+import type { ProviderId } from '../model/provider-ids.js';
 
 /**
  * The one definition of how provider keys are laid out in Secrets Manager: one secret per provider,

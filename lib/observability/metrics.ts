@@ -1,7 +1,7 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DataType } from '../cache/cache-policy.js';
-import type { RotationFailureReason } from '../keys/rotation-error.js';
-import type { ProviderId } from '../providers/provider-ids.js';
+import type { DataType } from '../model/data-types.js';
+import type { ProviderId } from '../model/provider-ids.js';
+import type { RotationFailureReason } from '../model/rotation-failure.js';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 

@@ -183,3 +183,9 @@ export function newestFirst(reports: ReportCandidate[]): ReportCandidate[] {
 export function outflow(value: number | null): number | null {
   return value === null || value === 0 ? value : -Math.abs(value);
 }
+
+/** A raw number a provider may leave out, or send as `null`, for a listing it does not have it for. */
+export const optionalNumber = z.optional(z.nullable(z.number()));
+
+/** A raw text a provider may leave out, or send as `null`, for a listing it does not have it for. */
+export const optionalText = z.optional(z.nullable(z.string()));

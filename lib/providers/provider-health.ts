@@ -1,5 +1,6 @@
-import type { DataType } from '../cache/cache-policy.js';
-import type { FailureKind, ProviderFailure } from './provider.js';
+import type { DataType } from '../model/data-types.js';
+import type { RetryPolicy } from '../resilience/retry.js';
+import type { FailureKind, ProviderFailure, ProviderResult } from './provider.js';
 
 /**
  * Which outcomes speak of a provider's health, for its circuit breaker. An answer that shows the
@@ -41,3 +42,42 @@ export const UNKNOWN_SYMBOL_ASKS_NEXT: Record<DataType, boolean> = {
   company: true,
   search: false,
 };
+
+/**
+ * Which failures another attempt may cure. A record over every kind, so a new `FailureKind` does not
+ * compile until someone decides. Key, plan, symbol and data problems answer the same way again;
+ * a spent quota waits for hours (the key pool parks the key instead); `no_key` has nothing to retry with.
+ */
+const RETRYABLE: Record<FailureKind, boolean> = {
+  network: true,
+  timeout: true,
+  upstream_error: true,
+  throttled: true,
+  quota_exhausted: false,
+  plan_restricted: false,
+  invalid_key: false,
+  unknown_symbol: false,
+  bad_data: false,
+  no_key: false,
+};
+
+/** Whether another attempt may succeed: network faults, timeouts, 5xx/408 and 429 throttling. */
+export function isRetryable(failure: ProviderFailure): boolean {
+  return RETRYABLE[failure.kind];
+}
+
+/**
+ * How a provider call is retried: a retryable failure is tried again, no sooner than the provider's
+ * `Retry-After`; a deadline that leaves no time for a first call is a timeout.
+ */
+export const PROVIDER_RETRY_POLICY = {
+  retryable: (result: ProviderResult<unknown>) => !result.ok && isRetryable(result.failure),
+  retryAfterMs: (result: ProviderResult<unknown>) =>
+    result.ok || result.failure.retryAfterSeconds === undefined
+      ? undefined
+      : result.failure.retryAfterSeconds * 1000,
+  outOfTime: (): ProviderResult<never> => ({
+    ok: false,
+    failure: { kind: 'timeout', detail: 'deadline reached before the first attempt' },
+  }),
+} satisfies RetryPolicy<ProviderResult<unknown>>;

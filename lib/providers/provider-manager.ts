@@ -1,4 +1,4 @@
-import type { KeyLease } from '../keys/key-pool-store.js';
+import type { ProviderId } from '../model/provider-ids.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import { isServable, type QualityReport } from '../quality/report.js';
@@ -6,8 +6,7 @@ import type { BreakerPermit, CircuitBreaker } from '../resilience/circuit-breake
 import { type RetryOptions, retry } from '../resilience/retry.js';
 import { fetchFromProvider } from './fetch-from-provider.js';
 import type { FailureKind, ProviderEndpoint, ProviderFailure, ProviderResult } from './provider.js';
-import { breakerVerdict, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
-import type { ProviderId } from './provider-ids.js';
+import { breakerVerdict, PROVIDER_RETRY_POLICY, UNKNOWN_SYMBOL_ASKS_NEXT } from './provider-health.js';
 
 const NO_USABLE_KEY = {
   ok: false,
@@ -36,6 +35,12 @@ export type ProviderChainResult<Value> =
     }
   | { ok: false; failures: ProviderFailure[]; attempts: ProviderAttempt[] };
 
+/** A key handed to a provider call: its id (safe to log) and its value (never logged). */
+export interface KeyLease {
+  id: string;
+  value: string;
+}
+
 /** Hands out a provider key for a call, or `null` when the provider has no usable key. */
 export interface KeySource {
   lease(provider: ProviderId): Promise<KeyLease | null>;
@@ -57,7 +62,7 @@ export interface ProviderManagerDeps {
   timeoutMs: number;
   /** Answers scoring under this (0..1), or failing an error-severity check, are not served. */
   qualityFloor: number;
-  retry: Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
+  retry: Pick<RetryOptions<unknown>, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
   now: () => Date;
   /** Injected in tests to drive retry waits with a fake clock. */
   sleep?: (ms: number) => Promise<void>;
@@ -151,6 +156,7 @@ export class ProviderManager {
           return answer;
         },
         {
+          ...PROVIDER_RETRY_POLICY,
           ...this.deps.retry,
           // A half-open probe is one call: its outcome decides the breaker, not a series of retries.
           maxAttempts: permit.kind === 'probe' ? 1 : this.deps.retry.maxAttempts,

@@ -1,5 +1,5 @@
-import type { DataType } from '../cache/cache-policy.js';
-import type { ProviderId } from './provider-ids.js';
+import type { DataType } from '../model/data-types.js';
+import type { ProviderId } from '../model/provider-ids.js';
 
 /**
  * Why a provider could not answer. Each kind says what the layer does next: `throttled` and
@@ -50,6 +50,9 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
 }
 
+/** The plan an operator holds with a provider: `paid` unlocks the endpoints marked paid. */
+export type ProviderPlan = 'free' | 'paid';
+
 /**
  * One provider's endpoint for one data type, in three steps: build the request, classify the answer,
  * transform it into the standard model (validating the raw shape with zod on the way).
@@ -58,7 +61,7 @@ export interface ProviderEndpoint<Query, Value> {
   readonly provider: ProviderId;
   readonly dataType: DataType;
   /** The provider plan this endpoint needs; `paid` endpoints are used only when the operator says the plan has them. */
-  readonly plan?: 'free' | 'paid';
+  readonly plan?: ProviderPlan;
   /** Whether this endpoint can answer this query at all (an income-only statements endpoint); default yes. */
   readonly supports?: (query: Query) => boolean;
   buildRequest(query: Query, access: { baseUrl: string; apiKey: string }): UpstreamRequest;

@@ -1,10 +1,12 @@
-import type { FailureKind, ProviderFailure, ProviderResult } from '../providers/provider.js';
-
 /**
  * Retry with exponential backoff and jitter, bounded by the request's deadline.
  *
+ * Generic over the result: the caller's `RetryPolicy` says which results are retryable and where a
+ * retry-after comes from (cockatiel's `handleWhenResult` is the model), so the mechanism holds no
+ * provider policy (that lives in `providers/provider-health.ts`, next to the breaker's).
+ *
  * Hand-written on purpose: cockatiel and p-retry retry on thrown errors (or a predicate over
- * resolved values), but none of them combines result-valued failures, a provider's `Retry-After`
+ * resolved values), but none of them combines result-valued failures, a result's retry-after
  * as a lower bound on the delay, and a hard request deadline that neither an attempt nor a sleep
  * may run past. Those three together are the whole point here, so a small loop is clearer than
  * bending a library into it.
@@ -12,8 +14,18 @@ import type { FailureKind, ProviderFailure, ProviderResult } from '../providers/
  * @packageDocumentation
  */
 
-/** How to retry one provider call. */
-export interface RetryOptions {
+/** What the caller decides about its results: which to retry, and how long one asks to wait. */
+export interface RetryPolicy<R> {
+  /** Whether another attempt may cure this result; a result it says no to is returned as it is. */
+  retryable: (result: R) => boolean;
+  /** The least wait in ms a result asks for before the next attempt (a `Retry-After`), if any. */
+  retryAfterMs?: (result: R) => number | undefined;
+  /** The result when the deadline leaves no time for even the first attempt. */
+  outOfTime: () => R;
+}
+
+/** How to retry one operation: the caller's policy, the backoff and the deadline. */
+export interface RetryOptions<R> extends RetryPolicy<R> {
   /** Total attempts, the first included (`RETRY_MAX_ATTEMPTS`). */
   maxAttempts: number;
   /** The backoff ceiling before the first retry (`RETRY_BASE_DELAY`). */
@@ -44,11 +56,7 @@ export interface RetryOptions {
    */
   mayRetry?: () => boolean | Promise<boolean>;
   /** Called after every attempt, awaited before the next: the circuit breaker learns of each one here. */
-  onAttempt?: (outcome: {
-    attempt: number;
-    result: ProviderResult<unknown>;
-    ms: number;
-  }) => void | Promise<void>;
+  onAttempt?: (outcome: { attempt: number; result: R; ms: number }) => void | Promise<void>;
 }
 
 /** One attempt's context: its number (from 1), a signal that aborts at its timeout, and that timeout. */
@@ -59,7 +67,10 @@ export interface RetryAttempt {
 }
 
 /** The defaults behind `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_DELAY` and `RETRY_MAX_DELAY`. */
-export const DEFAULT_RETRY: Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'jitter'> = {
+export const DEFAULT_RETRY: Pick<
+  RetryOptions<unknown>,
+  'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'jitter'
+> = {
   maxAttempts: 3,
   baseDelayMs: 1_000,
   maxDelayMs: 60_000,
@@ -69,38 +80,16 @@ export const DEFAULT_RETRY: Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | '
 const DEFAULT_MIN_ATTEMPT_MS = 250;
 
 /**
- * Which failures another attempt may cure. A record over every kind, so a new `FailureKind` does not
- * compile until someone decides. Key, plan, symbol and data problems answer the same way again;
- * a spent quota waits for hours (the key pool parks the key instead); `no_key` has nothing to retry with.
+ * Runs `operation` until a result is not `retryable` (a success, or a failure for good), attempts run
+ * out or the next would pass the deadline. Sync and async operations alike. Failures are values; an
+ * operation that throws has a bug, so the error is rethrown unchanged (no further attempts, no
+ * `onAttempt`). When it stops on a failure, the last result is returned: the caller learns why the
+ * operation failed, not that retrying gave up.
  */
-const RETRYABLE: Record<FailureKind, boolean> = {
-  network: true,
-  timeout: true,
-  upstream_error: true,
-  throttled: true,
-  quota_exhausted: false,
-  plan_restricted: false,
-  invalid_key: false,
-  unknown_symbol: false,
-  bad_data: false,
-  no_key: false,
-};
-
-/** Whether another attempt may succeed: network faults, timeouts, 5xx/408 and 429 throttling. */
-export function isRetryable(failure: ProviderFailure): boolean {
-  return RETRYABLE[failure.kind];
-}
-
-/**
- * Runs `operation` until it succeeds, fails for good, runs out of attempts or would pass the deadline.
- * Sync and async operations alike. Failures are values; an operation that throws has a bug, so the
- * error is rethrown unchanged (no further attempts, no `onAttempt`). When it stops on a failure,
- * the last failure is returned: the caller learns why the provider failed, not that retrying gave up.
- */
-export async function retry<T>(
-  operation: (attempt: RetryAttempt) => ProviderResult<T> | Promise<ProviderResult<T>>,
-  options: RetryOptions,
-): Promise<ProviderResult<T> & { attempts: number }> {
+export async function retry<R extends object>(
+  operation: (attempt: RetryAttempt) => R | Promise<R>,
+  options: RetryOptions<R>,
+): Promise<R & { attempts: number }> {
   if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
     throw new RangeError(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
   }
@@ -109,7 +98,7 @@ export async function retry<T>(
   const sleep = options.sleep ?? sleepFor;
   const minAttemptMs = options.minAttemptMs ?? DEFAULT_MIN_ATTEMPT_MS;
 
-  let last: ProviderFailure | undefined;
+  let last: R | undefined;
   let attempts = 0;
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
     const timeoutMs = Math.min(options.attemptTimeoutMs, options.deadline - now());
@@ -120,32 +109,23 @@ export async function retry<T>(
     const result = await runAttempt(operation, attempt, timeoutMs);
     attempts = attempt;
     await options.onAttempt?.({ attempt, result, ms: now() - started });
-    if (result.ok) return { ...result, attempts };
-
-    last = result.failure;
-    if (!isRetryable(last) || attempt === options.maxAttempts) break;
-    const delayMs = delayBeforeRetry(attempt - 1, last, options, random);
+    last = result;
+    if (!options.retryable(result) || attempt === options.maxAttempts) break;
+    const delayMs = delayBeforeRetry(attempt - 1, options.retryAfterMs?.(result), options, random);
     // Sleeping only to find too little time left would waste the wait: stop now with what we know.
     if (now() + delayMs + minAttemptMs > options.deadline) break;
     await sleep(delayMs);
     if (options.mayRetry && !(await options.mayRetry())) break;
   }
-  if (last === undefined) {
-    return {
-      ok: false,
-      failure: { kind: 'timeout', detail: 'deadline reached before the first attempt' },
-      attempts,
-    };
-  }
-  return { ok: false, failure: last, attempts };
+  return { ...(last ?? options.outOfTime()), attempts };
 }
 
 /** Runs one attempt under its own timeout signal; the timer is cleared as soon as the attempt settles. */
-async function runAttempt<T>(
-  operation: (attempt: RetryAttempt) => ProviderResult<T> | Promise<ProviderResult<T>>,
+async function runAttempt<R>(
+  operation: (attempt: RetryAttempt) => R | Promise<R>,
   attempt: number,
   timeoutMs: number,
-): Promise<ProviderResult<T>> {
+): Promise<R> {
   // A controller and setTimeout rather than AbortSignal.timeout: the timer can be cleared (no stray
   // timers after the call) and vitest's fake timers control it.
   const controller = new AbortController();
@@ -162,12 +142,12 @@ async function runAttempt<T>(
 
 /**
  * The wait before retry number `retryIndex` (0 for the first retry): backoff with jitter, but never
- * less than what the provider asked for in `Retry-After`, which wins even over `maxDelayMs`.
+ * less than what the result asked for (`retryAfterMs`), which wins even over `maxDelayMs`.
  */
 function delayBeforeRetry(
   retryIndex: number,
-  failure: ProviderFailure,
-  options: RetryOptions,
+  askedMs: number | undefined,
+  options: Pick<RetryOptions<unknown>, 'baseDelayMs' | 'maxDelayMs' | 'jitter'>,
   random: () => number,
 ): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retryIndex);
@@ -177,8 +157,7 @@ function delayBeforeRetry(
       : options.jitter === 'equal'
         ? ceiling / 2 + (random() * ceiling) / 2
         : ceiling;
-  const asked = failure.retryAfterSeconds === undefined ? 0 : failure.retryAfterSeconds * 1000;
-  return Math.max(backoff, asked);
+  return Math.max(backoff, askedMs ?? 0);
 }
 
 function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {

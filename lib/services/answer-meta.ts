@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
+import { PROVIDER_IDS } from '../model/provider-ids.js';
 import { FAILURE_KINDS } from '../providers/provider.js';
-import { PROVIDER_IDS } from '../providers/provider-ids.js';
 import { QualityReportSchema } from '../quality/report.js';
 import type { DataAnswer } from './market-data-service.js';
 

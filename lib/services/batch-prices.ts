@@ -1,7 +1,5 @@
 import pLimit from 'p-limit';
 import * as z from 'zod/mini';
-import type { CachePolicy } from '../cache/cache-policy.js';
-import type { CacheLookup, DataCache } from '../cache/data-cache.js';
 import { DataLayerError, ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
 import { type Quote, QuoteSchema } from '../model/quote.js';
 import type { DomainLogger } from '../observability/logger.js';
@@ -33,8 +31,9 @@ export const BatchPricesAnswerSchema = z.object({
 
 export type BatchPricesAnswer = z.infer<typeof BatchPricesAnswerSchema>;
 
+/** What a batch works with: the service's cache path and single-symbol path, and the multi-symbol endpoints. */
 export interface BatchPricesDeps {
-  cache: DataCache;
+  /** Reads and writes the cache, counting its faults, and serves the misses one by one. */
   marketData: MarketDataService;
   logger: DomainLogger;
   /** Most misses fetched at once: provider calls are scarce, and each still passes its key's rate limit. */
@@ -43,7 +42,6 @@ export interface BatchPricesDeps {
   multiSymbol: {
     endpoints: readonly BatchQuoteEndpoint<Quote>[];
     providers: ProviderManager;
-    policy: CachePolicy;
     score: (quote: Quote, now: Date) => QualityReport;
     qualityFloor: number;
     now: () => Date;
@@ -61,12 +59,8 @@ export async function batchPrices(
   deps: BatchPricesDeps,
 ): Promise<BatchPricesAnswer> {
   const answer: BatchPricesAnswer = { results: {}, missing: [], errors: [] };
-  const cached = await deps.cache.lookupMany<Quote>('quote', symbols).catch((error: unknown) => {
-    deps.logger.warn('batch cache read failed; fetching every symbol', {
-      error: error instanceof Error ? error.name : 'unknown',
-    });
-    return new Map<string, CacheLookup<Quote>>();
-  });
+  // A cache that cannot be read is counted by the service, and every symbol is fetched.
+  const cached = await deps.marketData.readCacheMany<Quote>('quote', symbols);
   const misses: string[] = [];
   for (const symbol of symbols) {
     const found = cached.get(symbol) ?? { kind: 'none' };
@@ -115,41 +109,23 @@ async function fetchWithMultiSymbolEndpoints(
   deps: BatchPricesDeps,
 ): Promise<Map<string, DataAnswer<Quote>>> {
   const served = new Map<string, DataAnswer<Quote>>();
-  const { endpoints, providers, policy, score, qualityFloor, now } = deps.multiSymbol;
+  const { endpoints, providers, score, qualityFloor, now } = deps.multiSymbol;
   if (endpoints.length === 0 || symbols.length < 2) return served;
   const chunkSize = Math.min(...endpoints.map((endpoint) => endpoint.maxSymbols));
   for (let start = 0; start < symbols.length; start += chunkSize) {
     const chunk = symbols.slice(start, start + chunkSize);
     const result = await providers.fetch(endpoints, { symbols: chunk }, deadline);
     if (!result.ok) continue;
-    const writes: Promise<void>[] = [];
+    const { provider, fetchedAt, attempts } = result;
+    const stored: Promise<[string, DataAnswer<Quote>]>[] = [];
     for (const [symbol, quote] of Object.entries(result.value.found)) {
       const quality = score(quote, now());
       if (!chunk.includes(symbol) || !isServable(quality, qualityFloor)) continue;
-      const source = { provider: result.provider, fetchedAt: result.fetchedAt, quality };
-      // Written side by side, and as for single quotes a cache that cannot be written does not stop the answer.
-      writes.push(
-        deps.cache.write('quote', symbol, quote, source, policy).catch((error: unknown) => {
-          deps.logger.warn('batch cache write failed', {
-            error: error instanceof Error ? error.name : 'unknown',
-          });
-        }),
-      );
-      served.set(symbol, {
-        data: quote,
-        meta: {
-          provider: result.provider,
-          cache: 'miss',
-          stale: false,
-          fetchedAt: result.fetchedAt.toISOString(),
-          ageSeconds: 0,
-          freshForSeconds: policy.freshSeconds,
-          attempts: result.attempts,
-          quality,
-        },
-      });
+      // Stored side by side, each the way a single quote is (its meta, its tolerated cache write).
+      const fetched = { value: quote, provider, fetchedAt, attempts, quality };
+      stored.push(deps.marketData.storeFetched('quote', symbol, fetched).then((answer) => [symbol, answer]));
     }
-    await Promise.all(writes);
+    for (const [symbol, answer] of await Promise.all(stored)) served.set(symbol, answer);
   }
   return served;
 }

@@ -1,5 +1,8 @@
 import { recordingCoverage } from '../cache/series.js';
-import type { DataLayerConfig } from '../config.js';
+import type { DataType } from '../model/data-types.js';
+import type { ProviderId } from '../model/provider-ids.js';
+import type { AlphaVantageEntitlement } from '../providers/alpha-vantage/entitlement.js';
+import type { ProviderPlan } from '../providers/provider.js';
 import { ENDPOINTS, inPriorityOrder, quoteEndpoints } from '../providers/registry.js';
 import { scoreCompanyProfile } from '../quality/company-profile.js';
 import { scoreDailySeries } from '../quality/daily-bars.js';
@@ -8,10 +11,16 @@ import { scoreQuote } from '../quality/quote.js';
 import { scoreSearchResult } from '../quality/search-result.js';
 import type { DataSources } from './market-data-service.js';
 
+/** What picks each data type's providers: the operator's order and plans (the layer's configuration). */
+export interface ProviderSelection {
+  providerOrder: Readonly<Record<DataType, readonly ProviderId[]>>;
+  providerPlans: Readonly<Record<ProviderId, ProviderPlan>>;
+  /** The US data a premium Alpha Vantage key asks `GLOBAL_QUOTE` for; `null`: the default data. */
+  alphaVantageEntitlement: AlphaVantageEntitlement | null;
+}
+
 /** Each data type's providers in the configured order and plans, with its quality scorer. */
-export function dataSources(
-  config: Pick<DataLayerConfig, 'providerOrder' | 'providerPlans' | 'alphaVantageEntitlement'>,
-): DataSources {
+export function dataSources(config: ProviderSelection): DataSources {
   const { providerOrder: order, providerPlans: plans } = config;
   return {
     quote: {

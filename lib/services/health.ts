@@ -1,7 +1,7 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
-import { PROVIDER_IDS } from '../providers/provider-ids.js';
+import { PROVIDER_IDS } from '../model/provider-ids.js';
 import { BREAKER_STATES } from '../resilience/breaker-state.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { type DependencyGuard, DependencyGuardStatusSchema } from '../resilience/dependency-guard.js';

@@ -7,8 +7,8 @@ import { isParked, isQuarantined, type KeyStates } from '../keys/key-states.js';
 import { effectiveLimits } from '../keys/provider-limits.js';
 import type { RateLimiter } from '../keys/rate-limiter.js';
 import { KeyIdSchema, keyPoolSecretName, type ProviderKey } from '../keys/secrets-layout.js';
+import { PROVIDER_IDS, type ProviderId } from '../model/provider-ids.js';
 import type { DomainLogger } from '../observability/logger.js';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
 
 const isoTime = z.iso.datetime();
 const perWindow = z.nullable(z.int().check(z.nonnegative()));

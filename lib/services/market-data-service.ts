@@ -1,4 +1,4 @@
-import type { CachePolicy, DataType } from '../cache/cache-policy.js';
+import type { CachePolicy } from '../cache/cache-policy.js';
 import type { CachedEntry, CacheLookup, DataCache } from '../cache/data-cache.js';
 import type { CacheFillCoordinator } from '../cache/fill-coordinator.js';
 import { staleHandling } from '../cache/fill-lease-state.js';
@@ -14,13 +14,14 @@ import {
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
 import type { CompanyProfile } from '../model/company-profile.js';
 import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
+import type { DataType } from '../model/data-types.js';
 import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
+import type { ProviderId } from '../model/provider-ids.js';
 import type { Quote } from '../model/quote.js';
 import type { SearchResult } from '../model/search-result.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import type { ProviderEndpoint, ProviderFailure } from '../providers/provider.js';
-import type { ProviderId } from '../providers/provider-ids.js';
 import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../providers/provider-manager.js';
 import type { QualityReport } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
@@ -49,13 +50,22 @@ export interface DataSource<Query, Value> {
   emptyWhenUnknown?: (query: Query) => Value;
 }
 
-export interface DataSources {
-  quote: DataSource<{ symbol: string }, Quote>;
-  daily_history: DataSource<HistoryQuery, CoveredSeries>;
-  financials: DataSource<StatementsQuery, FinancialStatements>;
-  company: DataSource<{ symbol: string }, CompanyProfile>;
-  search: DataSource<{ query: string }, SearchResult>;
+/** Each data type's query and value. */
+interface DataKinds {
+  quote: { query: { symbol: string }; value: Quote };
+  daily_history: { query: HistoryQuery; value: CoveredSeries };
+  financials: { query: StatementsQuery; value: FinancialStatements };
+  company: { query: { symbol: string }; value: CompanyProfile };
+  search: { query: { query: string }; value: SearchResult };
 }
+
+/**
+ * Every data type's source. A mapped type, so `sources[dataType]` of a generic data type is that
+ * type's `DataSource` without a cast.
+ */
+export type DataSources = {
+  [K in keyof DataKinds]: DataSource<DataKinds[K]['query'], DataKinds[K]['value']>;
+};
 
 /** When neither a provider nor a breaker gives a reason to wait longer, clients come back after this. */
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
@@ -205,7 +215,7 @@ export class MarketDataService {
     { key, symbol, query, deadline, policy: policyOverride }: LookupRequest<K>,
     cached: CacheLookup<SourceValue<K>>,
   ): Promise<DataAnswer<SourceValue<K>>> {
-    const source = this.deps.sources[dataType] as unknown as DataSource<SourceQuery<K>, SourceValue<K>>;
+    const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
     let result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
       source.score(value, this.deps.now()),
     );
@@ -225,30 +235,41 @@ export class MarketDataService {
         };
       }
     }
-    if (result.ok) {
-      const { value, provider, fetchedAt, attempts, quality } = result;
-      const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
-      await this.tolerate(
-        dataType,
-        'write',
-        () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
-        undefined,
-      );
-      return {
-        data: value,
-        meta: {
-          provider,
-          cache: 'miss',
-          stale: false,
-          fetchedAt: fetchedAt.toISOString(),
-          ageSeconds: 0,
-          freshForSeconds: policy.freshSeconds,
-          attempts,
-          quality,
-        },
-      };
-    }
+    if (result.ok) return this.storeFetched(dataType, key, result, policyOverride);
     return this.whenEveryProviderFailed(dataType, { key, symbol }, cached, result, source.endpoints);
+  }
+
+  /**
+   * Caches a value a provider just answered (a cache that cannot be written does not stop the answer)
+   * and answers it: the one way a fetched value is stored and its `meta` built, single-symbol or batch.
+   */
+  async storeFetched<K extends keyof DataSources>(
+    dataType: K,
+    key: string,
+    fetched: FetchedValue<SourceValue<K>>,
+    policyOverride?: Partial<CachePolicy>,
+  ): Promise<DataAnswer<SourceValue<K>>> {
+    const { value, provider, fetchedAt, attempts, quality } = fetched;
+    const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
+    await this.tolerate(
+      dataType,
+      'write',
+      () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
+      undefined,
+    );
+    return {
+      data: value,
+      meta: {
+        provider,
+        cache: 'miss',
+        stale: false,
+        fetchedAt: fetchedAt.toISOString(),
+        ageSeconds: 0,
+        freshForSeconds: policy.freshSeconds,
+        attempts,
+        quality,
+      },
+    };
   }
 
   /** RFC 5861's soft window, by age against the data type's configured fresh lifetime. */
@@ -293,6 +314,19 @@ export class MarketDataService {
     return this.tolerate(dataType, 'read', () => this.deps.cache.lookup<T>(dataType, key), {
       kind: 'none' as const,
     });
+  }
+
+  /**
+   * Many keys of one data type in one round (batches); a failed read is counted like any cache fault
+   * and every key goes on as a miss.
+   */
+  readCacheMany<T>(dataType: DataType, keys: readonly string[]): Promise<Map<string, CacheLookup<T>>> {
+    return this.tolerate(
+      dataType,
+      'read',
+      () => this.deps.cache.lookupMany<T>(dataType, keys),
+      new Map<string, CacheLookup<T>>(),
+    );
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */
@@ -366,6 +400,9 @@ export class MarketDataService {
   }
 }
 
+/** A value a provider answered, with where it came from and how it scored. */
+export type FetchedValue<T> = Omit<Extract<ProviderChainResult<T>, { ok: true }>, 'ok'>;
+
 /** One request of one data type, as `lookup` serves it. */
 interface LookupRequest<K extends keyof DataSources> {
   /** The cache key (and the fill lease's). */
@@ -382,10 +419,8 @@ interface LookupRequest<K extends keyof DataSources> {
   accepts?: (value: SourceValue<K>) => boolean;
 }
 
-type SourceQuery<K extends keyof DataSources> = Parameters<
-  DataSources[K]['endpoints'][number]['buildRequest']
->[0];
-type SourceValue<K extends keyof DataSources> = Parameters<DataSources[K]['score']>[0];
+type SourceQuery<K extends keyof DataSources> = DataKinds[K]['query'];
+type SourceValue<K extends keyof DataSources> = DataKinds[K]['value'];
 
 /**
  * Whether "no such symbol" is the answer, not a gap: every provider that was asked said so, and they

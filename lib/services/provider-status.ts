@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { DATA_TYPES } from '../cache/cache-policy.js';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
-import { PROVIDER_IDS } from '../providers/provider-ids.js';
+import { DATA_TYPES } from '../model/data-types.js';
+import { PROVIDER_IDS } from '../model/provider-ids.js';
 import {
   type CircuitBreaker,
   type CircuitStatus,

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../../infra/constructs/data-function.js';
 import { ROUTES, type RouteDefinition } from '../../infra/routes.js';
 import { PROBLEM_BASE, PROBLEMS } from '../../lib/api/problems.js';
 import { EMPTY_KEY_POOL, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
-import { PROVIDER_IDS, type ProviderId } from '../../lib/providers/provider-ids.js';
+import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
 import { DATA_TABLE, DATA_TABLE_ENV } from '../../lib/storage/table-definition.js';
 
 /**

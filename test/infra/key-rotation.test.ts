@@ -11,7 +11,7 @@ import { nagAcknowledgments } from '../../infra/nag.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { readKeyRotationDays } from '../../infra/stacks/deploy-settings.js';
 import { EMPTY_KEY_POOL } from '../../lib/keys/secrets-layout.js';
-import { PROVIDER_IDS } from '../../lib/providers/provider-ids.js';
+import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 
 /**
  * The key-rotation wiring: one synth of the whole app (real bundling) for the default 30 days, and a

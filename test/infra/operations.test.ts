@@ -13,8 +13,8 @@ import { DASHBOARD_NAME } from '../../infra/constructs/operations-dashboard.js';
 import { RUNBOOK_PATH } from '../../infra/constructs/runbook-alarms.js';
 import { UNAVAILABLE_ANSWERS_METRIC } from '../../infra/constructs/unavailable-answers.js';
 import { ROUTES } from '../../infra/routes.js';
-import { DATA_TYPES } from '../../lib/cache/cache-policy.js';
-import { PROVIDER_IDS } from '../../lib/providers/provider-ids.js';
+import { DATA_TYPES } from '../../lib/model/data-types.js';
+import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import {
   alarmMetrics,
   dashboardWidgets,

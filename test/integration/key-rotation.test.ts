@@ -23,9 +23,9 @@ import { DEFAULT_PROVIDER_BASE_URLS } from '../../lib/config.js';
 import { ProviderKeyTester } from '../../lib/keys/key-tester.js';
 import { KeyPoolRotation, PROVIDER_TAG, ROTATION_STEPS, type RotationStep } from '../../lib/keys/rotation.js';
 import { type KeyPool, keyPoolSecretName, type ProviderKey } from '../../lib/keys/secrets-layout.js';
+import type { ProviderId } from '../../lib/model/provider-ids.js';
 import type { DomainLogger } from '../../lib/observability/logger.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
-import type { ProviderId } from '../../lib/providers/provider-ids.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   startMarketSandbox,
 } from '../../infra/local/sandbox/server.js';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
-import { PROVIDER_IDS } from '../../lib/providers/provider-ids.js';
+import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import type { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';

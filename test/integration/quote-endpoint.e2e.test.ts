@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
-import type { ProviderId } from '../../lib/providers/provider-ids.js';
+import type { ProviderId } from '../../lib/model/provider-ids.js';
 import { captureOutput, emfMetrics } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);

@@ -6,8 +6,8 @@ import { seedKeyPools } from '../../infra/local/key-pool-seed.js';
 import type { MarketSandbox } from '../../infra/local/sandbox/server.js';
 import { loadConfig } from '../../lib/config.js';
 import { createDataLayer } from '../../lib/data-layer.js';
+import { PROVIDER_ENV_PREFIX, PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import type { DomainLogger } from '../../lib/observability/logger.js';
-import { PROVIDER_ENV_PREFIX, PROVIDER_IDS } from '../../lib/providers/provider-ids.js';
 
 /**
  * A clock tests move by hand; `sleep` advances it instead of waiting. It starts at the machine's

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProviderId } from '../../../lib/providers/provider-ids.js';
+import type { ProviderId } from '../../../lib/model/provider-ids.js';
 
 /**
  * Knobs of the market-data sandbox: how each simulated provider misbehaves. They are set per provider id,

@@ -4,8 +4,8 @@ import type { SandboxProviderId } from './knobs.js';
 /**
  * The contract between the sandbox server and one simulated provider. A provider module answers healthy
  * calls in its wire format and knows its own error bodies; everything else (latency, outages, rate
- * windows, stats) is the shared engine's job. Adding Finnhub, Twelve Data or Polygon means writing one
- * such module and listing it in the server.
+ * windows, stats) is the shared engine's job. Simulating another provider means writing one such
+ * module and listing it in the server.
  */
 
 /** A JSON value as it travels on the wire. */

@@ -2,16 +2,13 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { checkedAgainst, validated } from '../normalize.js';
+import { checkedAgainst, optionalNumber, optionalText, validated } from '../normalize.js';
 import { isEmptyObject, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyFinnhubAnswer } from './classify.js';
 import { finnhubRequest } from './request.js';
 
 /** Finnhub reports market capitalization and shares outstanding in millions. */
 const MILLION = 1_000_000;
-
-const optionalText = z.optional(z.nullable(z.string()));
-const optionalNumber = z.optional(z.nullable(z.number()));
 
 /** Finnhub's `/api/v1/stock/profile2` answer: the fields this layer reads, others ignored. */
 const FinnhubProfileSchema = z.object({

@@ -1,15 +1,15 @@
 import * as z from 'zod/mini';
 import { type Quote, QuoteSchema } from '../../model/quote.js';
 import { sanitizeSymbol } from '../../validation/text.js';
-import { checkedAgainst, utcDateOfEpochSeconds, validated } from '../normalize.js';
+import { checkedAgainst, optionalNumber, utcDateOfEpochSeconds, validated } from '../normalize.js';
 import { type ProviderEndpoint, recordOf, unknownSymbolWhen } from '../provider.js';
 import { classifyFinnhubAnswer } from './classify.js';
 import { finnhubRequest } from './request.js';
 
-/** Finnhub sends JSON numbers; `d` and `dp` are `null` when it has no change to report. */
-const optionalNumber = z.optional(z.nullable(z.number()));
-
-/** Finnhub's `/api/v1/quote` answer: single-letter keys, all numbers. */
+/**
+ * Finnhub's `/api/v1/quote` answer: single-letter keys, all numbers.
+ * Finnhub sends JSON numbers; `d` and `dp` are `null` when it has no change to report.
+ */
 const FinnhubQuoteSchema = z.object({
   /** Current (last) price. */
   c: z.number(),

@@ -1,16 +1,16 @@
 import * as z from 'zod/mini';
 import { type DailySeries, DailySeriesSchema, type HistoryQuery } from '../../model/daily-bars.js';
 import { toIsoDate } from '../../validation/sanitize.js';
-import { checkedAgainst, firstPerDateAscending, validated } from '../normalize.js';
+import { checkedAgainst, firstPerDateAscending, optionalNumber, validated } from '../normalize.js';
 import { failure, type ProviderEndpoint } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
 import { toFmpSymbol } from './symbols.js';
 
-/** FMP sends JSON numbers; a figure it does not have is absent or `null`. */
-const optionalNumber = z.optional(z.nullable(z.number()));
-
-/** One day of `/stable/historical-price-eod/full`: the fields this layer reads, others ignored. */
+/**
+ * One day of `/stable/historical-price-eod/full`: the fields this layer reads, others ignored.
+ * FMP sends JSON numbers; a figure it does not have is absent or `null`.
+ */
 const FmpEodBarSchema = z.object({
   date: z.string(),
   open: z.number(),

@@ -2,14 +2,11 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeText } from '../../validation/text.js';
-import { checkedAgainst, validated } from '../normalize.js';
+import { checkedAgainst, optionalNumber, optionalText, validated } from '../normalize.js';
 import { failure, isEmptyList, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
 import { fmpEntryFor, toFmpSymbol } from './symbols.js';
-
-const optionalText = z.optional(z.nullable(z.string()));
-const optionalNumber = z.optional(z.nullable(z.number()));
 
 /**
  * One entry of FMP's profile answer, the fields this layer reads. The stable endpoint names market

@@ -1,15 +1,15 @@
 import * as z from 'zod/mini';
 import { type Quote, QuoteSchema } from '../../model/quote.js';
-import { checkedAgainst, utcDateOfEpochSeconds, validated } from '../normalize.js';
+import { checkedAgainst, optionalNumber, utcDateOfEpochSeconds, validated } from '../normalize.js';
 import { failure, isEmptyList, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
 import { fmpEntryFor, toFmpSymbol } from './symbols.js';
 
-/** FMP sends JSON numbers; a field it does not have for a listing is absent or `null`. */
-const optionalNumber = z.optional(z.nullable(z.number()));
-
-/** One entry of FMP's `/stable/quote` answer: the fields this layer reads, others ignored. */
+/**
+ * One entry of FMP's `/stable/quote` answer: the fields this layer reads, others ignored.
+ * FMP sends JSON numbers; a field it does not have for a listing is absent or `null`.
+ */
 const FmpQuoteSchema = z.object({
   symbol: z.string().check(z.minLength(1)),
   price: z.number(),

@@ -1,13 +1,11 @@
 import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema } from '../../model/search-result.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { checkedAgainst, validated } from '../normalize.js';
+import { checkedAgainst, optionalText, validated } from '../normalize.js';
 import { failure, type ProviderEndpoint } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
 import { fromFmpSymbol } from './symbols.js';
-
-const optionalText = z.optional(z.nullable(z.string()));
 
 /** One match of `/stable/search-symbol`: symbol, name, currency and venue; no type, region or score. */
 const FmpSearchMatchSchema = z.object({

@@ -1,12 +1,10 @@
 import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema, type SymbolMatch } from '../../model/search-result.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { checkedAgainst, validated } from '../normalize.js';
+import { checkedAgainst, optionalText, validated } from '../normalize.js';
 import type { ProviderEndpoint } from '../provider.js';
 import { classifyPolygonAnswer } from './classify.js';
 import { polygonRequest } from './request.js';
-
-const optionalText = z.optional(z.nullable(z.string()));
 
 /** One hit of Polygon's `/v3/reference/tickers?search=`. */
 const PolygonMatchSchema = z.object({

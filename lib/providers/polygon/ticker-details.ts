@@ -2,14 +2,11 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeCurrency, sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { checkedAgainst, validated } from '../normalize.js';
+import { checkedAgainst, optionalNumber, optionalText, validated } from '../normalize.js';
 import type { ProviderEndpoint } from '../provider.js';
 import { classifyPolygonAnswer } from './classify.js';
 import { polygonRequest, tickerSegment } from './request.js';
 import { toPolygonTicker } from './symbols.js';
-
-const optionalText = z.optional(z.nullable(z.string()));
-const optionalNumber = z.optional(z.nullable(z.number()));
 
 /** The `results` of Polygon's `/v3/reference/tickers/{T}`: the fields this layer reads. */
 const PolygonTickerSchema = z.object({

@@ -2,13 +2,11 @@ import * as z from 'zod/mini';
 import { type CompanyProfile, CompanyProfileSchema } from '../../model/company-profile.js';
 import { toNumber } from '../../validation/sanitize.js';
 import { sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { checkedAgainst, validated } from '../normalize.js';
+import { checkedAgainst, optionalText, validated } from '../normalize.js';
 import type { ProviderEndpoint } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
 import { twelveDataRequest } from './request.js';
 import { fromTwelveDataSymbol, toTwelveDataSymbol } from './symbols.js';
-
-const optionalText = z.optional(z.nullable(z.string()));
 
 /** Twelve Data's `/profile` answer: the fields this layer reads, others (CEO, address) ignored. */
 const TwelveDataProfileSchema = z.object({

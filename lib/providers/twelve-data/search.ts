@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
 import { type SearchResult, SearchResultSchema, type SymbolMatch } from '../../model/search-result.js';
 import { sanitizeSymbol, sanitizeText } from '../../validation/text.js';
-import { checkedAgainst, validated } from '../normalize.js';
+import { checkedAgainst, optionalText, validated } from '../normalize.js';
 import type { ProviderEndpoint } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
 import { currencyOf } from './fields.js';
 import { twelveDataRequest } from './request.js';
 import { fromTwelveDataSymbol } from './symbols.js';
-
-const optionalText = z.optional(z.nullable(z.string()));
 
 /** One hit of `/symbol_search`. */
 const TwelveDataMatchSchema = z.object({

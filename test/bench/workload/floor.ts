@@ -1,6 +1,6 @@
-import type { DataType } from '../../../lib/cache/cache-policy.js';
 import { DEFAULT_CACHE_POLICY } from '../../../lib/cache/cache-policy.js';
 import { nextMarketClose } from '../../../lib/cache/market-close.js';
+import type { DataType } from '../../../lib/model/data-types.js';
 import type { ScheduledRequest, WorkloadRequest } from './requests.js';
 
 /** A piece of data one provider call fills: its data type and cache key. */

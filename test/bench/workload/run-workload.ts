@@ -7,7 +7,7 @@ import { seedKeyPools } from '../../../infra/local/key-pool-seed.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../../infra/local/local-aws.js';
 import { startMarketSandbox } from '../../../infra/local/sandbox/server.js';
 import { startSecretsManagerEmulator } from '../../../infra/local/secrets-manager-emulator.js';
-import { PROVIDER_IDS } from '../../../lib/providers/provider-ids.js';
+import { PROVIDER_IDS } from '../../../lib/model/provider-ids.js';
 import { FakeClock, sandboxBaseUrlEnv } from '../../support/data-layer.js';
 import { costPerMillion, PRICES } from '../prices.js';
 import { quantile } from '../stats.js';

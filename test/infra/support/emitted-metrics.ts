@@ -1,8 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENVIRONMENT } from '../../../infra/function-settings.js';
-import { DATA_TYPES } from '../../../lib/cache/cache-policy.js';
+import { DATA_TYPES } from '../../../lib/model/data-types.js';
+import { PROVIDER_IDS } from '../../../lib/model/provider-ids.js';
 import { DataLayerMetrics } from '../../../lib/observability/metrics.js';
-import { PROVIDER_IDS } from '../../../lib/providers/provider-ids.js';
 import { captureStdout, emfMetrics } from '../../support/stdout-capture.js';
 
 type Emit = DataLayerMetrics;

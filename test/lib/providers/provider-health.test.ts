@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breakerVerdict } from '../../../lib/providers/provider-health.js';
+import { breakerVerdict, isRetryable } from '../../../lib/providers/provider-health.js';
 
 describe('breakerVerdict', () => {
   it('counts a success, and answers that show the provider up, as successes', () => {
@@ -27,5 +27,22 @@ describe('breakerVerdict', () => {
 
   it('tells the breaker nothing of a call never made', () => {
     expect(breakerVerdict({ kind: 'no_key', detail: '' })).toBe('none');
+  });
+});
+
+describe('isRetryable', () => {
+  it.each([
+    ['network', true],
+    ['timeout', true],
+    ['upstream_error', true],
+    ['throttled', true],
+    ['invalid_key', false],
+    ['plan_restricted', false],
+    ['unknown_symbol', false],
+    ['bad_data', false],
+    ['quota_exhausted', false],
+    ['no_key', false],
+  ] as const)('says %s is retryable: %s', (kind, expected) => {
+    expect(isRetryable({ kind, detail: 'x' })).toBe(expected);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FailureKind, ProviderFailure, ProviderResult } from '../../../lib/providers/provider.js';
-import { DEFAULT_RETRY, isRetryable, type RetryOptions, retry } from '../../../lib/resilience/retry.js';
+import { PROVIDER_RETRY_POLICY } from '../../../lib/providers/provider-health.js';
+import { DEFAULT_RETRY, type RetryOptions, retry } from '../../../lib/resilience/retry.js';
 
 /** A clock the test owns: `sleep` records each wait and moves the clock by it, so no time really passes. */
 function fakeClock(start = 1_000_000) {
@@ -27,9 +28,15 @@ const fail = (kind: FailureKind, retryAfterSeconds?: number): ProviderResult<nev
       : { kind, detail: `simulated ${kind}`, retryAfterSeconds },
 });
 
-/** Options over a fake clock: 3 attempts, 1 s base, 60 s cap, full jitter, a generous deadline. */
-function optionsOn(clock: ReturnType<typeof fakeClock>, overrides: Partial<RetryOptions> = {}): RetryOptions {
+type Options = RetryOptions<ProviderResult<unknown>>;
+
+/**
+ * Options over a fake clock: the providers' retry policy, 3 attempts, 1 s base, 60 s cap, full
+ * jitter, a generous deadline.
+ */
+function optionsOn(clock: ReturnType<typeof fakeClock>, overrides: Partial<Options> = {}): Options {
   return {
+    ...PROVIDER_RETRY_POLICY,
     ...DEFAULT_RETRY,
     attemptTimeoutMs: 5_000,
     deadline: clock.now() + 600_000,
@@ -57,23 +64,6 @@ const ALWAYS_NETWORK = Array.from({ length: 10 }, () => fail('network'));
 
 afterEach(() => {
   vi.useRealTimers();
-});
-
-describe('isRetryable', () => {
-  it.each([
-    ['network', true],
-    ['timeout', true],
-    ['upstream_error', true],
-    ['throttled', true],
-    ['invalid_key', false],
-    ['plan_restricted', false],
-    ['unknown_symbol', false],
-    ['bad_data', false],
-    ['quota_exhausted', false],
-    ['no_key', false],
-  ] as const)('says %s is retryable: %s', (kind, expected) => {
-    expect(isRetryable({ kind, detail: 'x' })).toBe(expected);
-  });
 });
 
 describe('retry', () => {
@@ -297,6 +287,7 @@ describe('retry', () => {
         signal.addEventListener('abort', () => resolve(fail('timeout')), { once: true });
       });
     const pending = retry(operation, {
+      ...PROVIDER_RETRY_POLICY,
       ...DEFAULT_RETRY,
       maxAttempts: 1,
       attemptTimeoutMs: 400,
@@ -319,7 +310,7 @@ describe('retry', () => {
         calls += 1;
         return calls === 1 ? fail('throttled', 3) : { ok: true, value: calls };
       },
-      { ...DEFAULT_RETRY, attemptTimeoutMs: 1_000, deadline: Date.now() + 10_000 },
+      { ...PROVIDER_RETRY_POLICY, ...DEFAULT_RETRY, attemptTimeoutMs: 1_000, deadline: Date.now() + 10_000 },
     );
     await vi.advanceTimersByTimeAsync(2_999);
     expect(calls).toBe(1);
@@ -331,7 +322,7 @@ describe('retry', () => {
     const clock = fakeClock();
     const failure: ProviderFailure = { kind: 'network', detail: 'x' };
     await expect(
-      retry(() => ({ ok: false, failure }), optionsOn(clock, { maxAttempts: 0 })),
+      retry((): ProviderResult<never> => ({ ok: false, failure }), optionsOn(clock, { maxAttempts: 0 })),
     ).rejects.toBeInstanceOf(RangeError);
   });
 });
