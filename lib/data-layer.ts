@@ -125,6 +125,8 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
 
   return {
     config,
+    /** The layer's metrics; the request's middleware opens and flushes them around each invocation. */
+    metrics: domainMetrics,
     cache,
     breaker,
     keyPools,

@@ -12,7 +12,6 @@ import { createDataLayer } from '../../lib/data-layer.js';
  */
 export const config = loadConfig();
 export const logger = new Logger();
-export const metrics = new Metrics();
 
 /**
  * Bounded SDK calls: the request has a deadline of its own, so a slow DynamoDB or Secrets Manager
@@ -25,5 +24,5 @@ export const clients = {
   secretsManager: new SecretsManagerClient(sdkLimits),
 };
 
-export const { breaker, keyPools, keyStates, sources, marketData, batchDeps, keyStatusDeps } =
-  createDataLayer({ config, clients, logger, metrics });
+export const { metrics, breaker, keyPools, keyStates, sources, marketData, batchDeps, keyStatusDeps } =
+  createDataLayer({ config, clients, logger, metrics: new Metrics() });
