@@ -3,11 +3,17 @@
  * values only: the local stack runs without aws-cdk-lib, so this module imports nothing.
  */
 
-/** The environment every function gets; handlers read the rest of their configuration with defaults. */
+/**
+ * The environment every function gets; handlers read the rest of their configuration with defaults.
+ * The healthy path logs nothing but its one EMF document; INFO keeps the rare events (a breaker
+ * transition, a parked key), and about one warm invocation in a hundred logs at DEBUG (Powertools
+ * draws again at each invocation) so a sample of requests can be read in full.
+ */
 export const FUNCTION_ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: 'valor-ivx-data',
   POWERTOOLS_METRICS_NAMESPACE: 'ValorIVX/DataLayer',
   POWERTOOLS_LOG_LEVEL: 'INFO',
+  POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01',
   NODE_OPTIONS: '--enable-source-maps',
 } as const;
 
