@@ -45,12 +45,14 @@ interface Series {
   name: string;
   unit: EmfUnit;
   dimensions: Record<string, string>;
+  /** The sorted dimension keys: series with the same share a directive. */
+  signature: string;
   values: number[];
 }
 
-/** A document being filled: its root members and its directives by dimension-key set. */
+/** A document being filled, and its directives by dimension-key signature. */
 interface Draft {
-  root: Map<string, string | number | number[]>;
+  document: EmfDocument;
   directives: Map<string, EmfDirective>;
 }
 
@@ -70,68 +72,62 @@ interface Draft {
 export function emfDocuments(observations: readonly MetricObservation[], context: EmfContext): EmfDocument[] {
   const drafts: Draft[] = [];
   for (const series of seriesOf(observations, context.defaultDimensions)) {
-    const signature = Object.keys(series.dimensions).sort().join('\u0000');
-    let draft = drafts.find((candidate) => fits(candidate, series, signature));
+    let draft = drafts.find((candidate) => fits(candidate, series));
     if (draft === undefined) {
-      draft = { root: new Map(), directives: new Map() };
+      draft = {
+        document: { _aws: { Timestamp: context.timestamp, CloudWatchMetrics: [] } },
+        directives: new Map(),
+      };
       drafts.push(draft);
     }
-    for (const [key, value] of Object.entries(series.dimensions)) draft.root.set(key, value);
-    draft.root.set(series.name, series.values.length === 1 ? (series.values[0] as number) : series.values);
-    let directive = draft.directives.get(signature);
+    const { document, directives } = draft;
+    Object.assign(document, series.dimensions);
+    document[series.name] = series.values.length === 1 ? series.values[0] : series.values;
+    let directive = directives.get(series.signature);
     if (directive === undefined) {
       directive = { Namespace: context.namespace, Dimensions: [Object.keys(series.dimensions)], Metrics: [] };
-      draft.directives.set(signature, directive);
+      directives.set(series.signature, directive);
+      document._aws.CloudWatchMetrics.push(directive);
     }
     directive.Metrics.push({ Name: series.name, Unit: series.unit });
   }
-  return drafts.map((draft) => ({
-    _aws: { Timestamp: context.timestamp, CloudWatchMetrics: [...draft.directives.values()] },
-    ...Object.fromEntries(draft.root),
-  }));
+  return drafts.map((draft) => draft.document);
 }
 
 /** Groups observations into series, in the order each series was first seen. */
 function seriesOf(observations: readonly MetricObservation[], defaults: Readonly<Record<string, string>>) {
   const series = new Map<string, Series>();
-  for (const observation of observations) {
-    const dimensions = { ...defaults, ...observation.dimensions };
-    check(observation, dimensions);
-    const { name, unit, value } = observation;
-    const sorted = Object.keys(dimensions)
-      .sort()
-      .map((key) => [key, dimensions[key]]);
-    const key = JSON.stringify([name, unit, sorted]);
+  for (const { name, unit, value, dimensions: own } of observations) {
+    const dimensions = { ...defaults, ...own };
+    check(name, value, dimensions);
+    const keys = Object.keys(dimensions).sort();
+    const signature = keys.join('\u0000');
+    let key = `${name}\u0000${unit}`;
+    for (const dimension of keys) key += `\u0000${dimension}\u0000${dimensions[dimension]}`;
     const known = series.get(key);
-    if (known === undefined) {
-      series.set(key, { name, unit, dimensions, values: [value] });
-    } else if (observation.unit === 'Count') {
-      known.values[0] = (known.values[0] as number) + value;
-    } else {
-      known.values.push(value);
-    }
+    if (known === undefined) series.set(key, { name, unit, dimensions, signature, values: [value] });
+    else if (unit === 'Count') known.values[0] = (known.values[0] as number) + value;
+    else known.values.push(value);
   }
-  return [...series.values()].flatMap((whole) => {
-    const chunks: Series[] = [];
+  const all: Series[] = [];
+  for (const whole of series.values()) {
     for (let start = 0; start < whole.values.length; start += EMF_LIMITS.valuesPerMetric)
-      chunks.push({ ...whole, values: whole.values.slice(start, start + EMF_LIMITS.valuesPerMetric) });
-    return chunks;
-  });
+      all.push({ ...whole, values: whole.values.slice(start, start + EMF_LIMITS.valuesPerMetric) });
+  }
+  return all;
 }
 
 /** Whether a series can join a document without changing a member another series reads. */
-function fits(draft: Draft, series: Series, signature: string): boolean {
-  if (draft.root.has(series.name)) return false;
-  for (const [key, value] of Object.entries(series.dimensions)) {
-    const held = draft.root.get(key);
-    if (held !== undefined && held !== value) return false;
+function fits({ document, directives }: Draft, series: Series): boolean {
+  if (Object.hasOwn(document, series.name)) return false;
+  for (const key in series.dimensions) {
+    if (Object.hasOwn(document, key) && document[key] !== series.dimensions[key]) return false;
   }
-  const directive = draft.directives.get(signature);
+  const directive = directives.get(series.signature);
   return directive === undefined || directive.Metrics.length < EMF_LIMITS.metricsPerDirective;
 }
 
-function check(observation: MetricObservation, dimensions: Record<string, string>): void {
-  const { name, value } = observation;
+function check(name: string, value: number, dimensions: Record<string, string>): void {
   if (name.length < 1 || name.length > EMF_LIMITS.metricNameLength)
     throw new RangeError(`metric name "${name}" must be 1 to ${EMF_LIMITS.metricNameLength} characters`);
   if (!Number.isFinite(value)) throw new RangeError(`metric ${name} has a value that is not a finite number`);
