@@ -190,7 +190,7 @@ describe('ApiStack functions', () => {
       expect(functionOf(route).props).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        MemorySize: 1024,
+        MemorySize: 512,
         Timeout: 20,
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
