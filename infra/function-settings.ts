@@ -6,8 +6,9 @@
 /**
  * The environment every function gets; handlers read the rest of their configuration with defaults.
  * The healthy path logs nothing but its one EMF document; INFO keeps the rare events (a breaker
- * transition, a parked key), and about one warm invocation in a hundred logs at DEBUG (Powertools
- * draws again at each invocation) so a sample of requests can be read in full.
+ * transition, a parked key), and a sample of warm invocations logs at DEBUG so some requests can be
+ * read in full. Powertools draws anew at each invocation, an integer 0-99 against rate × 100, so
+ * 0.01 samples about 2 % (the bench measured 0.02 extra lines per cache hit).
  */
 export const FUNCTION_ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: 'valor-ivx-data',
