@@ -10,6 +10,7 @@ import { ProviderKeyTester } from '../lib/keys/key-tester.js';
 import { KeyPoolRotation, ROTATION_STEPS } from '../lib/keys/rotation.js';
 import { RotationError } from '../lib/keys/rotation-error.js';
 import { DataLayerMetrics } from '../lib/observability/metrics.js';
+import { requestMetrics } from './shared/request-metrics.js';
 
 /**
  * The Secrets Manager rotation function of the provider key pools. Built once per container; the
@@ -17,7 +18,7 @@ import { DataLayerMetrics } from '../lib/observability/metrics.js';
  */
 const config = loadRotationConfig();
 const logger = new Logger();
-const metrics = new Metrics();
+const metrics = new DataLayerMetrics(new Metrics());
 const now = () => new Date();
 
 const rotation = new KeyPoolRotation({
@@ -27,7 +28,7 @@ const rotation = new KeyPoolRotation({
     timeoutMs: config.providerTimeoutMs,
     now,
   }),
-  metrics: new DataLayerMetrics(metrics),
+  metrics,
   logger,
   now,
   options: config,
@@ -46,7 +47,7 @@ const RotationEventSchema = z.object({
  */
 export const handler = middy<SecretsManagerRotationEvent, void>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use({ before: () => metrics.captureColdStartMetric() })
+  .use(requestMetrics(metrics))
   .use({
     // Logged once, structured; the message never holds a key value (the domain errors promise it).
     onError: ({ error }) =>

@@ -160,6 +160,8 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   return {
     config,
     guards,
+    /** The layer's metrics; the request's middleware opens and flushes them around each invocation. */
+    metrics: domainMetrics,
     cache,
     breaker,
     keyPools,

@@ -12,7 +12,6 @@ import { createDataLayer } from '../../lib/data-layer.js';
  */
 export const config = loadConfig();
 export const logger = new Logger();
-export const metrics = new Metrics();
 
 /**
  * Each SDK call is bounded by the data layer's dependency guards (a per-call budget, the request's
@@ -30,5 +29,14 @@ export const clients = {
   secretsManager: new SecretsManagerClient(sdkLimits),
 };
 
-export const { breaker, keyPools, keyStates, sources, marketData, batchDeps, keyStatusDeps, healthDeps } =
-  createDataLayer({ config, clients, logger, metrics });
+export const {
+  metrics,
+  breaker,
+  keyPools,
+  keyStates,
+  sources,
+  marketData,
+  batchDeps,
+  keyStatusDeps,
+  healthDeps,
+} = createDataLayer({ config, clients, logger, metrics: new Metrics() });

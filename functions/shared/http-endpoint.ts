@@ -6,25 +6,23 @@ import { logger, metrics } from './container.js';
 import { requestEnd } from './deadline.js';
 import { problemHandler } from './problem-handler.js';
 import { requestIdOf } from './request.js';
+import { requestMetrics } from './request-metrics.js';
 import { withSecurityHeaders } from './responses.js';
 
 type EndpointHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /**
  * The one middleware stack every endpoint shares: logger context (never the event: it carries the
- * client's key) with the request id of API Gateway as `correlation_id` on every line, the cold-start
- * metric, the security headers on every answer, and problem+json errors, registered last. The handler
- * runs as one request with an end (`runUntil`), which bounds every DynamoDB and Secrets Manager call in it.
+ * client's key) with the request id of API Gateway as `correlation_id` on every line, the request's
+ * metrics as one EMF document, the security headers on every answer, and problem+json errors,
+ * registered last. The handler runs as one request with an end (`runUntil`), which bounds every
+ * DynamoDB and Secrets Manager call in it.
  */
 export function httpEndpoint(handler: EndpointHandler) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use({
-      before: (request) => {
-        logger.setCorrelationId(requestIdOf(request.event, request.context));
-        metrics.captureColdStartMetric(request.context.functionName);
-      },
-    })
+    .use({ before: (request) => logger.setCorrelationId(requestIdOf(request.event, request.context)) })
+    .use(requestMetrics(metrics))
     .use(securityHeaders)
     .use(problemHandler(logger))
     .handler((event, context) => runUntil(requestEnd(event, context), () => handler(event, context)));

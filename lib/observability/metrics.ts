@@ -2,16 +2,41 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DataType } from '../model/data-types.js';
 import type { ProviderId } from '../model/provider-ids.js';
 import type { RotationFailureReason } from '../model/rotation-failure.js';
-
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+import type { EmfUnit } from './emf.js';
+import { EmfBuffer, type EmfSink, stdoutSink } from './emf-buffer.js';
 
 /**
- * The layer's metrics under the names the platform's dashboards use. Each metric with dimensions of
- * its own is a single-metric EMF line, so dimensions never leak from one metric into another.
- * No dimension is ever a symbol or a key value: every combination is a billed CloudWatch metric.
+ * The layer's metrics under the names the platform's dashboards use. Inside a request
+ * ({@link startRequest} … {@link flush}) they are written as one EMF document at its end (more only
+ * when two metrics need one dimension to hold two values), each metric against its own dimensions
+ * only; outside a request, at once. No dimension is ever a symbol or a key value: every combination
+ * is a billed CloudWatch metric.
+ *
+ * Powertools Metrics supplies the namespace and the `service` dimension (its options or
+ * `POWERTOOLS_METRICS_NAMESPACE` and `POWERTOOLS_SERVICE_NAME`); its buffer is not used, as it writes
+ * one metric directive per document and its dimension sets apply to every metric in it.
  */
 export class DataLayerMetrics {
-  constructor(private readonly metrics: Metrics) {}
+  private readonly buffer: EmfBuffer;
+
+  constructor(metrics: Metrics, sink: EmfSink = stdoutSink) {
+    this.buffer = new EmfBuffer(emfSettingsOf(metrics), sink);
+  }
+
+  /** A request begins: its metrics wait for {@link flush}. */
+  startRequest(): void {
+    this.buffer.open();
+  }
+
+  /** The request has ended, answered or failed: writes its metrics as EMF. */
+  flush(): void {
+    this.buffer.flush();
+  }
+
+  /** `ColdStart`, by function name, as Powertools names it: the container's first invocation. */
+  coldStart(functionName: string): void {
+    this.emit({ function_name: functionName }, 'ColdStart', MetricUnit.Count, 1);
+  }
 
   /** `data_provider_requests_total` and `data_provider_duration_seconds`; status is `ok` or a failure kind. */
   providerCall(call: { provider: ProviderId; dataType: DataType; status: string; seconds: number }): void {
@@ -130,15 +155,21 @@ export class DataLayerMetrics {
     this.emit({ provider, outcome }, 'provider_key_retests_total', MetricUnit.Count, 1);
   }
 
-  /**
-   * One EMF line for one metric with its own dimensions, flushed at once. Done on the shared instance
-   * (add, then publish, synchronously: nothing can interleave) rather than `singleMetric()`, which
-   * builds a whole new Metrics object per line, about ten times the cost.
-   */
-  private emit(dimensions: Record<string, string>, name: string, unit: Unit, value: number): void {
-    // addDimension, not addDimensions: the latter adds a second dimension set, a second billed metric.
-    for (const [key, dimension] of Object.entries(dimensions)) this.metrics.addDimension(key, dimension);
-    this.metrics.addMetric(name, unit, value);
-    this.metrics.publishStoredMetrics();
+  private emit(dimensions: Record<string, string>, name: string, unit: EmfUnit, value: number): void {
+    this.buffer.record({ name, unit, value, dimensions });
   }
+}
+
+/**
+ * Namespace and default dimensions as Powertools resolved them from its options and environment,
+ * read from the public serialization of its (empty) buffer rather than from private fields.
+ */
+function emfSettingsOf(metrics: Metrics) {
+  const empty = metrics.serializeMetrics();
+  const directive = empty._aws.CloudWatchMetrics[0];
+  const keys = directive?.Dimensions[0] ?? [];
+  return {
+    namespace: directive?.Namespace ?? '',
+    defaultDimensions: Object.fromEntries(keys.map((key) => [key, String(empty[key])])),
+  };
 }

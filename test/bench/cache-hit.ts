@@ -3,15 +3,55 @@ import type { LocalStack } from '../../infra/local/local-stack.js';
 import { headKey } from '../../lib/cache/cache-items.js';
 import { countCommands } from '../support/call-counter.js';
 import { quoteInvoker } from './invoke.js';
-import { quantile, timeEach } from './stats.js';
+import { quantile } from './stats.js';
 
 const REQUESTS = 2000;
 const MISSES = 200;
 const WARM_UP = 1000;
 
+/** What the runs wrote to stdout and stderr, as CloudWatch Logs would ingest it, and the CPU they took. */
+function meterRuns() {
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  let bytes = 0;
+  let documents = 0;
+  let lines = 0;
+  for (const stream of streams)
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      bytes += Buffer.byteLength(text);
+      for (const line of text.split('\n'))
+        if (line.includes('"_aws"')) documents++;
+        else if (line.length > 0) lines++;
+      rest.find((arg): arg is () => void => typeof arg === 'function')?.();
+      return true;
+    }) as typeof stream.write;
+  let cpu = process.cpuUsage();
+  return {
+    /** Per request since the last read, then starts counting afresh. */
+    read(requests: number) {
+      const used = process.cpuUsage(cpu);
+      const figures = {
+        bytes: bytes / requests,
+        documents: documents / requests,
+        lines: lines / requests,
+        cpuMs: (used.user + used.system) / 1000 / requests,
+      };
+      bytes = documents = lines = 0;
+      cpu = process.cpuUsage();
+      return figures;
+    },
+    stop() {
+      streams.forEach((stream, i) => {
+        stream.write = writes[i] as typeof stream.write;
+      });
+    },
+  };
+}
+
 /**
  * The cache-hit request through the real quote handler, beside one raw GetItem on the same
- * DynamoDB Local, as a ratio; and the DynamoDB reads and writes a healthy request costs.
+ * DynamoDB Local, as a ratio; the DynamoDB reads and writes, log bytes and CPU a request costs.
  */
 export async function measureCacheHit(stack: LocalStack) {
   const invoke = await quoteInvoker(stack.clientApiKey);
@@ -42,23 +82,57 @@ export async function measureCacheHit(stack: LocalStack) {
     TableName: process.env.DATA_TABLE_NAME,
     Key: headKey('quote', 'IBM'),
   });
-  // Both paths warmed first (JIT, connections), so neither is measured cold against the other warm.
-  await timeEach(WARM_UP, () => ok('IBM'));
-  await timeEach(WARM_UP, () => raw.send(get));
+  const rawGet = () => raw.send(get);
+  // Both warmed first (JIT, connections), then sampled in turn, so load on the machine falls on both alike.
+  for (let i = 0; i < WARM_UP; i++) {
+    await ok('IBM');
+    await rawGet();
+  }
+  const handlerMs: number[] = [];
+  const getItemMs: number[] = [];
+  const timed = async (samples: number[], run: () => Promise<unknown>) => {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  };
+  for (let i = 0; i < REQUESTS; i++) {
+    await timed(handlerMs, () => ok('IBM'));
+    await timed(getItemMs, rawGet);
+  }
 
   perRequest(1);
-  const handlerMs = await timeEach(REQUESTS, () => ok('IBM'));
-  const hitCalls = perRequest(REQUESTS);
-  const getItemMs = await timeEach(REQUESTS, () => raw.send(get));
-  raw.destroy();
-  for (let i = 0; i < MISSES; i++) await ok(`MISS${i}`);
-  const missCalls = perRequest(MISSES);
+  const meter = meterRuns();
+  let hit: ReturnType<typeof meter.read>;
+  let hitCalls: string[];
+  let getItem: ReturnType<typeof meter.read>;
+  let miss: ReturnType<typeof meter.read>;
+  let missCalls: string[];
+  try {
+    for (let i = 0; i < REQUESTS; i++) await ok('IBM');
+    hit = meter.read(REQUESTS);
+    hitCalls = perRequest(REQUESTS);
+    for (let i = 0; i < REQUESTS; i++) await rawGet();
+    getItem = meter.read(REQUESTS);
+    for (let i = 0; i < MISSES; i++) await ok(`MISS${i}`);
+    miss = meter.read(MISSES);
+    missCalls = perRequest(MISSES);
+  } finally {
+    meter.stop();
+    raw.destroy();
+  }
 
   const row = (label: string, samples: number[]) => [
     label,
     quantile(samples, 0.5).toFixed(2),
     quantile(samples, 0.99).toFixed(2),
   ];
+  const logRow = (label: string, figures: typeof hit) => [
+    label,
+    figures.bytes.toFixed(0),
+    figures.documents.toFixed(2),
+    figures.lines.toFixed(2),
+  ];
+  const { rss, heapUsed } = process.memoryUsage();
   return {
     latency: [
       row('cache-hit request (handler)', handlerMs),
@@ -72,6 +146,16 @@ export async function measureCacheHit(stack: LocalStack) {
     dynamodbCalls: [
       ['cache hit', ...hitCalls],
       ['cache miss, healthy provider', ...missCalls],
+    ],
+    logs: [logRow('cache hit', hit), logRow('cache miss, healthy provider', miss)],
+    cpu: [
+      ['cache hit (handler)', hit.cpuMs.toFixed(2)],
+      ['raw GetItem (SDK client alone)', getItem.cpuMs.toFixed(2)],
+      ['cache miss, healthy provider (the in-process sandbox included)', miss.cpuMs.toFixed(2)],
+      [
+        'process after the runs: RSS / heap used (local stack included)',
+        `${(rss / 2 ** 20).toFixed(0)} MB / ${(heapUsed / 2 ** 20).toFixed(0)} MB`,
+      ],
     ],
   };
 }

@@ -1,16 +1,19 @@
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { toProxyEvent } from '../../infra/local/proxy-event.js';
 import { ROUTES } from '../../infra/routes.js';
 
-/** Calls the real quote handler in this process, as the local gateway would, and returns its result. */
+/**
+ * Calls the real quote handler in this process, as the local gateway would, and returns its result;
+ * with a Lambda context of its own, or the one given (to know its request id).
+ */
 export async function quoteInvoker(
   clientApiKey: string,
-): Promise<(symbol: string) => Promise<APIGatewayProxyResult>> {
+): Promise<(symbol: string, context?: Context) => Promise<APIGatewayProxyResult>> {
   const route = ROUTES.find((r) => r.id === 'GetStockQuote');
   if (!route) throw new Error('no quote route');
   const { handler } = await import('../../functions/get-stock-quote.js');
-  return (symbol) =>
+  return (symbol, context = lambdaContext(`valor-ivx-${route.id}`, 20_000)) =>
     handler(
       toProxyEvent({
         route,
@@ -20,6 +23,6 @@ export async function quoteInvoker(
         body: '',
         apiKey: clientApiKey,
       }),
-      lambdaContext(`valor-ivx-${route.id}`, 20_000),
+      context,
     );
 }

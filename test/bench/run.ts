@@ -1,3 +1,4 @@
+import { FUNCTION_ENVIRONMENT } from '../../infra/function-settings.js';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { startLocalStack } from '../../infra/local/local-stack.js';
 import { measureBreakerWrites } from './breaker-writes.js';
@@ -20,15 +21,19 @@ Object.assign(process.env, {
   PORT: '0',
   CIRCUIT_BREAKER_RECOVERY_TIMEOUT: String(RECOVERY_TIMEOUT_SECONDS),
   RETRY_BASE_DELAY: '0.1',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  // The deployed functions' log settings, so the log bytes measured are the ones CloudWatch would ingest.
+  POWERTOOLS_LOG_LEVEL: FUNCTION_ENVIRONMENT.POWERTOOLS_LOG_LEVEL,
+  POWERTOOLS_LOGGER_SAMPLE_RATE: FUNCTION_ENVIRONMENT.POWERTOOLS_LOGGER_SAMPLE_RATE,
 });
 // The bench's own DynamoDB Local, started here rather than by the stack, so it can be frozen.
 const dynamodb = await startDynamoDbLocal();
 process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
 const stack = await startLocalStack(process.env);
-// Handlers log and emit EMF to stdout on every request; keep the report readable.
+// Handlers log and emit EMF on both streams; keep the report readable.
 const write = process.stdout.write.bind(process.stdout);
+const writeError = process.stderr.write.bind(process.stderr);
 process.stdout.write = (() => true) as typeof process.stdout.write;
+process.stderr.write = (() => true) as typeof process.stderr.write;
 let hits: Awaited<ReturnType<typeof measureCacheHit>>;
 let outage: string[][];
 let freeze: Awaited<ReturnType<typeof measureDynamoDbFreeze>>;
@@ -40,6 +45,7 @@ try {
   freeze = await measureDynamoDbFreeze(stack, dynamodb);
 } finally {
   process.stdout.write = write;
+  process.stderr.write = writeError;
   await stack.close();
   await dynamodb.close();
 }
@@ -52,6 +58,12 @@ console.log(
 console.log(formatTable(['measure', 'median', 'p99'], hits.latency));
 console.log('\nDynamoDB calls per request');
 console.log(formatTable(['request', 'reads', 'writes', 'by command'], hits.dynamodbCalls));
+console.log(
+  '\nLog written per request (stdout + stderr at the deployed log settings; Lambda adds ~300 B of its own)',
+);
+console.log(formatTable(['request', 'bytes', 'EMF documents', 'other lines'], hits.logs));
+console.log('\nCPU per request in this process (ms; Lambda gives a function memory/1769 MB of a vCPU)');
+console.log(formatTable(['measure', 'value'], hits.cpu));
 const workload = await measureWorkload();
 console.log('\nWorkload: Zipf mix over 500 symbols, bursts at the open, containers sharing DynamoDB Local');
 console.log(formatTable(['measure', 'value'], workload));

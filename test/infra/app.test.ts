@@ -190,7 +190,7 @@ describe('ApiStack functions', () => {
       expect(functionOf(route).props).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        MemorySize: 1024,
+        MemorySize: 512,
         Timeout: 20,
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
@@ -221,6 +221,7 @@ describe('ApiStack functions', () => {
         POWERTOOLS_SERVICE_NAME: 'valor-ivx-data',
         POWERTOOLS_METRICS_NAMESPACE: 'ValorIVX/DataLayer',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01',
         NODE_OPTIONS: '--enable-source-maps',
       });
       expect(Object.keys(variables).filter((name) => /_API_KEY$|_BACKUP_KEYS$/.test(name))).toEqual([]);

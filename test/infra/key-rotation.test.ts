@@ -127,6 +127,7 @@ describe('the rotation function', () => {
       POWERTOOLS_SERVICE_NAME: 'valor-ivx-data',
       POWERTOOLS_METRICS_NAMESPACE: 'ValorIVX/DataLayer',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01',
       NODE_OPTIONS: '--enable-source-maps',
       KEY_MAX_AGE_DAYS: '90',
     });

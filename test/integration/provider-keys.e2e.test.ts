@@ -135,7 +135,8 @@ describe('provider keys through the local gateway', () => {
     });
     const everything = [...bodies, ...output.lines()].join('\n');
     expect(bodies.length).toBeGreaterThan(60);
-    expect(output.lines().length).toBeGreaterThan(100);
+    // Not a vacuous scan: logs, plus one EMF document for each data request.
+    expect(output.lines().length).toBeGreaterThan(50);
     for (const value of [...Object.values(PROVIDER_KEYS)]) expect(everything).not.toContain(value);
   });
 });

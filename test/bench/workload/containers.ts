@@ -58,7 +58,6 @@ function meterCapacity(client: DynamoDBClient): CapacityMeter {
 export interface Container {
   layer: DataLayer;
   meter: CapacityMeter;
-  metrics: Metrics;
 }
 
 /**
@@ -76,7 +75,7 @@ export function startContainer(
   const metrics = new Metrics({ namespace: 'ValorIVX/DataLayer', serviceName: 'valor-ivx-data' });
   const logger = new Logger({ serviceName: 'valor-ivx-data', logLevel: 'INFO' });
   const layer = createDataLayer({ config, clients: { dynamodb, secretsManager }, logger, metrics, clock });
-  return { layer, meter, metrics };
+  return { layer, meter };
 }
 
 /** The cache outcome of each data answer a request got: one per symbol for a batch. */
@@ -88,13 +87,14 @@ export async function serve(
   request: WorkloadRequest,
   deadline: number,
 ): Promise<AnswerOutcome[]> {
+  // The request's metrics, buffered and flushed as the Middy stack does around every invocation.
+  container.layer.metrics.startRequest();
   try {
     return await answer(container.layer, request, deadline);
   } catch {
     return ['error'];
   } finally {
-    // The EMF flush the Middy stack makes at the end of every invocation.
-    if (container.metrics.hasStoredMetrics()) container.metrics.publishStoredMetrics();
+    container.layer.metrics.flush();
   }
 }
 

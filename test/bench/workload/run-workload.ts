@@ -56,12 +56,16 @@ export async function measureWorkload(): Promise<string[][]> {
   clock.advance(first - clock.now());
   const containers = Array.from({ length: CONTAINERS }, () => startContainer(env, clock));
 
+  // Both streams: EMF and info lines go to stdout, Powertools' warnings and errors to stderr.
   let logBytes = 0;
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  const writeError = process.stderr.write.bind(process.stderr);
+  const meter = ((chunk: string | Uint8Array) => {
     logBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     return true;
   }) as typeof process.stdout.write;
+  process.stdout.write = meter;
+  process.stderr.write = meter;
   const outcomes: AnswerOutcome[] = [];
   const durations: number[] = [];
   const timed = async (container: Container, item: ScheduledRequest) => {
@@ -92,6 +96,7 @@ export async function measureWorkload(): Promise<string[][]> {
     }
   } finally {
     process.stdout.write = write;
+    process.stderr.write = writeError;
     await sandbox.close();
     await Promise.all([dynamodb.close(), secrets.close()]);
   }
