@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
-import { captureOutput, emfMetrics } from '../support/stdout-capture.js';
+import { metricTotal } from '../support/cloudwatch-emf.js';
+import { captureOutput } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
 const CLIENT_KEY = `burst-client-${run}`;
@@ -48,11 +49,9 @@ describe('a burst of requests for one uncached symbol through one local stack', 
     expect(stack.sandbox.stats().calls['alpha-vantage']).toBe(1);
     expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));
     expect(new Set(answers.map((answer) => answer.body.data.price)).size).toBe(1);
-    const metrics = emfMetrics(output.lines());
+    const lines = output.lines();
     // Every request missed the cache; 49 of them shared the one fill this container ran.
-    expect(metrics.filter((m) => m.name === 'cache_misses_total')).toHaveLength(50);
-    expect(
-      metrics.filter((m) => m.name === 'cache_coalesced_waits_total' && m.dimensions.outcome === 'shared'),
-    ).toHaveLength(49);
+    expect(metricTotal(lines, 'cache_misses_total')).toBe(50);
+    expect(metricTotal(lines, 'cache_coalesced_waits_total', { outcome: 'shared' })).toBe(49);
   });
 });

@@ -77,3 +77,19 @@ export function cloudWatchView(metrics: readonly ExtractedMetric[]): Record<stri
   }
   return view;
 }
+
+/**
+ * The total CloudWatch would count for a metric among log lines (values summed across documents,
+ * as a request's document sums its own), optionally only under the given dimension values.
+ */
+export function metricTotal(
+  lines: readonly string[],
+  name: string,
+  where: Record<string, string> = {},
+): number {
+  return extractMetrics(emfDocumentsIn(lines))
+    .filter(
+      (m) => m.name === name && Object.entries(where).every(([key, value]) => m.dimensions[key] === value),
+    )
+    .reduce((sum, m) => sum + m.values.reduce((a, b) => a + b, 0), 0);
+}
