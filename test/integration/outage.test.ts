@@ -10,8 +10,11 @@ import {
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
 import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import type { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
+import { batchPrices } from '../../lib/services/batch-prices.js';
+import { metricTotal } from '../support/cloudwatch-emf.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+import { captureStdout } from '../support/stdout-capture.js';
 
 const dynamodb = localDynamoDb();
 const secretsManager = localSecretsManager();
@@ -168,5 +171,33 @@ describe('with DynamoDB unreachable', () => {
     const answer = await service.getQuote('IBM', clock.now() + 19_000);
     expect(answer.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss' });
     expect(avCalls()).toBe(1);
+  });
+
+  it('serves a batch from the providers and counts the failed cache read and writes', async () => {
+    const broken = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const tableName = await freshDataTable(dynamodb, 'unreachable-batch');
+    const { batchDeps } = await buildDataLayer({
+      dynamodb: broken,
+      secretsManager,
+      tableName,
+      sandbox,
+      clock,
+    });
+    const stdout = captureStdout();
+    let answer: Awaited<ReturnType<typeof batchPrices>>;
+    try {
+      answer = await batchPrices(['IBM', 'MSFT'], clock.now() + 19_000, batchDeps);
+    } finally {
+      stdout.restore();
+    }
+    expect(Object.keys(answer.results).sort()).toEqual(['IBM', 'MSFT']);
+    const lines = stdout.lines();
+    expect(
+      metricTotal(lines, 'cache_errors_total', { data_type: 'quote', operation: 'read' }),
+    ).toBeGreaterThan(0);
+    // Each symbol's cache write failed (its fill lease's write fails too, and counts the same way).
+    expect(
+      metricTotal(lines, 'cache_errors_total', { data_type: 'quote', operation: 'write' }),
+    ).toBeGreaterThanOrEqual(2);
   });
 });
