@@ -69,12 +69,19 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     ),
     deps.breaker.describeAll(PROVIDER_IDS).catch(() => null),
   ]);
+  // A pool served from the last good read (Secrets Manager failing) is not a healthy read.
+  const stale = PROVIDER_IDS.filter((provider) => deps.keyPools.refreshFailing(provider));
   const secrets: DependencyCheck = {
-    ok: pools.every((size) => size >= 0),
+    ok: pools.every((size) => size >= 0) && stale.length === 0,
     ms: 0,
     guard: deps.guards.secretsManager.status(),
   };
-  if (!secrets.ok) secrets.detail = 'a key pool could not be read';
+  const unreadable = PROVIDER_IDS.filter((_, i) => (pools[i] ?? -1) < 0);
+  const problems = [
+    ...(unreadable.length > 0 ? [`key pool not readable: ${unreadable.join(', ')}`] : []),
+    ...(stale.length > 0 ? [`serving the last key pool read: ${stale.join(', ')}`] : []),
+  ];
+  if (problems.length > 0) secrets.detail = problems.join('; ');
   const dynamodb = { ...table, guard: deps.guards.dynamodb.status() };
   const backingOff = [dynamodb, secrets].some((check) => check.guard.state !== 'healthy');
   const providers = PROVIDER_IDS.map((provider, i) => ({

@@ -5,6 +5,7 @@ import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
 import { startSecretsManagerEmulator } from '../../infra/local/secrets-manager-emulator.js';
 import { ProvidersUnavailableError } from '../../lib/errors.js';
+import { checkHealth } from '../../lib/services/health.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb } from '../support/local-services.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
@@ -34,7 +35,13 @@ describe('a Secrets Manager outage after the key pools were read (default config
       credentials: LOCAL_AWS_CREDENTIALS,
     });
     const tableName = await freshDataTable(dynamodb, 'key-pool-outage');
-    const { service, config } = await buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock });
+    const { service, config, healthDeps } = await buildDataLayer({
+      dynamodb,
+      secretsManager,
+      tableName,
+      sandbox,
+      clock,
+    });
     const stdout = captureStdout();
     try {
       let symbol = 0;
@@ -50,6 +57,11 @@ describe('a Secrets Manager outage after the key pools were read (default config
       expect(callsWithKey('alpha-vantage')).toBe(before + 5);
       const staleServed = emfMetrics(stdout.lines()).filter((m) => m.name === 'key_pool_stale_served_total');
       expect(staleServed.length).toBeGreaterThanOrEqual(5);
+      // Health says so: the secrets check fails while the last pool read is served.
+      const health = await checkHealth(healthDeps);
+      expect(health.checks.secrets).toMatchObject({ ok: false });
+      expect(health.checks.secrets.detail).toContain('alpha-vantage');
+      expect(health.status).toBe('degraded');
 
       // Still served up to the end of the stale window, counted from the pool's read...
       clock.advance(config.secretsStaleSeconds * 1000 - 2_000);
