@@ -1,6 +1,7 @@
+import { mulberry32 } from '../../../infra/local/sandbox/random.js';
 import { nextMarketClose } from '../../../lib/cache/market-close.js';
 import { STATEMENT_KINDS, STATEMENT_PERIODS } from '../../../lib/model/financial-statements.js';
-import { seededRandom, zipfSampler } from './zipf.js';
+import { zipfSampler } from './zipf.js';
 
 /** One client request of the workload, as the API takes it. */
 export type WorkloadRequest =
@@ -74,7 +75,7 @@ const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * a burst at the open and the rest spread over the session; symbols drawn Zipf(s) by popularity.
  */
 export function buildWorkload(start: number, shape: WorkloadShape = DEFAULT_WORKLOAD): ScheduledRequest[] {
-  const random = seededRandom(shape.seed);
+  const random = mulberry32(shape.seed);
   const universe = symbolUniverse(shape.symbols);
   const pickRank = zipfSampler(shape.symbols, shape.zipfS, random);
   const symbol = () => universe[pickRank()] ?? 'IBM';

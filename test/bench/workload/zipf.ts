@@ -1,15 +1,3 @@
-/** A seeded pseudo-random generator (mulberry32): the same workload on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Draws ranks 0..n-1 with probability ∝ 1/(rank+1)^s (Zipf), by inverting the cumulative weights. */
 export function zipfSampler(n: number, s: number, random: () => number): () => number {
   const cumulative: number[] = [];
