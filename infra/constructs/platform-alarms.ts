@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { namespaceQuery, OPERATIONS_PERIOD } from './data-layer-metrics.js';
-import type { RunbookAlarms } from './runbook-alarms.js';
+import { ANY_IN_TWO_OF_THREE, type RunbookAlarms } from './runbook-alarms.js';
 
 /** An API stage as API Gateway's metrics name it. */
 export interface ApiStageName {
@@ -109,10 +109,7 @@ export class PlatformAlarms extends Construct {
       },
       {
         metric: lambdaQuery('Errors'),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
+        ...ANY_IN_TWO_OF_THREE,
       },
     );
     alarms.metricAlarm(
@@ -127,10 +124,7 @@ export class PlatformAlarms extends Construct {
       },
       {
         metric: lambdaQuery('Throttles'),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
+        ...ANY_IN_TWO_OF_THREE,
       },
     );
 
@@ -157,10 +151,7 @@ export class PlatformAlarms extends Construct {
           period: OPERATIONS_PERIOD,
           label: 'throttled reads and writes',
         }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
+        ...ANY_IN_TWO_OF_THREE,
       },
     );
 
@@ -176,10 +167,7 @@ export class PlatformAlarms extends Construct {
       },
       {
         metric: namespaceQuery('cache_errors_total', { label: 'cache errors' }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
+        ...ANY_IN_TWO_OF_THREE,
       },
     );
 
@@ -195,10 +183,7 @@ export class PlatformAlarms extends Construct {
       },
       {
         metric: namespaceQuery('dependency_backoffs_total', { label: 'dependency back-offs' }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
+        ...ANY_IN_TWO_OF_THREE,
       },
     );
   }

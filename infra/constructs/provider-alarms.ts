@@ -17,7 +17,7 @@ import {
   OPERATIONS_PERIOD,
   ROUTE_OF_DATA_TYPE,
 } from './data-layer-metrics.js';
-import type { RunbookAlarms } from './runbook-alarms.js';
+import { ANY_IN_TWO_OF_THREE, type RunbookAlarms } from './runbook-alarms.js';
 import type { UnavailableAnswers } from './unavailable-answers.js';
 
 /**
@@ -65,10 +65,7 @@ export class ProviderAlarms extends Construct {
             period: BREAKER_PERIOD,
             label: `${provider} breaker opened, not closed`,
           }),
-          threshold: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 2,
+          ...ANY_IN_TWO_OF_THREE,
         },
       );
     }

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   type AlarmProps,
+  ComparisonOperator,
   CompositeAlarm,
   type IAlarmRule,
   TreatMissingData,
@@ -11,6 +12,17 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 
 /** The operators' runbook; every alarm names one of its sections. */
+/**
+ * The usual trigger of an alarm on a count: at least one in two of the last three periods, so one
+ * stray data point does not page, and a fault that keeps happening does.
+ */
+export const ANY_IN_TWO_OF_THREE = {
+  threshold: 1,
+  comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 2,
+} as const;
+
 export const RUNBOOK_PATH = 'docs/operations.md';
 
 /** What an operator reads in an alarm's description: what it means, what to do, where to read more. */
