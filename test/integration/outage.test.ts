@@ -1,67 +1,51 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
-import {
-  type MarketSandbox,
-  type ProviderKnobs,
-  type SandboxKnobsPatch,
-  startMarketSandbox,
-} from '../../infra/local/sandbox/server.js';
+import { describe, expect, it } from 'vitest';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
 import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import type { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
 import { batchPrices } from '../../lib/services/batch-prices.js';
 import { metricTotal } from '../support/cloudwatch-emf.js';
-import { buildDataLayer, FakeClock } from '../support/data-layer.js';
+import { buildDataLayer } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+import { everyProvider, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const dynamodb = localDynamoDb();
 const secretsManager = localSecretsManager();
-let sandbox: MarketSandbox;
-/** Each test's clock; the sandbox reads the same one, so its "today" is the layer's today. */
-let clock = new FakeClock();
-
-beforeAll(async () => {
-  sandbox = await startMarketSandbox({ now: () => clock.date() });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => {
-  clock = new FakeClock();
-  sandbox.resetKnobs();
-  sandbox.resetStats();
-});
+const world = sandboxOnTestClock();
 
 async function layerAt(env: Record<string, string> = {}) {
   const tableName = await freshDataTable(dynamodb, 'outage');
-  return buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock, env });
+  return buildDataLayer({
+    dynamodb,
+    secretsManager,
+    tableName,
+    sandbox: world.sandbox,
+    clock: world.clock,
+    env,
+  });
 }
 
-/** The same knobs on every provider the sandbox serves: the default configuration asks all five. */
-const everyProvider = (knobs: Partial<ProviderKnobs>) =>
-  Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, knobs])) as SandboxKnobsPatch;
 /** Forces open every quote provider's breaker but Alpha Vantage's. */
 const forceOpenAllButAlphaVantage = (breaker: CircuitBreaker) =>
   Promise.all(PROVIDER_IDS.filter((id) => id !== 'alpha-vantage').map((id) => breaker.forceOpen(id, 'test')));
 
-const avCalls = () => sandbox.stats().calls['alpha-vantage'] ?? 0;
+const avCalls = () => world.sandbox.stats().calls['alpha-vantage'] ?? 0;
 
 describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
   it('opens the breaker within the requests whose calls reach the threshold, stops calling Alpha Vantage, serves from FMP, and closes after recovery', async () => {
     // A 10 s recovery timeout keeps the run short; the rule is the same at the default 60 s.
     const { service, breaker, config } = await layerAt({ CIRCUIT_BREAKER_RECOVERY_TIMEOUT: '10' });
     const request = async (i: number) => {
-      const answer = await service.getQuote(`SYM${i}`, clock.now() + 19_000);
-      clock.advance(200); // 5 requests a second
+      const answer = await service.getQuote(`SYM${i}`, world.clock.now() + 19_000);
+      world.clock.advance(200); // 5 requests a second
       return answer;
     };
     const breakerState = async () => (await breaker.describeAll(['alpha-vantage']))[0]?.state;
 
     for (let i = 0; i < 5; i++) expect((await request(i)).meta.provider).toBe('alpha-vantage');
 
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     let i = 100;
     while ((await breakerState()) !== 'OPEN') {
       expect((await request(i++)).meta.provider).toBe('fmp');
@@ -86,13 +70,13 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
     }
     expect(avCalls()).toBe(callsWhenOpened);
 
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'healthy' } });
-    const recoveredAt = clock.now();
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'healthy' } });
+    const recoveredAt = world.clock.now();
     while ((await breakerState()) !== 'CLOSED') {
       await request(i++);
-      expect(clock.now() - recoveredAt).toBeLessThanOrEqual(config.breaker.recoveryTimeoutMs + 1_000);
+      expect(world.clock.now() - recoveredAt).toBeLessThanOrEqual(config.breaker.recoveryTimeoutMs + 1_000);
     }
-    expect(clock.now()).toBeGreaterThanOrEqual(openedAt + config.breaker.recoveryTimeoutMs);
+    expect(world.clock.now()).toBeGreaterThanOrEqual(openedAt + config.breaker.recoveryTimeoutMs);
     expect((await request(i++)).meta.provider).toBe('alpha-vantage');
   });
 });
@@ -100,10 +84,10 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
 describe('when every provider fails', () => {
   it('serves the last good value, marked stale with its age', async () => {
     const { service } = await layerAt({ RETRY_BASE_DELAY: '0.05' });
-    const fresh = await service.getQuote('IBM', clock.now() + 19_000);
-    clock.advance(6 * 60_000); // past the 5-minute fresh lifetime, well within 24 h
-    sandbox.setKnobs(everyProvider({ mode: 'down' }));
-    const stale = await service.getQuote('IBM', clock.now() + 19_000);
+    const fresh = await service.getQuote('IBM', world.clock.now() + 19_000);
+    world.clock.advance(6 * 60_000); // past the 5-minute fresh lifetime, well within 24 h
+    world.sandbox.setKnobs(everyProvider({ mode: 'down' }));
+    const stale = await service.getQuote('IBM', world.clock.now() + 19_000);
     expect(stale.data).toEqual(fresh.data);
     expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, ageSeconds: 360 });
     expect(stale.meta.attempts.map((a) => a.outcome)).toEqual(PROVIDER_IDS.map(() => 'upstream_error'));
@@ -111,8 +95,8 @@ describe('when every provider fails', () => {
 
   it('answers 503 with a Retry-After when nothing cached may be served', async () => {
     const { service } = await layerAt({ RETRY_BASE_DELAY: '0.05' });
-    sandbox.setKnobs({ ...everyProvider({ mode: 'down' }), 'alpha-vantage': { mode: 'throttled' } });
-    const error = await service.getQuote('MSFT', clock.now() + 19_000).catch((e: unknown) => e);
+    world.sandbox.setKnobs({ ...everyProvider({ mode: 'down' }), 'alpha-vantage': { mode: 'throttled' } });
+    const error = await service.getQuote('MSFT', world.clock.now() + 19_000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProvidersUnavailableError);
     expect((error as ProvidersUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
   });
@@ -120,14 +104,14 @@ describe('when every provider fails', () => {
   it('takes Retry-After from the earliest breaker reopening', async () => {
     const { service, breaker } = await layerAt();
     await forceOpenAllButAlphaVantage(breaker);
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     let error: unknown;
     for (let i = 0; i < 3; i++)
-      error = await service.getQuote(`X${i}`, clock.now() + 19_000).catch((e: unknown) => e);
+      error = await service.getQuote(`X${i}`, world.clock.now() + 19_000).catch((e: unknown) => e);
     // Alpha Vantage's breaker opened on these failures; the others are forced open, with no probe time.
     const [alphaVantage] = await breaker.describeAll(['alpha-vantage']);
     expect(alphaVantage?.state).toBe('OPEN');
-    const untilProbe = Math.ceil((Date.parse(alphaVantage?.nextProbeAt ?? '') - clock.now()) / 1000);
+    const untilProbe = Math.ceil((Date.parse(alphaVantage?.nextProbeAt ?? '') - world.clock.now()) / 1000);
     expect(untilProbe).toBeGreaterThan(0);
     expect((error as ProvidersUnavailableError).retryAfterSeconds).toBe(untilProbe);
   });
@@ -136,15 +120,15 @@ describe('when every provider fails', () => {
 describe('unknown symbols', () => {
   it('are remembered for a while, so asking again spends no provider call', async () => {
     const { service } = await layerAt();
-    await expect(service.getQuote('ZZZGONE', clock.now() + 19_000)).rejects.toBeInstanceOf(
+    await expect(service.getQuote('ZZZGONE', world.clock.now() + 19_000)).rejects.toBeInstanceOf(
       SymbolNotFoundError,
     );
-    const calls = sandbox.stats().calls;
+    const calls = world.sandbox.stats().calls;
     expect([calls['alpha-vantage'], calls.fmp]).toEqual([1, 1]); // both asked: coverage differs
-    await expect(service.getQuote('ZZZGONE', clock.now() + 19_000)).rejects.toBeInstanceOf(
+    await expect(service.getQuote('ZZZGONE', world.clock.now() + 19_000)).rejects.toBeInstanceOf(
       SymbolNotFoundError,
     );
-    expect(sandbox.stats().calls).toEqual(calls);
+    expect(world.sandbox.stats().calls).toEqual(calls);
   });
 });
 
@@ -152,13 +136,13 @@ describe('an unknown symbol', () => {
   it('is a 503, not a remembered 404, when one provider says so and the others were not asked', async () => {
     const { service, breaker } = await layerAt();
     await forceOpenAllButAlphaVantage(breaker);
-    sandbox.setKnobs({ 'alpha-vantage': { unknownSymbols: ['LISTEDELSEWHERE'] } });
-    await expect(service.getQuote('LISTEDELSEWHERE', clock.now() + 19_000)).rejects.toBeInstanceOf(
+    world.sandbox.setKnobs({ 'alpha-vantage': { unknownSymbols: ['LISTEDELSEWHERE'] } });
+    await expect(service.getQuote('LISTEDELSEWHERE', world.clock.now() + 19_000)).rejects.toBeInstanceOf(
       ProvidersUnavailableError,
     );
     // Nothing was remembered: once FMP is back, it answers.
     await breaker.reset('fmp', 'test');
-    const answer = await service.getQuote('LISTEDELSEWHERE', clock.now() + 19_000);
+    const answer = await service.getQuote('LISTEDELSEWHERE', world.clock.now() + 19_000);
     expect(answer.meta.provider).toBe('fmp');
   });
 });
@@ -167,8 +151,14 @@ describe('with DynamoDB unreachable', () => {
   it('still reaches the providers: cache and breaker fail open', async () => {
     const broken = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const tableName = await freshDataTable(dynamodb, 'unreachable');
-    const { service } = await buildDataLayer({ dynamodb: broken, secretsManager, tableName, sandbox, clock });
-    const answer = await service.getQuote('IBM', clock.now() + 19_000);
+    const { service } = await buildDataLayer({
+      dynamodb: broken,
+      secretsManager,
+      tableName,
+      sandbox: world.sandbox,
+      clock: world.clock,
+    });
+    const answer = await service.getQuote('IBM', world.clock.now() + 19_000);
     expect(answer.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss' });
     expect(avCalls()).toBe(1);
   });
@@ -180,13 +170,13 @@ describe('with DynamoDB unreachable', () => {
       dynamodb: broken,
       secretsManager,
       tableName,
-      sandbox,
-      clock,
+      sandbox: world.sandbox,
+      clock: world.clock,
     });
     const stdout = captureStdout();
     let answer: Awaited<ReturnType<typeof batchPrices>>;
     try {
-      answer = await batchPrices(['IBM', 'MSFT'], clock.now() + 19_000, batchDeps);
+      answer = await batchPrices(['IBM', 'MSFT'], world.clock.now() + 19_000, batchDeps);
     } finally {
       stdout.restore();
     }

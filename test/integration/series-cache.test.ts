@@ -1,55 +1,39 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
-import {
-  type MarketSandbox,
-  type SandboxKnobsPatch,
-  startMarketSandbox,
-} from '../../infra/local/sandbox/server.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SymbolNotFoundError } from '../../lib/errors.js';
 import type { HistoryQuery } from '../../lib/model/daily-bars.js';
 import { countCommands } from '../support/call-counter.js';
-import { buildDataLayer, FakeClock } from '../support/data-layer.js';
+import { buildDataLayer } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+import { everyProvider, sandboxOnTestClock, upstreamCalls } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const secretsManager = localSecretsManager();
-let sandbox: MarketSandbox;
-/** Each test's clock; the sandbox reads the same one, so its "today" is the layer's today. */
-let clock = new FakeClock();
+const world = sandboxOnTestClock();
 const stdout = captureStdout();
-
-beforeAll(async () => {
-  sandbox = await startMarketSandbox({ now: () => clock.date() });
-});
-afterAll(async () => {
-  stdout.restore();
-  await sandbox.close();
-});
-beforeEach(() => {
-  clock = new FakeClock();
-  sandbox.resetKnobs();
-  sandbox.resetStats();
-});
+afterAll(() => stdout.restore());
 
 /** The layer in its default configuration, on its own table and its own DynamoDB client (counted). */
 async function layerAt() {
   const dynamodb = localDynamoDb();
   const tableName = await freshDataTable(dynamodb, 'series');
-  const layer = await buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock });
+  const layer = await buildDataLayer({
+    dynamodb,
+    secretsManager,
+    tableName,
+    sandbox: world.sandbox,
+    clock: world.clock,
+  });
   return { ...layer, dynamodbCalls: countCommands(dynamodb) };
 }
 
-const upstreamCalls = () => Object.values(sandbox.stats().calls).reduce((sum, n) => sum + n, 0);
-const deadline = () => clock.now() + 19_000;
+const deadline = () => world.clock.now() + 19_000;
 /** The ISO date `days` before the clock's today (UTC), as the API reads dates. */
-const daysAgo = (days: number) => new Date(clock.now() - days * 86_400_000).toISOString().slice(0, 10);
+const daysAgo = (days: number) => new Date(world.clock.now() - days * 86_400_000).toISOString().slice(0, 10);
 const range = (symbol: string, fromDaysAgo: number, toDaysAgo = 0): HistoryQuery => ({
   symbol,
   from: daysAgo(fromDaysAgo),
   to: daysAgo(toDaysAgo),
 });
-const everyProvider = (knobs: SandboxKnobsPatch[keyof SandboxKnobsPatch]) =>
-  Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, knobs])) as SandboxKnobsPatch;
 // The clock does not move between requests unless a test moves it: daily history can be fresh for
 // as little as a minute (before a market close), and a test must pass at any time of day.
 
@@ -61,10 +45,10 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     expect(first.meta.cache).toBe('miss');
     expect(first.data.bars.length).toBeGreaterThan(5000);
     expect(JSON.stringify(first.data).length).toBeGreaterThan(400 * 1024);
-    expect(upstreamCalls()).toBe(1);
+    expect(upstreamCalls(world.sandbox)).toBe(1);
 
     const again = await service.getDailyHistory(twentyYears, deadline());
-    expect(upstreamCalls()).toBe(1);
+    expect(upstreamCalls(world.sandbox)).toBe(1);
     expect(again.data).toEqual(first.data);
     expect(again.meta).toMatchObject({
       cache: 'hit',
@@ -86,7 +70,7 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
       expect(answer.meta).toMatchObject({ cache: 'hit', fetchedAt: whole.meta.fetchedAt });
       expect(answer.meta.quality?.score).toBe(1);
     }
-    expect(upstreamCalls()).toBe(1);
+    expect(upstreamCalls(world.sandbox)).toBe(1);
   });
 
   it('reads a cached series with one DynamoDB call, a Query', async () => {
@@ -104,7 +88,7 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     for (const query of [range('NVDA', 365), range('NVDA', 700, 30), range('NVDA', 5)]) {
       expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
     }
-    expect(upstreamCalls()).toBe(1);
+    expect(upstreamCalls(world.sandbox)).toBe(1);
   });
 
   it('extends the cached series once for a range it does not reach back to, then serves both', async () => {
@@ -113,19 +97,19 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     const deep = await service.getDailyHistory(range('TSLA', 10 * 366, 9 * 366), deadline());
     expect(deep.meta.cache).toBe('miss');
     expect(deep.data.bars[0]?.date.slice(0, 4)).toBe(daysAgo(10 * 366).slice(0, 4));
-    expect(upstreamCalls()).toBe(2);
+    expect(upstreamCalls(world.sandbox)).toBe(2);
     for (const query of [range('TSLA', 140), range('TSLA', 10 * 366, 9 * 366), range('TSLA', 5 * 366)]) {
       expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
     }
-    expect(upstreamCalls()).toBe(2);
+    expect(upstreamCalls(world.sandbox)).toBe(2);
   });
 
   it('serves the cached slice as stale when every provider fails after the series went stale', async () => {
     const { service } = await layerAt();
     const query = range('AMZN', 200, 100);
     const fresh = await service.getDailyHistory(query, deadline());
-    clock.advance(25 * 3600 * 1000); // past any market close: the series is stale, within its 7-day window
-    sandbox.setKnobs(everyProvider({ mode: 'down' }));
+    world.clock.advance(25 * 3600 * 1000); // past any market close: the series is stale, within its 7-day window
+    world.sandbox.setKnobs(everyProvider({ mode: 'down' }));
     const stale = await service.getDailyHistory(query, deadline());
     expect(stale.data).toEqual(fresh.data);
     expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, fetchedAt: fresh.meta.fetchedAt });
@@ -136,10 +120,10 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     await expect(service.getDailyHistory(range('ZZZQ', 140), deadline())).rejects.toBeInstanceOf(
       SymbolNotFoundError,
     );
-    const calls = upstreamCalls();
+    const calls = upstreamCalls(world.sandbox);
     await expect(service.getDailyHistory(range('ZZZQ', 3000, 2000), deadline())).rejects.toMatchObject({
       symbol: 'ZZZQ',
     });
-    expect(upstreamCalls()).toBe(calls);
+    expect(upstreamCalls(world.sandbox)).toBe(calls);
   });
 });

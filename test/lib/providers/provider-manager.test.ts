@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type MarketSandbox, startMarketSandbox } from '../../../infra/local/sandbox/server.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BREAKER_PARTITION } from '../../../lib/resilience/breaker-store.js';
 import type { BreakerPermit, CircuitBreaker } from '../../../lib/resilience/circuit-breaker.js';
 import { countWritesToPartition } from '../../support/call-counter.js';
-import { buildDataLayer, FakeClock } from '../../support/data-layer.js';
+import { buildDataLayer } from '../../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../../support/local-services.js';
+import { sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
 import { captureStdout } from '../../support/stdout-capture.js';
 
 /**
@@ -14,21 +14,10 @@ import { captureStdout } from '../../support/stdout-capture.js';
  */
 
 const secretsManager = localSecretsManager();
-let sandbox: MarketSandbox;
-let clock = new FakeClock();
-
-beforeAll(async () => {
-  sandbox = await startMarketSandbox({ now: () => clock.date() });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const world = sandboxOnTestClock();
 // The layer's EMF lines go to stdout; nothing here reads them.
 let stdout: ReturnType<typeof captureStdout>;
 beforeEach(() => {
-  clock = new FakeClock();
-  sandbox.resetKnobs();
-  sandbox.resetStats();
   stdout = captureStdout();
 });
 afterEach(() => stdout.restore());
@@ -40,11 +29,21 @@ async function containers(count: number, env: Record<string, string> = {}) {
     Array.from({ length: count }, async () => {
       const dynamodb = localDynamoDb();
       const breakerWrites = countWritesToPartition(dynamodb, BREAKER_PARTITION);
-      const layer = await buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock, env });
+      const layer = await buildDataLayer({
+        dynamodb,
+        secretsManager,
+        tableName,
+        sandbox: world.sandbox,
+        clock: world.clock,
+        env,
+      });
       /** One quote request's walk through the providers, with the deadline a route function gives it. */
       const quote = (symbol: string, deadlineMs = 19_000) =>
-        layer.providers.fetch(layer.sources.quote.endpoints, { symbol }, clock.now() + deadlineMs, (value) =>
-          layer.sources.quote.score(value, clock.date()),
+        layer.providers.fetch(
+          layer.sources.quote.endpoints,
+          { symbol },
+          world.clock.now() + deadlineMs,
+          (value) => layer.sources.quote.score(value, world.clock.date()),
         );
       return { ...layer, quote, breakerWrites };
     }),
@@ -57,7 +56,7 @@ async function oneContainer(env: Record<string, string> = {}) {
   return layer;
 }
 
-const avCalls = () => sandbox.stats().calls['alpha-vantage'] ?? 0;
+const avCalls = () => world.sandbox.stats().calls['alpha-vantage'] ?? 0;
 const state = async (breaker: CircuitBreaker) => (await breaker.describeAll(['alpha-vantage']))[0];
 
 /** Records Alpha Vantage failures through another container's breaker, as its own requests would. */
@@ -85,14 +84,14 @@ describe('ProviderManager on the healthy path', () => {
   it('writes the breaker once for a failure its retry cured, and not for the successes after it', async () => {
     const layer = await oneContainer();
     // Flapping by one: the first call fails with a 503, the retry succeeds.
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'flapping', flapEvery: 1 } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'flapping', flapEvery: 1 } });
     const cured = await layer.quote('FLAP');
     expect(cured).toMatchObject({ ok: true, provider: 'alpha-vantage' });
     expect(cured.attempts).toEqual([
       { provider: 'alpha-vantage', outcome: 'ok', ms: expect.any(Number), calls: 2 },
     ]);
 
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'healthy' } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'healthy' } });
     for (let i = 0; i < 20; i++) await layer.quote(`AFTER${i}`);
     expect(layer.breakerWrites.writes).toBe(1);
     expect(await state(layer.breaker)).toMatchObject({
@@ -106,7 +105,7 @@ describe('ProviderManager on the healthy path', () => {
 describe('ProviderManager with a provider that hangs', () => {
   it('counts timeouts the deadline shortened, opens the breaker after five calls, and then serves from FMP', async () => {
     const layer = await oneContainer();
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'hang' } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'hang' } });
     // A 2.5 s deadline shares 0.5 s to Alpha Vantage, well under the 5 s provider timeout: every
     // attempt is one the deadline shortened. (The fake clock does not move while a real call waits.)
     let requests = 0;
@@ -135,7 +134,7 @@ describe('ProviderManager with a provider that answers slowly', () => {
   it('opens the breaker on the slow-call rate though every answer is served', async () => {
     // A 0.1 s threshold so each slow call waits 0.15 s, not 3 s: the rule is the same at the default.
     const layer = await oneContainer({ CIRCUIT_BREAKER_SLOW_CALL_SECONDS: '0.1' });
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'slow', slowMs: 150 } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'slow', slowMs: 150 } });
     for (let i = 0; i < layer.config.breaker.minimumCalls; i++) {
       expect(await layer.quote(`SLOW${i}`)).toMatchObject({ ok: true, provider: 'alpha-vantage' });
     }
@@ -155,7 +154,7 @@ describe('ProviderManager retries and the breaker', () => {
     const [here, elsewhere] = await containers(2);
     if (!here || !elsewhere) throw new Error('no layers');
     await failuresElsewhere(elsewhere.breaker, 4);
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
 
     const result = await here.quote('IBM');
     expect(result).toMatchObject({ ok: true, provider: 'fmp' });
@@ -173,14 +172,14 @@ describe('ProviderManager retries and the breaker', () => {
     // The retry's wait: meanwhile another container sees five failures, and the wait outlasts this
     // container's view of the breaker (1 s), so the re-check before the retry reads it afresh.
     let duringBackoff = async () => {};
-    clock.sleep = async (ms: number) => {
+    world.clock.sleep = async (ms: number) => {
       await duringBackoff();
-      clock.advance(Math.max(ms, 1_000));
+      world.clock.advance(Math.max(ms, 1_000));
     };
     const [here, elsewhere] = await containers(2);
     if (!here || !elsewhere) throw new Error('no layers');
     duringBackoff = () => failuresElsewhere(elsewhere.breaker, 5);
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
 
     const result = await here.quote('MSFT');
     expect(result).toMatchObject({ ok: true, provider: 'fmp' });
@@ -196,8 +195,8 @@ describe('ProviderManager retries and the breaker', () => {
   it('lets a half-open probe make one call, whatever the retry settings', async () => {
     const layer = await oneContainer();
     await failuresElsewhere(layer.breaker, 5);
-    clock.advance(layer.config.breaker.recoveryTimeoutMs);
-    sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
+    world.clock.advance(layer.config.breaker.recoveryTimeoutMs);
+    world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
 
     const result = await layer.quote('PROBE');
     expect(result.attempts[0]).toMatchObject({

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
+import {
+  type MarketSandbox,
+  type ProviderKnobs,
+  type SandboxKnobsPatch,
+  startMarketSandbox,
+} from '../../infra/local/sandbox/server.js';
+import { FakeClock } from './data-layer.js';
+
+/** A file's sandbox and the clock of the test running now, which the sandbox reads. */
+export interface SandboxOnClock {
+  readonly sandbox: MarketSandbox;
+  readonly clock: FakeClock;
+}
+
+/**
+ * One sandbox for the file, reading the running test's clock, so its "today" is the layer's today
+ * on any date; before each test a new clock, healthy knobs and no calls counted.
+ */
+export function sandboxOnTestClock(): SandboxOnClock {
+  let sandbox: MarketSandbox | undefined;
+  let clock = new FakeClock();
+  beforeAll(async () => {
+    sandbox = await startMarketSandbox({ now: () => clock.date() });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  beforeEach(() => {
+    clock = new FakeClock();
+    sandbox?.resetKnobs();
+    sandbox?.resetStats();
+  });
+  return {
+    get sandbox() {
+      if (!sandbox) throw new Error('the sandbox starts in beforeAll');
+      return sandbox;
+    },
+    get clock() {
+      return clock;
+    },
+  };
+}
+
+/** The same knobs on every provider the sandbox serves: the default configuration asks all five. */
+export function everyProvider(knobs: Partial<ProviderKnobs>): SandboxKnobsPatch {
+  return Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, knobs])) as SandboxKnobsPatch;
+}
+
+/** Data calls the sandbox received, all providers together. */
+export function upstreamCalls(sandbox: MarketSandbox): number {
+  return Object.values(sandbox.stats().calls).reduce((sum, n) => sum + n, 0);
+}
