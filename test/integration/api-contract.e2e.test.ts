@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import type { LocalStack } from '../../infra/local/local-stack.js';
 import { API_STAGE, ROUTES } from '../../infra/routes.js';
 import { buildOpenApiDocument } from '../../lib/api/openapi.js';
 import { SECURITY_HEADERS } from '../../lib/api/security-headers.js';
 import { parseBatchRequest, parseSearchQuery } from '../../lib/requests.js';
 import { SymbolSchema } from '../../lib/symbols.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureOutput } from '../support/stdout-capture.js';
 
 /**
@@ -46,19 +47,12 @@ function everyProvider(mode: 'down' | 'throttled') {
 }
 
 beforeAll(async () => {
-  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-contract-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-contract-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('contract', {
     LOCAL_API_KEY: CLIENT_KEY,
     RETRY_BASE_DELAY: '0.02',
     RETRY_MAX_ATTEMPTS: '2',
     CIRCUIT_BREAKER_ENABLED: 'false',
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {

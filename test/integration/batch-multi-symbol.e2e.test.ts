@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/local-stack.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
@@ -10,17 +11,11 @@ const stdout = captureStdout();
 
 beforeAll(async () => {
   // One container whose operator holds FMP's paid plan, which has a multi-symbol quote endpoint.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-multi-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-multi-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('multi', {
     LOCAL_API_KEY: CLIENT_KEY,
     FMP_PLAN: 'paid',
     PROVIDER_ORDER_QUOTE: 'fmp,alpha-vantage',
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/local-stack.js';
 import { countCommands } from '../support/call-counter.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
@@ -24,19 +25,12 @@ async function call(path: string, init: { method?: string; body?: unknown } = {}
 const upstreamCalls = () => Object.values(stack.sandbox.stats().calls).reduce((sum, n) => sum + n, 0);
 
 beforeAll(async () => {
-  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-data-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-data-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('data', {
     LOCAL_API_KEY: CLIENT_KEY,
     RETRY_BASE_DELAY: '0.02',
     RETRY_MAX_ATTEMPTS: '2',
     CIRCUIT_BREAKER_ENABLED: 'false',
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {

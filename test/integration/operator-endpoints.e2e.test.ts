@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/local-stack.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
@@ -16,17 +17,10 @@ async function call(method: 'GET' | 'POST', path: string, apiKey: string) {
 }
 
 beforeAll(async () => {
-  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-operator-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-operator-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('operator', {
     LOCAL_API_KEY: CLIENT_KEY,
     LOCAL_OPERATOR_KEY: OPERATOR_KEY,
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {

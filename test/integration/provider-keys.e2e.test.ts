@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/local-stack.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureOutput } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
@@ -31,20 +32,13 @@ async function call(path: string, apiKey = CLIENT_KEY, init: { method?: string; 
 const alphaVantageCalls = () => stack.sandbox.stats().calls['alpha-vantage'] ?? 0;
 
 beforeAll(async () => {
-  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-keys-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-keys-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('keys', {
     LOCAL_API_KEY: CLIENT_KEY,
     LOCAL_OPERATOR_KEY: OPERATOR_KEY,
     ALPHA_VANTAGE_RATE_LIMIT: '5',
     CIRCUIT_BREAKER_ENABLED: 'false',
     ...PROVIDER_KEYS,
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {

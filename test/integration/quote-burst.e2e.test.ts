@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/local-stack.js';
 import { metricTotal } from '../support/cloudwatch-emf.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureOutput } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
@@ -10,13 +11,7 @@ let stack: LocalStack;
 const output = captureOutput();
 
 beforeAll(async () => {
-  // This test file is one Lambda container behind the local gateway, which serves many requests at once.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-burst-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-burst-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('burst', {
     LOCAL_API_KEY: CLIENT_KEY,
     // Issue 9's scenario, so the order is pinned: Alpha Vantage the only quote provider, on a key with
     // its free limits (5 calls a minute; 25 a day, the provider's default for a real key).
@@ -24,7 +19,6 @@ beforeAll(async () => {
     ALPHA_VANTAGE_API_KEY: `AV-FREE-${run}`,
     ALPHA_VANTAGE_RATE_LIMIT: '5',
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import type { LocalStack } from '../../infra/local/local-stack.js';
 import type { ProviderId } from '../../lib/model/provider-ids.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
 import { quoteInvoker } from '../bench/invoke.js';
 import { cloudWatchView, emfDocumentsIn, extractMetrics } from '../support/cloudwatch-emf.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureOutput } from '../support/stdout-capture.js';
 
 /**
@@ -21,18 +22,11 @@ let invoke: Awaited<ReturnType<typeof quoteInvoker>>;
 const calls: { method: string; args: unknown[] }[] = [];
 
 beforeAll(async () => {
-  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-metrics-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-metrics-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('metrics', {
     LOCAL_API_KEY: `metrics-client-${run}`,
     // Retries wait up to 50 ms, not a second: the test is about what a request writes, not backoff.
     RETRY_BASE_DELAY: '0.05',
   });
-  stack = await startLocalStack(process.env);
   invoke = await quoteInvoker(stack.clientApiKey);
   const { metrics } = await import('../../functions/shared/container.js');
   // Only outermost calls are replayed: a public method may call another (or the private emit).

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/local-stack.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const run = randomUUID().slice(0, 8);
@@ -20,16 +21,9 @@ const upstreamCalls = () => Object.values(stack.sandbox.stats().calls).reduce((s
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-series-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-series-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('series', {
     LOCAL_API_KEY: CLIENT_KEY,
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/local-stack.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../../lib/resilience/breaker-state.js';
+import { startContainerStack } from '../support/container-stack.js';
 import { captureOutput } from '../support/stdout-capture.js';
 
 /**
@@ -31,17 +32,10 @@ async function alphaVantageBreaker() {
 }
 
 beforeAll(async () => {
-  // This test file is one Lambda container: the handlers read process.env, as on Lambda.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
-    DATA_TABLE_NAME: `e2e-slow-${run}`,
-    KEY_POOL_SECRET_PREFIX: `e2e-slow-${run}/`,
-    PORT: '0',
+  stack = await startContainerStack('slow', {
     LOCAL_API_KEY: CLIENT_KEY,
     LOCAL_OPERATOR_KEY: OPERATOR_KEY,
   });
-  stack = await startLocalStack(process.env);
 });
 
 afterAll(async () => {
