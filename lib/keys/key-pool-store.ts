@@ -17,7 +17,6 @@ import { type KeyPool, KeyPoolSchema, keyPoolSecretName } from './secrets-layout
 export const DEFAULT_KEY_POOL_CACHE = {
   cacheSeconds: 300,
   staleSeconds: 3_600,
-  callTimeoutMs: 1_000,
   firstBackoffMs: 5_000,
 } as const;
 
@@ -28,8 +27,6 @@ export interface KeyPoolStoreOptions {
   cacheSeconds: number;
   /** How long past fresh the last pool read is still served while refreshes fail. */
   staleSeconds?: number;
-  /** Bound of one GetSecretValue, retries included. */
-  callTimeoutMs?: number;
   /** Wait after a failed refresh before the next; it doubles per failure up to `cacheSeconds`. */
   firstBackoffMs?: number;
   now?: () => number;
@@ -58,9 +55,9 @@ interface PoolEntry {
  * (`key_pool_stale_served_total`) and logged once per failed refresh; the next refresh waits out a
  * back-off that doubles per failure. A fault of Secrets Manager itself (no answer, a timeout, a 5xx,
  * throttling) backs off every pool's refresh, not only the one that met it; a fault of one secret
- * (missing, denied, broken content) only that pool's. Concurrent callers share one refresh, and a
- * refresh is cut off after `callTimeoutMs`, so a request spends at most that on Secrets Manager, and
- * nothing during a back-off. Without a good pool (or past the stale window) the refresh's error is
+ * (missing, denied, broken content) only that pool's. Concurrent callers share one refresh, which
+ * the client's dependency guard bounds (`DEPENDENCY_CALL_TIMEOUT_SECONDS`), so a request spends at
+ * most that on Secrets Manager, and nothing during a back-off. Without a good pool (or past the stale window) the refresh's error is
  * thrown: the same error object until the next attempt, so callers can log it once. Errors name the
  * secret, never its content.
  */
@@ -143,33 +140,14 @@ export class KeyPoolStore {
     return good && this.#now() - good.readAt < limit ? good.pool : undefined;
   }
 
+  /** One GetSecretValue; the client's dependency guard bounds it (`createDataLayer` wires the guard). */
   async #read(provider: ProviderId): Promise<KeyPool> {
     const name = keyPoolSecretName(provider, this.options.secretPrefix);
-    const timeoutMs = this.options.callTimeoutMs ?? DEFAULT_KEY_POOL_CACHE.callTimeoutMs;
-    const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // The abort ends the SDK's call (and its retries); the race settles even if a handler ignores it.
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`key pool ${name} was not read within ${timeoutMs} ms`);
-        error.name = 'KeyPoolReadTimeout';
-        abort.abort(error);
-        reject(error);
-      }, timeoutMs);
-    });
-    try {
-      const { SecretString } = await Promise.race([
-        this.client.send(new GetSecretValueCommand({ SecretId: name }), { abortSignal: abort.signal }),
-        timedOut,
-      ]);
-      const parsed = z.safeParse(KeyPoolSchema, parseJsonQuietly(SecretString));
-      // The message names the secret, never its content.
-      if (!parsed.success)
-        throw new KeyPoolLayoutError(`key pool ${name} does not match the key pool layout`);
-      return parsed.data;
-    } finally {
-      clearTimeout(timer);
-    }
+    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
+    const parsed = z.safeParse(KeyPoolSchema, parseJsonQuietly(SecretString));
+    // The message names the secret, never its content.
+    if (!parsed.success) throw new KeyPoolLayoutError(`key pool ${name} does not match the key pool layout`);
+    return parsed.data;
   }
 
   #entry(provider: ProviderId): PoolEntry {
