@@ -162,10 +162,8 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     guards,
     /** The layer's metrics; the request's middleware opens and flushes them around each invocation. */
     metrics: domainMetrics,
-    cache,
     breaker,
     keyPools,
-    keyUsage,
     keyStates,
     providers,
     sources,
