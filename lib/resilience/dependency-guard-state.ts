@@ -22,13 +22,16 @@ export interface DependencyGuardOptions {
  * The defaults. One second per call is 100 times DynamoDB's usual single-digit milliseconds and
  * several times a cold container's first call (TLS handshake, credentials), so a healthy dependency
  * does not trip it, while a request that meets a hung one loses about a second, not its deadline.
- * Five seconds of back-off, doubling to 30, spend one probe per container per period on a dependency
- * still sick, and notice its recovery within half a minute.
+ * One second of back-off, doubling to 4: while the container skips DynamoDB every request misses the
+ * cache and spends a provider call (free quotas are 25 a day), so the back-off must end soon after
+ * the dependency does: caching resumes at most 4 s and one probe after a thaw. The price is one probe
+ * per container per 4 s while the dependency stays sick, each holding one request for the call's
+ * 1 s budget. A throttled DynamoDB is answered, never a fault, so throttling starts no back-off.
  */
 export const DEFAULT_DEPENDENCY_GUARD_OPTIONS: DependencyGuardOptions = {
   callTimeoutMs: 1_000,
-  backoffMs: 5_000,
-  maxBackoffMs: 30_000,
+  backoffMs: 1_000,
+  maxBackoffMs: 4_000,
 };
 
 /**

@@ -93,20 +93,30 @@ export function isUnreachable(error: unknown): boolean {
  *
  * Each call is bounded by `callTimeoutMs` and by the current request's end (see `runUntil`),
  * whichever comes first, through the SDK's abort signal (which also stops its retries). A call that
- * times out on its full budget, or cannot connect, starts a back-off: until it ends every call fails
- * at once with `DependencyUnavailableError`, which the layer's fail-open paths already absorb (cache
- * miss, breaker allows, in-memory key budget). Then one call probes; an answer ends the back-off,
- * another timeout doubles it, up to `maxBackoffMs`. Each back-off is logged once and counted
- * (`dependency_backoffs_total`). A call cut short by the request's end says nothing of the
- * dependency and moves no state.
+ * got no answer at all (it timed out on its full budget, or could not connect) starts a back-off:
+ * until it ends every call fails at once with `DependencyUnavailableError`, which the layer's
+ * fail-open paths already absorb (cache miss, breaker allows, in-memory key budget). Then one call
+ * probes; an answer ends the back-off, another timeout doubles it, up to `maxBackoffMs`. Each
+ * back-off is logged once and counted (`dependency_backoffs_total`). A call cut short by the
+ * request's end says nothing of the dependency and moves no state.
+ *
+ * "Answer" means any HTTP response to any of the call's attempts: a call that DynamoDB throttled and
+ * the SDK was still retrying when the budget ran out fails, but the dependency answered it, so it is
+ * alive and no back-off starts (`guardClient` notes each response through the command's middleware).
  */
 export class DependencyGuard {
   #state: GuardState = initialGuardState;
 
   constructor(private readonly deps: DependencyGuardDeps) {}
 
-  /** Runs `call` under the guard; `call` must give `signal` to the SDK. `callerSignal` is the caller's own. */
-  async run<T>(call: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `call` under the guard; `call` must give `signal` to the SDK, and call `answered` when the
+   * dependency answers any attempt (an error it sent included). `callerSignal` is the caller's own.
+   */
+  async run<T>(
+    call: (signal: AbortSignal, answered: () => void) => Promise<T>,
+    callerSignal?: AbortSignal,
+  ): Promise<T> {
     const { dependency, options } = this.deps;
     const now = this.deps.now();
     const admission = admitCall(this.#state, now, options);
@@ -123,22 +133,22 @@ export class DependencyGuard {
     const budget = new AbortController();
     const timer = setTimeout(() => budget.abort(), timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, budget.signal]) : budget.signal;
+    let heard = false;
     try {
-      const result = await call(signal);
+      const result = await call(signal, () => {
+        heard = true;
+      });
       this.#apply(afterAnswer(this.#state, ticket));
       return result;
     } catch (error) {
       if (budget.signal.aborted) {
         const reason = cutShort ? 'no_time_left' : 'timed_out';
-        this.#apply(
-          cutShort
-            ? afterNoVerdict(this.#state, ticket)
-            : afterFault(this.#state, ticket, this.deps.now(), options),
-          reason,
-        );
+        if (heard) this.#apply(afterAnswer(this.#state, ticket));
+        else if (cutShort) this.#apply(afterNoVerdict(this.#state, ticket));
+        else this.#apply(afterFault(this.#state, ticket, this.deps.now(), options), reason);
         throw new DependencyUnavailableError(dependency, reason, undefined, { cause: error });
       }
-      if (isUnreachable(error))
+      if (isUnreachable(error) && !heard)
         this.#apply(afterFault(this.#state, ticket, this.deps.now(), options), describe(error));
       else if (callerSignal?.aborted) this.#apply(afterNoVerdict(this.#state, ticket));
       else this.#apply(afterAnswer(this.#state, ticket));
@@ -197,6 +207,42 @@ interface SdkClient {
   send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
+/** An SDK command: its own middleware stack, which the client runs after its own. */
+interface SdkCommand {
+  middlewareStack: {
+    add(middleware: never, options: { step: 'deserialize'; priority: 'low' }): void;
+    remove(middleware: never): boolean;
+  };
+}
+
+type Next = (args: unknown) => Promise<unknown>;
+
+/**
+ * Sends `command`, calling `answered` on every HTTP response to one of its attempts. The middleware
+ * sits last in the `deserialize` step, under the retry middleware (`finalizeRequest`) and right above
+ * the HTTP handler, which resolves on any response (an error status included) and rejects only when
+ * none came (refused, reset, aborted). It is the command's own for this send only: the client and
+ * every other call stay as they were.
+ */
+async function sendNotingAnswers(
+  client: SdkClient,
+  command: SdkCommand,
+  answered: () => void,
+  options: { abortSignal: AbortSignal },
+): Promise<unknown> {
+  const noteAnswer = (next: Next) => async (args: unknown) => {
+    const response = await next(args);
+    answered();
+    return response;
+  };
+  command.middlewareStack.add(noteAnswer as never, { step: 'deserialize', priority: 'low' });
+  try {
+    return await client.send(command as never, options);
+  } finally {
+    command.middlewareStack.remove(noteAnswer as never);
+  }
+}
+
 /**
  * The same client with every `send` under `guard`. A proxy, not a patched instance: the client
  * handed in stays as it was (tests count the calls that really reach it through its own middleware),
@@ -204,7 +250,11 @@ interface SdkClient {
  */
 export function guardClient<C extends SdkClient>(client: C, guard: DependencyGuard): C {
   const send = (command: never, options?: { abortSignal?: AbortSignal }) =>
-    guard.run((abortSignal) => client.send(command, { ...options, abortSignal }), options?.abortSignal);
+    guard.run(
+      (abortSignal, answered) =>
+        sendNotingAnswers(client, command as SdkCommand, answered, { ...options, abortSignal }),
+      options?.abortSignal,
+    );
   return new Proxy(client, {
     get: (target, property) => (property === 'send' ? send : Reflect.get(target, property)),
   });

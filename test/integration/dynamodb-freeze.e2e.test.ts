@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
+import { createDynamoDbClient } from '../../lib/storage/dynamodb-client.js';
 import { countCommands } from '../support/call-counter.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localSecretsManager } from '../support/local-services.js';
@@ -43,8 +43,8 @@ describe('one container while DynamoDB hangs (the production wiring, on a fake c
   });
   afterAll(() => sandbox?.close());
 
-  it('answers from the providers, skips DynamoDB until its back-off ends, and caches again once it answers', async () => {
-    const dynamodb = new DynamoDBClient({
+  it('answers from the providers, skips DynamoDB until its back-off ends, and caches again within 5 s of a thaw', async () => {
+    const dynamodb = createDynamoDbClient({
       endpoint: dynamodbLocal.endpoint,
       region: LOCAL_AWS_REGION,
       credentials: LOCAL_AWS_CREDENTIALS,
@@ -60,7 +60,7 @@ describe('one container while DynamoDB hangs (the production wiring, on a fake c
     const calls = countCommands(dynamodb);
     const sent = () => sentIn(calls);
     const quote = (symbol: string) => layer.service.getQuote(symbol, clock.now() + 19_000);
-    const { backoffMs } = layer.config.dependencyGuard;
+    const { backoffMs, maxBackoffMs } = layer.config.dependencyGuard;
 
     expect((await quote('IBM')).meta.cache).toBe('miss');
     expect((await quote('IBM')).meta.cache).toBe('hit');
@@ -68,15 +68,16 @@ describe('one container while DynamoDB hangs (the production wiring, on a fake c
     await frozen(async () => {
       const before = sent();
       // The first call to hang times out at its budget and starts the back-off: the request goes on
-      // without DynamoDB, as when it refuses connections.
-      const first = await quote('IBM');
+      // without DynamoDB, as when it refuses connections. (Symbols this container has not seen: a
+      // seen one may be answered from its memory, without asking DynamoDB.)
+      const first = await quote('MSFT');
       expect(first.meta).toMatchObject({ cache: 'miss', stale: false });
       expect(first.meta.provider).toBeDefined();
       const afterFirst = sent();
       expect(afterFirst).toBeGreaterThan(before);
       expect(layer.guards.dynamodb.status().state).toBe('backing_off');
 
-      for (const symbol of ['MSFT', 'AAPL', 'IBM', 'NVDA']) {
+      for (const symbol of ['AAPL', 'NVDA', 'GOOGL', 'META']) {
         clock.advance(backoffMs / 5 - 1);
         expect((await quote(symbol)).meta.cache).toBe('miss');
       }
@@ -91,15 +92,34 @@ describe('one container while DynamoDB hangs (the production wiring, on a fake c
         backoffSeconds: (2 * backoffMs) / 1000,
       });
       clock.advance(backoffMs);
-      await quote('AMZN');
+      await quote('ORCL');
       expect(sent()).toBe(afterFirst + 1);
+
+      // The next probe hangs too: the back-off reaches its cap, the longest a thaw can go unnoticed.
+      clock.advance(backoffMs);
+      await quote('INTC');
+      expect(sent()).toBe(afterFirst + 2);
+      expect(layer.guards.dynamodb.status()).toMatchObject({
+        state: 'backing_off',
+        backoffSeconds: maxBackoffMs / 1000,
+      });
     });
 
-    // Thawed: past the back-off the next call probes, is answered, and the cache works again.
-    clock.advance(2 * backoffMs);
+    // Thawed right after a failed probe at the longest back-off: the back-off ends within 5 s, the
+    // next call probes, is answered, and the cache works again.
+    expect(maxBackoffMs).toBeLessThan(5_000);
+    clock.advance(maxBackoffMs);
     expect((await quote('TSLA')).meta.cache).toBe('miss');
     expect(layer.guards.dynamodb.status().state).toBe('healthy');
-    expect((await quote('TSLA')).meta.cache).toBe('hit');
+    // Cached in DynamoDB, not only in this container's memory: another container finds it there.
+    const other = await buildDataLayer({
+      dynamodb,
+      secretsManager: localSecretsManager(),
+      tableName,
+      sandbox,
+      clock,
+    });
+    expect((await other.service.getQuote('TSLA', clock.now() + 19_000)).meta.cache).toBe('hit');
     dynamodb.destroy();
   }, 90_000);
 });
@@ -112,8 +132,12 @@ describe('the local stack while DynamoDB hangs (real time)', () => {
 
   beforeAll(async () => {
     output = captureOutput();
-    // This describe block is one Lambda container on this file's DynamoDB Local.
+    // This describe block is one Lambda container on this file's DynamoDB Local. It runs in real
+    // time, so its back-off is long enough to outlast the test's requests on a busy machine: the
+    // test counts the calls sent during it, and a shorter one would let a probe in by chance.
     Object.assign(process.env, {
+      DEPENDENCY_BACKOFF_SECONDS: '60',
+      DEPENDENCY_MAX_BACKOFF_SECONDS: '60',
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbLocal.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
       DATA_TABLE_NAME: `e2e-freeze-${run}`,
@@ -150,7 +174,8 @@ describe('the local stack while DynamoDB hangs (real time)', () => {
       expect(first.body.meta.cache).toBe('miss');
       const afterFirst = sentIn(calls);
 
-      for (const symbol of ['AAPL', 'IBM', 'NVDA']) {
+      // Symbols this container has not seen: a seen one may be answered from its memory.
+      for (const symbol of ['AAPL', 'NVDA', 'GOOGL']) {
         const answer = await get(`/api/data/stock/${symbol}`);
         expect(answer.status).toBe(200);
         expect(answer.body.meta.cache).toBe('miss');
@@ -163,7 +188,7 @@ describe('the local stack while DynamoDB hangs (real time)', () => {
       expect(health.body.data.checks.dynamodb).toMatchObject({
         ok: false,
         detail: 'DependencyUnavailableError',
-        guard: { state: 'backing_off', backoffSeconds: 5 },
+        guard: { state: 'backing_off', backoffSeconds: 60 },
       });
       expect(Date.parse(health.body.data.checks.dynamodb.guard.until)).toBeGreaterThan(Date.now());
       expect(health.body.data.checks.secrets.guard.state).toBe('healthy');

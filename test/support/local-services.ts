@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
 import { ensureDataTable } from '../../infra/local/data-table.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
+import { createDynamoDbClient } from '../../lib/storage/dynamodb-client.js';
 
-/** A DynamoDB client on the run's DynamoDB Local. */
+/** A DynamoDB client on the run's DynamoDB Local, with the settings every container uses. */
 export function localDynamoDb(): DynamoDBClient {
-  return new DynamoDBClient({
+  return createDynamoDbClient({
     endpoint: inject('dynamodbEndpoint'),
     region: LOCAL_AWS_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,

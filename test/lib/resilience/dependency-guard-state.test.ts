@@ -97,7 +97,7 @@ describe('afterFault', () => {
       state = transition.state;
       if (state.kind === 'backing_off') lengths.push(state.backoffMs);
     }
-    expect(lengths).toEqual([10_000, 20_000, 30_000, 30_000, 30_000]);
+    expect(lengths).toEqual([2_000, 4_000, 4_000, 4_000, 4_000]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { findFreePort } from '../../../infra/local/free-port.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../../infra/local/local-aws.js';
@@ -14,10 +15,12 @@ import {
   isUnreachable,
 } from '../../../lib/resilience/dependency-guard.js';
 import { runUntil } from '../../../lib/resilience/request-end.js';
+import { createDynamoDbClient, DYNAMODB_RETRY } from '../../../lib/storage/dynamodb-client.js';
 import { countCommands } from '../../support/call-counter.js';
 import { FakeClock } from '../../support/data-layer.js';
 import { startHungEndpoint } from '../../support/hung-endpoint.js';
 import { captureStdout, emfMetrics } from '../../support/stdout-capture.js';
+import { startThrottlingEndpoint } from '../../support/throttling-endpoint.js';
 
 // The faults here are real sockets, not mocks: an endpoint that accepts and never answers (a hung
 // dependency), and a port nobody listens on. The per-call budget is short so the file runs fast;
@@ -26,10 +29,15 @@ const options = { callTimeoutMs: 100, backoffMs: 5_000, maxBackoffMs: 30_000 };
 const aws = { region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 2 };
 
 let hung: Awaited<ReturnType<typeof startHungEndpoint>>;
+let throttling: Awaited<ReturnType<typeof startThrottlingEndpoint>>;
 beforeAll(async () => {
   hung = await startHungEndpoint();
+  throttling = await startThrottlingEndpoint();
 });
-afterAll(() => hung.close());
+afterAll(async () => {
+  await hung.close();
+  await throttling.close();
+});
 
 let clock: FakeClock;
 let warnings: unknown[][];
@@ -47,7 +55,11 @@ beforeEach(() => {
 });
 afterEach(() => stdout.restore());
 
-function guarded(endpoint: string, callTimeoutMs = options.callTimeoutMs) {
+function guarded(
+  endpoint: string,
+  callTimeoutMs = options.callTimeoutMs,
+  raw = new DynamoDBClient({ endpoint, ...aws }),
+) {
   const guard = new DependencyGuard({
     dependency: 'dynamodb',
     options: { ...options, callTimeoutMs },
@@ -55,7 +67,6 @@ function guarded(endpoint: string, callTimeoutMs = options.callTimeoutMs) {
     logger,
     now: clock.now,
   });
-  const raw = new DynamoDBClient({ endpoint, ...aws });
   const calls = countCommands(raw);
   return { guard, raw, client: guardClient(raw, guard), sent: () => calls.GetItemCommand ?? 0 };
 }
@@ -175,6 +186,43 @@ describe('a dependency that answers', () => {
     expect(client.middlewareStack).toBe(raw.middlewareStack);
     expect(client.send).not.toBe(raw.send);
     expect(Object.hasOwn(raw, 'send')).toBe(false);
+  });
+});
+
+describe('a dependency that answers with throttling', () => {
+  it('is alive: a call still retrying throttling when its budget ends fails, and starts no back-off', async () => {
+    // A client that waits 10 s between attempts: the budget always ends in the SDK's wait, after an answer.
+    const slowRetries = new DynamoDBClient({
+      endpoint: throttling.endpoint,
+      ...aws,
+      retryStrategy: new ConfiguredRetryStrategy(3, 10_000),
+    });
+    const { client, guard, sent } = guarded(throttling.endpoint, options.callTimeoutMs, slowRetries);
+    const before = throttling.requests();
+    const throttled = await failure(client.send(getItem()));
+    expect(throttled).toMatchObject({ reason: 'timed_out' });
+    expect(throttling.requests() - before).toBe(1);
+    expect(guard.status().state).toBe('healthy');
+    await failure(client.send(getItem()));
+    expect(sent()).toBe(2);
+    expect(backoffs()).toEqual([]);
+    slowRetries.destroy();
+  });
+
+  it("is retried by the project's DynamoDB client within the default budget, every attempt, and answered", async () => {
+    const raw = createDynamoDbClient({
+      endpoint: throttling.endpoint,
+      region: aws.region,
+      credentials: aws.credentials,
+    });
+    const { client, guard } = guarded(throttling.endpoint, 1_000, raw);
+    const before = throttling.requests();
+    const throttled = await failure(client.send(getItem()));
+    expect(throttled).toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    expect(throttling.requests() - before).toBe(DYNAMODB_RETRY.maxAttempts);
+    expect(guard.status().state).toBe('healthy');
+    expect(backoffs()).toEqual([]);
+    raw.destroy();
   });
 });
 
