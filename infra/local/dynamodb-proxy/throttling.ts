@@ -1,0 +1,35 @@
+import { jsonAnswer, type WireAnswer } from './wire.js';
+
+/**
+ * DynamoDB's throttling answer for an on-demand table (the data table is PAY_PER_REQUEST): HTTP 400 with
+ * `ThrottlingException` and the message DynamoDB sends when a partition (or a new table's burst) is past
+ * its throughput. The `__type` is the one DynamoDB's front end uses for it; the SDK keeps the part after
+ * `#`, raises `ThrottlingException` and retries it as a throttling error. `throttlingReasons` follows the
+ * ThrottlingReason shape of the DynamoDB API reference (reason `Table<Read|Write>KeyRangeThroughputExceeded`,
+ * resource the table's ARN).
+ */
+
+export const THROTTLING_TYPE = 'com.amazon.coral.availability#ThrottlingException';
+export const THROTTLING_MESSAGE =
+  'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your ' +
+  'table or index so please try again shortly. If exceptions persist, check if you have a hot key: ' +
+  'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html';
+
+// DynamoDB Local names its tables in this region and account.
+const LOCAL_TABLE_ARN_PREFIX = 'arn:aws:dynamodb:ddblocal:000000000000:table/';
+
+const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
+
+export function throttlingAnswer(operation: string, tableName: string | undefined): WireAnswer {
+  const access = READ_OPERATIONS.has(operation) ? 'Read' : 'Write';
+  return jsonAnswer(400, {
+    __type: THROTTLING_TYPE,
+    message: THROTTLING_MESSAGE,
+    throttlingReasons: [
+      {
+        reason: `Table${access}KeyRangeThroughputExceeded`,
+        resource: `${LOCAL_TABLE_ARN_PREFIX}${tableName ?? 'unknown'}`,
+      },
+    ],
+  });
+}
