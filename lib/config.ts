@@ -4,6 +4,7 @@ import {
   DEFAULT_STALE_WHILE_REVALIDATE_SECONDS,
 } from './cache/cache-policy.js';
 import { DEFAULT_FILL_LEASE_OPTIONS } from './cache/fill-lease-state.js';
+import { DEFAULT_MEMORY_CACHE_OPTIONS, type MemoryCacheOptions } from './cache/memory-cache.js';
 import { EnvReader } from './env-reader.js';
 import { DEFAULT_KEY_POOL_CACHE } from './keys/key-pool-store.js';
 import { DEFAULT_KEY_QUARANTINE, type KeyQuarantineOptions } from './keys/key-quarantine.js';
@@ -59,6 +60,8 @@ export interface DataLayerConfig {
   staleWhileRevalidateSeconds: Record<DataType, number>;
   /** `CACHE_FILL_LEASE_SECONDS`: how long a cache fill may run before a waiting request may take it over. */
   fillLeaseMs: number;
+  /** `CACHE_MEMORY_MAX_ENTRIES` and `CACHE_MEMORY_MAX_MB`: the container's memory cache in front of DynamoDB. */
+  memoryCache: MemoryCacheOptions;
   providerBaseUrls: Record<ProviderId, string>;
   providerOrder: Record<DataType, ProviderId[]>;
   providerPlans: Record<ProviderId, ProviderPlan>;
@@ -181,6 +184,15 @@ function readConfig(read: EnvReader): DataLayerConfig {
       }),
     ),
     fillLeaseMs: seconds('CACHE_FILL_LEASE_SECONDS', DEFAULT_FILL_LEASE_OPTIONS.leaseMs / 1000),
+    memoryCache: {
+      maxEntries: read.number('CACHE_MEMORY_MAX_ENTRIES', DEFAULT_MEMORY_CACHE_OPTIONS.maxEntries, {
+        min: 0,
+        integer: true,
+      }),
+      maxBytes:
+        read.number('CACHE_MEMORY_MAX_MB', DEFAULT_MEMORY_CACHE_OPTIONS.maxBytes / 2 ** 20, positive) *
+        2 ** 20,
+    },
     providerBaseUrls: access.providerBaseUrls,
     providerOrder: perType((type) =>
       read.list(`PROVIDER_ORDER_${type.toUpperCase()}`, PROVIDER_IDS, DEFAULT_PROVIDER_ORDER[type]),

@@ -5,6 +5,7 @@ import { DataCache } from './cache/data-cache.js';
 import { CacheFillCoordinator } from './cache/fill-coordinator.js';
 import { DEFAULT_FILL_LEASE_OPTIONS } from './cache/fill-lease-state.js';
 import { FillLeaseStore } from './cache/fill-lease-store.js';
+import { MemoryCache } from './cache/memory-cache.js';
 import type { DataLayerConfig } from './config.js';
 import { KeyBroker } from './keys/key-broker.js';
 import { KeyPoolStore } from './keys/key-pool-store.js';
@@ -61,7 +62,9 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   const guards = { dynamodb: guard('dynamodb'), secretsManager: guard('secrets_manager') };
   const dynamodb = guardClient(clients.dynamodb, guards.dynamodb);
   const secretsManager = guardClient(clients.secretsManager, guards.secretsManager);
-  const cache = new DataCache(dynamodb, config.tableName, now);
+  /** What this container has seen of the cache: repeated hits cost no DynamoDB read, and outlast its outages. */
+  const memory = config.memoryCache.maxEntries > 0 ? new MemoryCache(config.memoryCache) : undefined;
+  const cache = new DataCache(dynamodb, config.tableName, now, memory ? { memory } : {});
 
   const breaker = new CircuitBreaker({
     store: new BreakerStore(dynamodb, config.tableName),

@@ -12,8 +12,9 @@ import { joinBytes } from './item-codec.js';
  *   "no provider knows this symbol" (`notFoundAt`, `notFoundUntil`), which a value write clears and
  *   a marker write sets without touching the value;
  * - the parts of a split value, sort keys `cache#v2#<version>#<index>`, each with `bytes`.
- * Other facets of the same partition (a coalescing lease) use other sort-key prefixes, so one Query
- * on `begins_with(sk, 'cache#v2')` reads a value whole and nothing else.
+ * Other facets of the same partition (a coalescing lease) use other sort-key prefixes. A reader gets
+ * the head, then (for a split value) only the parts of the version it names: parts of other versions
+ * (a failed delete, a write half done) stay unread until their TTL removes them.
  *
  * `v2` is bumped when the standard model or this layout changes, so old entries are not read as the
  * new shape; they expire through the TTL.
@@ -51,7 +52,7 @@ export function partKey(
 ): Record<string, AttributeValue> {
   return {
     [DATA_TABLE.partitionKey]: { S: cachePartitionKey(dataType, key) },
-    [DATA_TABLE.sortKey]: { S: `${HEAD_SORT_KEY}#${version}#${index}` },
+    [DATA_TABLE.sortKey]: { S: `${partPrefix(version)}${index}` },
   };
 }
 
@@ -60,6 +61,44 @@ export function splitOf(head: Record<string, AttributeValue>): { version: string
   const version = head.version?.S;
   const parts = Number(head.parts?.N);
   return version !== undefined && Number.isInteger(parts) && parts > 0 ? { version, parts } : null;
+}
+
+/** The sort-key prefix of one version's parts: a reader queries only the version its head names. */
+export function partPrefix(version: string): string {
+  return `${HEAD_SORT_KEY}#${version}#`;
+}
+
+/**
+ * A cached thing's head as the cache reads it, with its value's compressed bytes gathered: what the
+ * data cache interprets, and what a container's memory cache holds. Times are epoch ms (0 when absent).
+ */
+export interface CacheRecord {
+  provider: string | undefined;
+  fetchedAt: string | undefined;
+  freshUntil: number;
+  servableUntil: number;
+  /** The remembered "no provider knows this symbol": when it was written and when it lapses. */
+  notFoundAt: number;
+  notFoundUntil: number;
+  /** The compressed value; `null` for a marker alone, or a split value with a part missing. */
+  bytes: Uint8Array | null;
+}
+
+/** The record a head (and, for a split value, the parts of its version) stands for. */
+export function recordOf(
+  head: Record<string, AttributeValue>,
+  items: readonly Record<string, AttributeValue>[],
+): CacheRecord {
+  const time = (value: string | undefined) => (value === undefined ? 0 : Number(value) || 0);
+  return {
+    provider: head.provider?.S,
+    fetchedAt: head.fetchedAt?.S,
+    freshUntil: time(head.freshUntil?.N),
+    servableUntil: time(head.servableUntil?.N),
+    notFoundAt: head.notFoundAt?.S === undefined ? 0 : Date.parse(head.notFoundAt.S) || 0,
+    notFoundUntil: time(head.notFoundUntil?.N),
+    bytes: storedBytes(head, items),
+  };
 }
 
 /**
@@ -75,7 +114,7 @@ export function storedBytes(
   if (head.value?.B) return head.value.B;
   const split = splitOf(head);
   if (!split) return null;
-  const prefix = `${HEAD_SORT_KEY}#${split.version}#`;
+  const prefix = partPrefix(split.version);
   const parts = new Map<number, Uint8Array>();
   for (const item of items) {
     const sortKey = item[DATA_TABLE.sortKey]?.S;

@@ -17,16 +17,18 @@ import type { QualityReport } from '../quality/report.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import {
+  type CacheRecord,
   cachePartitionKey,
-  HEAD_SORT_KEY,
   headKey,
   MAX_PART_BYTES,
   partKey,
+  partPrefix,
+  recordOf,
   splitOf,
-  storedBytes,
 } from './cache-items.js';
 import type { CachePolicy } from './cache-policy.js';
-import { compressJson, decompressJson, splitBytes } from './item-codec.js';
+import { compressJson, decompressJson, joinBytes, splitBytes } from './item-codec.js';
+import type { MemoryCache } from './memory-cache.js';
 
 /** A cached answer and how old it is. `fresh` is false once past the data type's fresh lifetime. */
 export interface CachedEntry<T> {
@@ -72,6 +74,8 @@ interface StoredValue<T> {
 export interface DataCacheOptions {
   /** Most compressed bytes per item; a bigger value is split. Default {@link MAX_PART_BYTES}; tests lower it. */
   partBytes?: number;
+  /** The container's memory cache in front of DynamoDB; none: every read goes to DynamoDB. */
+  memory?: MemoryCache;
 }
 
 /**
@@ -87,6 +91,7 @@ export interface DataCacheOptions {
  */
 export class DataCache {
   private readonly partBytes: number;
+  private readonly memory: MemoryCache | undefined;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -95,40 +100,43 @@ export class DataCache {
     options: DataCacheOptions = {},
   ) {
     this.partBytes = options.partBytes ?? MAX_PART_BYTES;
+    this.memory = options.memory;
   }
 
   /**
-   * A value (fresh or stale), a remembered unknown symbol, or nothing: one GetItem, or for a data type
-   * whose values may be split, one Query reading the head and its parts together (one page holds
-   * about 1 MB, i.e. values up to three parts; a bigger one takes a page per MB).
+   * A value (fresh or stale), a remembered unknown symbol, or nothing. A fresh record this container
+   * has seen answers from memory; otherwise one GetItem of the head and, for a value split in parts,
+   * one Query of the parts of the version the head names (never other versions' orphans).
+   *
+   * `consistent`: a strongly consistent read, past the memory cache, for a read that decides whether
+   * to call a provider after waiting for another request's fill (an eventually consistent read may
+   * miss a write of the last second). The first read of a request stays eventually consistent: half
+   * the read units, and a miss there costs only the wait that follows.
    */
-  async lookup<T>(dataType: DataType, key: string): Promise<CacheLookup<T>> {
-    if (!SPLITTABLE.has(dataType)) {
-      const { Item } = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: headKey(dataType, key) }),
-      );
-      return this.interpret<T>(Item, []);
-    }
-    const items: Record<string, AttributeValue>[] = [];
-    for await (const item of queryAll(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :head)',
-      ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#sk': DATA_TABLE.sortKey },
-      ExpressionAttributeValues: {
-        ':pk': { S: cachePartitionKey(dataType, key) },
-        ':head': { S: HEAD_SORT_KEY },
-      },
-    })) {
-      items.push(item);
-    }
-    const head = items.find((item) => item[DATA_TABLE.sortKey]?.S === HEAD_SORT_KEY);
-    return this.interpret<T>(head, items);
+  async lookup<T>(
+    dataType: DataType,
+    key: string,
+    { consistent = false }: { consistent?: boolean } = {},
+  ): Promise<CacheLookup<T>> {
+    const id = cachePartitionKey(dataType, key);
+    const seen = consistent ? undefined : this.memory?.fresh(id, this.now().getTime());
+    if (seen) return this.interpret<T>(seen);
+    const record = await this.readRecord(dataType, key, consistent);
+    return this.interpret<T>(record && this.remember(id, record));
   }
 
   /**
-   * Up to 100 keys in one BatchGetItem round (DynamoDB's limit per call). Keys DynamoDB leaves
-   * unprocessed (throttling) are asked again, at most `maxRounds` rounds in all; any still unread
-   * count as misses. For single-item data types only.
+   * What this container has seen of a key and may still serve (fresh, or stale within its window, or a
+   * marker in force), without DynamoDB: the answer while DynamoDB is away.
+   */
+  remembered<T>(dataType: DataType, key: string): Promise<CacheLookup<T>> {
+    return this.interpret<T>(this.memory?.servable(cachePartitionKey(dataType, key), this.now().getTime()));
+  }
+
+  /**
+   * Up to 100 keys: fresh records this container has seen from memory, the others in one BatchGetItem
+   * round (DynamoDB's limit per call). Keys DynamoDB leaves unprocessed (throttling) are asked again,
+   * at most `maxRounds` rounds in all; any still unread count as misses. For single-item data types only.
    */
   async lookupMany<T>(
     dataType: DataType,
@@ -139,15 +147,26 @@ export class DataCache {
     if (keys.length === 0) return found;
     if (keys.length > 100) throw new RangeError('lookupMany reads at most 100 keys');
     if (SPLITTABLE.has(dataType)) throw new RangeError(`lookupMany cannot read split ${dataType} values`);
-    let pending: Record<string, AttributeValue>[] | undefined = keys.map((key) => headKey(dataType, key));
+    const nowMs = this.now().getTime();
+    const unread: string[] = [];
+    for (const key of keys) {
+      const seen = this.memory?.fresh(cachePartitionKey(dataType, key), nowMs);
+      if (seen) found.set(key, await this.interpret<T>(seen));
+      else unread.push(key);
+    }
+    let pending: Record<string, AttributeValue>[] | undefined = unread.map((key) => headKey(dataType, key));
     for (let round = 0; round < maxRounds && pending && pending.length > 0; round++) {
       const answer: BatchGetItemCommandOutput = await this.client.send(
         new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
       );
       await Promise.all(
         (answer.Responses?.[this.tableName] ?? []).map(async (item) => {
-          const key = item[DATA_TABLE.partitionKey]?.S?.slice(dataType.length + 1);
-          if (key !== undefined) found.set(key, await this.interpret<T>(item, []));
+          const id = item[DATA_TABLE.partitionKey]?.S;
+          if (id === undefined) return;
+          found.set(
+            id.slice(dataType.length + 1),
+            await this.interpret<T>(this.remember(id, recordOf(item, []))),
+          );
         }),
       );
       pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
@@ -155,27 +174,72 @@ export class DataCache {
     return found;
   }
 
-  private async interpret<T>(
-    head: Record<string, AttributeValue> | undefined,
-    items: readonly Record<string, AttributeValue>[],
-  ): Promise<CacheLookup<T>> {
-    if (!head) return { kind: 'none' };
+  /** The head and, for a split value, its version's parts; `undefined` when there is no head. */
+  private async readRecord(
+    dataType: DataType,
+    key: string,
+    consistent: boolean,
+  ): Promise<CacheRecord | undefined> {
+    const { Item: head } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: headKey(dataType, key),
+        ConsistentRead: consistent,
+      }),
+    );
+    if (!head) return undefined;
+    const split = SPLITTABLE.has(dataType) ? splitOf(head) : null;
+    if (!split) return recordOf(head, []);
+    const record = recordOf(head, await this.readParts(dataType, key, split.version, consistent));
+    // A replica can show a new head before every part written ahead of it: ask the leader once.
+    if (record.bytes !== null || consistent) return record;
+    return recordOf(head, await this.readParts(dataType, key, split.version, true));
+  }
+
+  /** One version's parts, one Query (a page holds ~1 MB, four parts; a bigger value takes a page per MB). */
+  private async readParts(
+    dataType: DataType,
+    key: string,
+    version: string,
+    consistent: boolean,
+  ): Promise<Record<string, AttributeValue>[]> {
+    const parts: Record<string, AttributeValue>[] = [];
+    for await (const item of queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :version)',
+      ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#sk': DATA_TABLE.sortKey },
+      ExpressionAttributeValues: {
+        ':pk': { S: cachePartitionKey(dataType, key) },
+        ':version': { S: partPrefix(version) },
+      },
+      ConsistentRead: consistent,
+    })) {
+      parts.push(item);
+    }
+    return parts;
+  }
+
+  /** Keeps a record in the container's memory (when it has one); answers the newer of it and the one held. */
+  private remember(id: string, record: CacheRecord): CacheRecord {
+    return this.memory ? this.memory.remember(id, record) : record;
+  }
+
+  private async interpret<T>(record: CacheRecord | undefined): Promise<CacheLookup<T>> {
+    if (!record) return { kind: 'none' };
     const nowMs = this.now().getTime();
-    if (Number(head.notFoundUntil?.N) > nowMs) return { kind: 'not_found' };
-    if (!(Number(head.servableUntil?.N) > nowMs)) return { kind: 'none' };
-    const bytes = storedBytes(head, items);
-    if (!bytes) return { kind: 'none' };
-    const { value, quality } = await decompressJson<StoredValue<T>>(bytes);
-    const fetchedAt = head.fetchedAt?.S ?? '';
+    if (record.notFoundUntil > nowMs) return { kind: 'not_found' };
+    if (!(record.servableUntil > nowMs) || !record.bytes) return { kind: 'none' };
+    const { value, quality } = await decompressJson<StoredValue<T>>(record.bytes);
+    const fetchedAt = record.fetchedAt ?? '';
     return {
       kind: 'value',
       entry: {
         value,
-        provider: head.provider?.S as ProviderId,
+        provider: record.provider as ProviderId,
         fetchedAt,
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(fetchedAt)) / 1000)),
-        fresh: Number(head.freshUntil?.N) > nowMs,
-        freshForSeconds: Math.max(0, Math.floor((Number(head.freshUntil?.N) - nowMs) / 1000)) || 0,
+        fresh: record.freshUntil > nowMs,
+        freshForSeconds: Math.max(0, Math.floor((record.freshUntil - nowMs) / 1000)),
         quality,
       },
     };
@@ -187,11 +251,14 @@ export class DataCache {
    * that sets the marker and leaves the value as it is: the last good value stays servable as stale
    * once the marker lapses. The TTL attribute is raised to the marker's end when it was earlier (a
    * symbol never cached, a value near the end of its stale window), never lowered; DynamoDB has no
-   * `max()`, so that takes a second, conditional call in those cases.
+   * `max()`, so that takes a second, conditional call in those cases. An update that applied but whose
+   * reply was lost is recognized by its own marker in the item its retry's failed condition returns.
    */
   async rememberNotFound(dataType: DataType, key: string, seconds: number): Promise<void> {
     const nowMs = this.now().getTime();
     const until = nowMs + seconds * 1000;
+    this.memory?.markNotFound(cachePartitionKey(dataType, key), nowMs, until);
+    const at = new Date(nowMs).toISOString();
     const marker = 'SET notFoundAt = :at, notFoundUntil = :until';
     const keepTtl = { update: marker, condition: '#ttl >= :ttl' };
     const raiseTtl = {
@@ -210,15 +277,18 @@ export class DataCache {
             ConditionExpression: condition,
             ExpressionAttributeNames: { '#ttl': DATA_TABLE.timeToLiveAttribute },
             ExpressionAttributeValues: {
-              ':at': { S: new Date(nowMs).toISOString() },
+              ':at': { S: at },
               ':until': { N: String(until) },
               ':ttl': { N: String(Math.ceil(until / 1000)) },
             },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // The SDK's retry of an update that applied (its reply lost) fails against the update itself.
+        if (error.Item?.notFoundAt?.S === at && error.Item.notFoundUntil?.N === String(until)) return;
         lastError = error;
       }
     }
@@ -248,6 +318,16 @@ export class DataCache {
       throw new CacheValueTooLargeError(`a ${dataType} value does not fit one cache item`);
     }
 
+    // What this container fetched is what it has seen, whether or not DynamoDB takes the write.
+    this.memory?.remember(cachePartitionKey(dataType, key), {
+      provider: source.provider,
+      fetchedAt: source.fetchedAt.toISOString(),
+      freshUntil,
+      servableUntil,
+      notFoundAt: 0,
+      notFoundUntil: 0,
+      bytes: joinBytes(parts),
+    });
     const version = parts.length > 1 ? randomUUID().slice(0, 8) : undefined;
     if (version !== undefined) {
       await Promise.all(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DataType } from '../model/data-types.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
@@ -21,6 +22,12 @@ export interface CacheFill<A> {
   reread: () => Promise<A | null>;
   /** The answer of a waiter out of time: the stale value, or a 503 with this `Retry-After`. */
   giveUp: (retryAfterSeconds: number) => A | Promise<A>;
+  /**
+   * The answer when DynamoDB cannot hold the lease (it fails or is skipped): the value this request
+   * read, stale, when it has one, since nothing then stops every request in the fleet from calling the
+   * providers at once; else `fetch`.
+   */
+  withoutLease: () => Promise<A>;
 }
 
 /** How one request revalidates a value within its soft window. */
@@ -37,14 +44,30 @@ export interface CacheFillCoordinatorDeps {
   logger: DomainLogger;
   /** Epoch ms. */
   now: () => number;
-  /** Waits between polls; a fake clock advances instead. Default: real timers. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Waits between polls; a fake clock advances instead. Default: real timers. `signal` ends a wait
+   * no longer needed (a sleep that ignores it only resolves late, to no effect).
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   options: FillLeaseOptions;
 }
 
 type WonClaim = Extract<LeaseClaim, { won: true }>;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number, signal?: AbortSignal) =>
+  delay(ms, undefined, { signal }).catch(() => {
+    // Aborted: the wait is no longer needed.
+  });
+
+/** A fill running in this container, and the deadline of the request that runs it. */
+interface RunningFill {
+  answer: Promise<unknown>;
+  /** Epoch ms; `Infinity` for a refresh, which waits for no one. */
+  deadline: number;
+}
+
+/** What a joiner's own deadline resolves to when it comes first. */
+const OUT_OF_TIME = Symbol('out of time');
 
 /**
  * One provider call per cache key, fleet-wide (nginx's `proxy_cache_lock`, across containers): the
@@ -61,8 +84,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * paid by the request that wins it, not run in the background.
  */
 export class CacheFillCoordinator {
-  readonly #inFlight = new Map<string, Promise<unknown>>();
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #inFlight = new Map<string, RunningFill>();
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly deps: CacheFillCoordinatorDeps) {
     this.#sleep = deps.sleep ?? realSleep;
@@ -71,12 +94,34 @@ export class CacheFillCoordinator {
   /** The answer for a missing key: this request's fetch, or the fill it joins (here or elsewhere in the fleet). */
   fill<A>(dataType: DataType, key: string, deadline: number, fill: CacheFill<A>): Promise<A> {
     const id = `${dataType}#${key}`;
-    const running = this.#inFlight.get(id) as Promise<A> | undefined;
+    const running = this.#inFlight.get(id);
     if (running) {
       this.deps.metrics.coalescedWait(dataType, 'shared');
-      return running;
+      return this.#join(dataType, running, deadline, fill);
     }
-    return this.#track(id, this.#fillAcrossFleet(dataType, key, deadline, fill));
+    return this.#track(id, deadline, this.#fillAcrossFleet(dataType, key, deadline, fill));
+  }
+
+  /**
+   * A request sharing this container's running fill: its answer, unless this request's own deadline
+   * comes first; then it answers as a waiter out of time does (stale, or 503).
+   */
+  async #join<A>(dataType: DataType, running: RunningFill, deadline: number, fill: CacheFill<A>): Promise<A> {
+    const answer = running.answer as Promise<A>;
+    if (deadline >= running.deadline) return answer;
+    const ownDeadline = new AbortController();
+    try {
+      const first = await Promise.race([
+        answer,
+        this.#sleep(Math.max(0, deadline - this.deps.now()), ownDeadline.signal).then(() => OUT_OF_TIME),
+      ]);
+      if (first !== OUT_OF_TIME) return first as A;
+    } finally {
+      ownDeadline.abort();
+    }
+    const now = this.deps.now();
+    const retryAfterMs = Math.min(running.deadline, now + this.deps.options.leaseMs) - now;
+    return this.#giveUp(dataType, fill, Math.max(1, Math.ceil(retryAfterMs / 1000)));
   }
 
   /** The answer for a value within its soft window: stale at once, unless this request wins the refresh. */
@@ -90,16 +135,17 @@ export class CacheFillCoordinator {
       if (claim === 'fault' || !claim.won) return revalidation.stale();
       return this.#lead(dataType, key, claim, revalidation);
     };
-    return this.#track(id, refresh());
+    return this.#track(id, Number.POSITIVE_INFINITY, refresh());
   }
 
-  #track<A>(id: string, running: Promise<A>): Promise<A> {
+  #track<A>(id: string, deadline: number, answer: Promise<A>): Promise<A> {
+    const running: RunningFill = { answer, deadline };
     this.#inFlight.set(id, running);
     const forget = () => {
       if (this.#inFlight.get(id) === running) this.#inFlight.delete(id);
     };
-    running.then(forget, forget);
-    return running;
+    answer.then(forget, forget);
+    return answer;
   }
 
   async #fillAcrossFleet<A>(
@@ -110,8 +156,7 @@ export class CacheFillCoordinator {
   ): Promise<A> {
     const owner = randomUUID();
     const claim = await this.#claim(dataType, key, newLease(owner, this.deps.now(), this.deps.options));
-    // Without DynamoDB there is no lease to share: fetch, as the layer did before coalescing.
-    if (claim === 'fault') return fill.fetch();
+    if (claim === 'fault') return fill.withoutLease();
     if (claim.won) return this.#lead(dataType, key, claim, fill);
     return this.#wait(dataType, key, deadline, fill, owner, claim.current);
   }
@@ -138,7 +183,7 @@ export class CacheFillCoordinator {
         if (answer !== null) return answer;
         // The leader failed and released its lease: one waiter tries again.
         const claim = await this.#claim(dataType, key, newLease(owner, now, this.deps.options));
-        if (claim === 'fault') return fill.fetch();
+        if (claim === 'fault') return fill.withoutLease();
         if (claim.won) return this.#takeOver(dataType, key, claim, fill);
         waitingOn = claim.current;
         polls = 0;
@@ -149,7 +194,7 @@ export class CacheFillCoordinator {
       if (step.kind === 'give-up') return this.#giveUp(dataType, fill, retryAfterSecondsOf(waitingOn, now));
       if (step.kind === 'take-over') {
         const claim = await this.#claim(dataType, key, newLease(owner, now, this.deps.options), waitingOn);
-        if (claim === 'fault') return fill.fetch();
+        if (claim === 'fault') return fill.withoutLease();
         if (claim.won) return this.#takeOver(dataType, key, claim, fill);
         waitingOn = claim.current;
         continue;
@@ -161,7 +206,7 @@ export class CacheFillCoordinator {
         read = await this.deps.store.read(dataType, key);
       } catch (error) {
         this.#storeFault(dataType, 'read', error);
-        return fill.fetch();
+        return fill.withoutLease();
       }
       const verdict = judgePoll(waitingOn, read, this.deps.now());
       waitingOn = verdict.kind === 'settled' ? undefined : verdict.lease;

@@ -101,12 +101,20 @@ export function judgePoll(waitingOn: FillLease, read: StoredLease | undefined, n
 const LONGEST_REQUEST_MS = 30_000;
 
 /**
+ * What a won claim replaced: the lease before it, none, or `'unknown'` when the claim's reply was lost
+ * and its retry found the claim itself in place.
+ */
+export type ReplacedLease = StoredLease | undefined | 'unknown';
+
+/**
  * Whether a request that just won the lease must read the cache again before calling a provider: the
  * lease it replaced was released (or lapsed) recently enough that another fill may have completed
- * after this request read the cache. Otherwise its read stands, and the fill costs no second read.
+ * after this request read the cache, or what it replaced is unknown. Otherwise its read stands, and
+ * the fill costs no second read.
  */
-export function mustRecheckCache(replaced: StoredLease | undefined, claimedAt: number): boolean {
+export function mustRecheckCache(replaced: ReplacedLease, claimedAt: number): boolean {
   if (replaced === undefined) return false;
+  if (replaced === 'unknown') return true;
   return (replaced.releasedAt ?? replaced.leaseUntil) > claimedAt - LONGEST_REQUEST_MS;
 }
 

@@ -8,7 +8,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DataType } from '../model/data-types.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
-import { type FillLease, leaseItemExpiresAt, type StoredLease } from './fill-lease-state.js';
+import {
+  type FillLease,
+  leaseItemExpiresAt,
+  type ReplacedLease,
+  type StoredLease,
+} from './fill-lease-state.js';
 
 /** The lease's sort key, beside the cached value in the cache key's own partition. */
 const LEASE_SORT_KEY = 'lease';
@@ -18,7 +23,7 @@ const LEASE_SORT_KEY = 'lease';
  * ended), the loser the lease that beat it.
  */
 export type LeaseClaim =
-  | { won: true; lease: FillLease; replaced: StoredLease | undefined }
+  | { won: true; lease: FillLease; replaced: ReplacedLease }
   | { won: false; current: StoredLease | undefined };
 
 /**
@@ -35,9 +40,16 @@ export class FillLeaseStore {
   ) {}
 
   /**
-   * Claims the lease for `lease.owner` when there is none or it lapsed at `now`. With `replacing`
-   * (a takeover), the lapsed lease must still be the one the waiter saw: a compare-and-swap on its
-   * owner, so even waiters whose clocks disagree cannot both take it over.
+   * Claims the lease for `lease.owner` when there is none, it was released, or it lapsed at `now`. A
+   * released lease is free whatever the claimer's clock says (its `leaseUntil` is the releaser's
+   * clock, which may run ahead of this one). With `replacing` (a takeover), the lease must still be
+   * the one the waiter saw: a compare-and-swap on its owner, so even waiters whose clocks disagree
+   * cannot both take it over.
+   *
+   * A claim whose write applied but whose reply was lost is retried by the SDK, and the retry fails
+   * the condition against the claim itself: the item DynamoDB returns with the failure
+   * (`ReturnValuesOnConditionCheckFailure`) names this owner, so it is a win, as Powertools
+   * Idempotency treats its own record. What it replaced is then unknown.
    */
   async claim(
     dataType: DataType,
@@ -46,7 +58,7 @@ export class FillLeaseStore {
     now: number,
     replacing?: FillLease,
   ): Promise<LeaseClaim> {
-    const lapsed = '#leaseUntil <= :now';
+    const free = '(attribute_exists(#releasedAt) OR #leaseUntil <= :now)';
     try {
       const { Attributes } = await this.client.send(
         new PutItemCommand({
@@ -58,11 +70,12 @@ export class FillLeaseStore {
             [DATA_TABLE.timeToLiveAttribute]: { N: String(leaseItemExpiresAt(lease)) },
           },
           ConditionExpression: replacing
-            ? `attribute_not_exists(#pk) OR (#owner = :replaced AND ${lapsed})`
-            : `attribute_not_exists(#pk) OR ${lapsed}`,
+            ? `attribute_not_exists(#pk) OR (#owner = :replaced AND ${free})`
+            : `attribute_not_exists(#pk) OR ${free}`,
           ExpressionAttributeNames: {
             '#pk': DATA_TABLE.partitionKey,
             '#leaseUntil': 'leaseUntil',
+            '#releasedAt': 'releasedAt',
             ...(replacing ? { '#owner': 'owner' } : {}),
           },
           ExpressionAttributeValues: {
@@ -75,9 +88,10 @@ export class FillLeaseStore {
       );
       return { won: true, lease, replaced: toLease(Attributes) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        return { won: false, current: toLease(error.Item) };
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = toLease(error.Item);
+      if (isOwnClaim(current, lease)) return { won: true, lease, replaced: 'unknown' };
+      return { won: false, current };
     }
   }
 
@@ -122,6 +136,11 @@ function leaseKey(dataType: DataType, key: string): Record<string, AttributeValu
     [DATA_TABLE.partitionKey]: { S: `${dataType}#${key}` },
     [DATA_TABLE.sortKey]: { S: LEASE_SORT_KEY },
   };
+}
+
+/** The claim this request already wrote (its reply lost), not yet released. */
+function isOwnClaim(current: StoredLease | undefined, lease: FillLease): boolean {
+  return current?.owner === lease.owner && current.releasedAt === undefined;
 }
 
 function toLease(item: Record<string, AttributeValue> | undefined): StoredLease | undefined {

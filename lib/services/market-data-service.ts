@@ -206,6 +206,8 @@ export class MarketDataService {
       fetch,
       reread,
       giveUp: (retryAfterSeconds) => this.withoutFill(dataType, cached, retryAfterSeconds),
+      withoutLease: async () =>
+        cached.kind === 'value' ? this.withoutFill(dataType, cached, DEFAULT_RETRY_AFTER_SECONDS) : fetch(),
     });
   }
 
@@ -283,13 +285,14 @@ export class MarketDataService {
 
   /**
    * What another request's fill left in the cache: a fresh value this request accepts, a remembered
-   * unknown symbol, or nothing.
+   * unknown symbol, or nothing. A strongly consistent read: it decides whether this request calls a
+   * provider after waiting, and an eventually consistent one may not show a fill of the last second.
    */
   private async filledByAnother<K extends keyof DataSources>(
     dataType: K,
     { key, symbol, accepts }: LookupRequest<K>,
   ): Promise<DataAnswer<SourceValue<K>> | null> {
-    const found = await this.readCache<SourceValue<K>>(dataType, key);
+    const found = await this.readCache<SourceValue<K>>(dataType, key, { consistent: true });
     if (found.kind === 'not_found') throw new SymbolNotFoundError(symbol);
     if (found.kind !== 'value' || !found.entry.fresh) return null;
     if (accepts && !accepts(found.entry.value)) return null;
@@ -309,24 +312,38 @@ export class MarketDataService {
     throw new ProvidersUnavailableError('another request is still fetching this data', retryAfterSeconds);
   }
 
-  /** A cache read that counts a failed read and goes on as a miss. */
-  private readCache<T>(dataType: DataType, key: string): Promise<CacheLookup<T>> {
-    return this.tolerate(dataType, 'read', () => this.deps.cache.lookup<T>(dataType, key), {
-      kind: 'none' as const,
-    });
+  /**
+   * A cache read that counts a failed read and goes on with what this container remembers of the key
+   * (its memory cache), a miss when nothing.
+   */
+  private async readCache<T>(
+    dataType: DataType,
+    key: string,
+    options?: { consistent?: boolean },
+  ): Promise<CacheLookup<T>> {
+    const read = await this.tolerate(
+      dataType,
+      'read',
+      () => this.deps.cache.lookup<T>(dataType, key, options),
+      null,
+    );
+    return read ?? this.deps.cache.remembered<T>(dataType, key);
   }
 
   /**
    * Many keys of one data type in one round (batches); a failed read is counted like any cache fault
-   * and every key goes on as a miss.
+   * and every key goes on with what this container remembers of it, a miss when nothing.
    */
-  readCacheMany<T>(dataType: DataType, keys: readonly string[]): Promise<Map<string, CacheLookup<T>>> {
-    return this.tolerate(
+  async readCacheMany<T>(dataType: DataType, keys: readonly string[]): Promise<Map<string, CacheLookup<T>>> {
+    const read = await this.tolerate(
       dataType,
       'read',
       () => this.deps.cache.lookupMany<T>(dataType, keys),
-      new Map<string, CacheLookup<T>>(),
+      null,
     );
+    if (read) return read;
+    const remembered = await Promise.all(keys.map((key) => this.deps.cache.remembered<T>(dataType, key)));
+    return new Map(keys.map((key, index) => [key, remembered[index] ?? { kind: 'none' }]));
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */

@@ -1,9 +1,17 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dayOf, isoDay, tradingDaysBetween } from '../../infra/local/sandbox/calendar.js';
 import { barsOn, companyFor } from '../../infra/local/sandbox/market-generator.js';
 import { HEAD_SORT_KEY, headKey, partKey } from '../../lib/cache/cache-items.js';
 import { CacheValueTooLargeError, DataCache } from '../../lib/cache/data-cache.js';
+import { MemoryCache } from '../../lib/cache/memory-cache.js';
 import type { DataType } from '../../lib/model/data-types.js';
 import { DATA_TABLE } from '../../lib/storage/table-definition.js';
 import { countCommands } from '../support/call-counter.js';
@@ -14,15 +22,18 @@ const policy = { freshSeconds: 300, maxStaleSeconds: 3600 };
 let tableName: string;
 let clock = new Date('2026-11-26T15:00:00Z');
 const cacheAt = () => new DataCache(client, tableName, () => clock);
-/** The entry a lookup finds, or null when it finds none. */
+/**
+ * The entry a lookup finds, or null when it finds none. These tests are of the layout and the times, so
+ * they read the table as it stands (strongly consistent), not what a lagging replica still shows.
+ */
 const read = async (dataType: DataType, key: string, cache = cacheAt()) => {
-  const found = await cache.lookup(dataType, key);
+  const found = await cache.lookup(dataType, key, { consistent: true });
   return found.kind === 'value' ? found.entry : found.kind === 'none' ? null : found;
 };
 
 /** The value a lookup finds, or the kind of what it found instead. */
 const valueAt = async (dataType: DataType, key: string, cache = cacheAt()) => {
-  const found = await cache.lookup(dataType, key);
+  const found = await cache.lookup(dataType, key, { consistent: true });
   return found.kind === 'value' ? found.entry.value : found.kind;
 };
 
@@ -67,6 +78,7 @@ describe('DataCache on DynamoDB Local', () => {
       new GetItemCommand({
         TableName: tableName,
         Key: headKey('quote', 'AAPL'),
+        ConsistentRead: true,
       }),
     );
     expect(raw.Item).toBeDefined();
@@ -80,6 +92,7 @@ describe('DataCache on DynamoDB Local', () => {
       new GetItemCommand({
         TableName: tableName,
         Key: headKey('quote', 'TSLA'),
+        ConsistentRead: true,
       }),
     );
     expect(Number(raw.Item?.[DATA_TABLE.timeToLiveAttribute]?.N)).toBe(clock.getTime() / 1000 + 300 + 3600);
@@ -111,6 +124,40 @@ function twentyYearSeries(symbol: string) {
   return { symbol, currency: null, bars, covers: { from: isoDay(today - 20 * 366), to: isoDay(today) } };
 }
 
+type Item = Record<string, AttributeValue>;
+type ReadAnswer = { output: { Item?: Item; Items?: Item[] } };
+
+/** Items and bytes the reads of `own` brought back (what DynamoDB bills reads by), from their answers. */
+function readVolume(own: DynamoDBClient) {
+  const volume = { items: 0, bytes: 0 };
+  const middleware = (next: (args: unknown) => Promise<ReadAnswer>) => async (args: unknown) => {
+    const result = await next(args);
+    for (const item of [
+      ...(result.output.Item ? [result.output.Item] : []),
+      ...(result.output.Items ?? []),
+    ]) {
+      volume.items++;
+      for (const value of Object.values(item)) volume.bytes += value.B?.length ?? value.S?.length ?? 8;
+    }
+    return result;
+  };
+  own.middlewareStack.add(middleware as never, { step: 'initialize', name: 'readVolume' });
+  return volume;
+}
+
+/** `ConsistentRead` of every GetItem and Query `own` sends, in order. */
+function consistencyOfReads(own: DynamoDBClient): boolean[] {
+  const sent: boolean[] = [];
+  own.middlewareStack.add(
+    ((next: (args: unknown) => Promise<unknown>) => async (args: { input: { ConsistentRead?: boolean } }) => {
+      sent.push(args.input.ConsistentRead === true);
+      return next(args);
+    }) as never,
+    { step: 'initialize', name: 'consistencyOfReads' },
+  );
+  return sent;
+}
+
 /** Every item of a cached thing's partition, as stored. */
 async function partition(dataType: string, key: string) {
   const { Items = [] } = await client.send(
@@ -118,6 +165,7 @@ async function partition(dataType: string, key: string) {
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': { S: `${dataType}#${key}` } },
+      ConsistentRead: true,
     }),
   );
   return Items;
@@ -147,7 +195,7 @@ describe('values too big for one item', () => {
     expect(await valueAt('daily_history', 'BIG')).toEqual(series);
   });
 
-  it('reads a value split across parts back whole with one Query', async () => {
+  it("reads a split value whole with a GetItem of its head and one Query of its version's parts", async () => {
     clock = new Date('2026-11-26T15:00:00Z');
     const series = twentyYearSeries('SPLIT');
     await splittingCacheAt().write(
@@ -164,8 +212,59 @@ describe('values too big for one item', () => {
     const counted = localDynamoDb();
     const calls = countCommands(counted);
     const found = await splittingCacheAt(counted).lookup('daily_history', 'SPLIT');
-    expect(calls).toEqual({ QueryCommand: 1 });
+    expect(calls).toEqual({ GetItemCommand: 1, QueryCommand: 1 });
     expect(found).toMatchObject({ kind: 'value', entry: { value: series, provider: 'fmp', fresh: true } });
+  });
+
+  it("reads only the parts of the version its head names, never other versions' orphans", async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    const series = twentyYearSeries('ORPHANS');
+    const cache = splittingCacheAt();
+    await cache.write(
+      'daily_history',
+      'ORPHANS',
+      series,
+      { provider: 'fmp', fetchedAt: clock },
+      seriesPolicy,
+    );
+    const head = (await partition('daily_history', 'ORPHANS')).find((item) => item.sk?.S === HEAD_SORT_KEY);
+    const parts = Number(head?.parts?.N);
+    // Twenty full parts each of two versions whose delete failed: left to their TTL, never read again.
+    for (const version of ['0rphan00', 'zzorphan']) {
+      for (let index = 0; index < 20; index++) {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...partKey('daily_history', 'ORPHANS', version, index),
+              bytes: { B: new Uint8Array(PART_BYTES).fill(index) },
+            },
+          }),
+        );
+      }
+    }
+    const counted = localDynamoDb();
+    const read = readVolume(counted);
+    expect(await valueAt('daily_history', 'ORPHANS', splittingCacheAt(counted))).toEqual(series);
+    expect(read.items).toBe(1 + parts);
+    expect(read.bytes).toBeLessThan((parts + 1) * (PART_BYTES + 200));
+  });
+
+  it('sends every read of a consistent lookup with ConsistentRead, and an ordinary one without', async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    await splittingCacheAt().write(
+      'daily_history',
+      'STRONG',
+      twentyYearSeries('STRONG'),
+      { provider: 'fmp', fetchedAt: clock },
+      seriesPolicy,
+    );
+    const counted = localDynamoDb();
+    const sent = consistencyOfReads(counted);
+    await splittingCacheAt(counted).lookup('daily_history', 'STRONG', { consistent: true });
+    expect(sent.splice(0)).toEqual([true, true]);
+    await splittingCacheAt(counted).lookup('daily_history', 'STRONG');
+    expect(sent).toEqual([false, false]);
   });
 
   it('never assembles a half-written value: parts of a version without its head change nothing, a missing part reads as nothing', async () => {
@@ -230,7 +329,7 @@ describe('a remembered unknown symbol beside the last good value', () => {
     await cacheAt().write('quote', 'GONE', { price: 5 }, { provider: 'fmp', fetchedAt: clock }, policy);
     clock = new Date('2026-11-26T15:06:00Z');
     await cacheAt().rememberNotFound('quote', 'GONE', 600);
-    expect(await cacheAt().lookup('quote', 'GONE')).toEqual({ kind: 'not_found' });
+    expect(await cacheAt().lookup('quote', 'GONE', { consistent: true })).toEqual({ kind: 'not_found' });
     clock = new Date('2026-11-26T15:16:01Z');
     expect(await read('quote', 'GONE')).toMatchObject({ value: { price: 5 }, fresh: false });
   });
@@ -247,7 +346,9 @@ describe('a remembered unknown symbol beside the last good value', () => {
       seriesPolicy,
     );
     await cache.rememberNotFound('daily_history', 'DELISTED', 600);
-    expect(await cache.lookup('daily_history', 'DELISTED')).toEqual({ kind: 'not_found' });
+    expect(await cache.lookup('daily_history', 'DELISTED', { consistent: true })).toEqual({
+      kind: 'not_found',
+    });
     clock = new Date('2026-11-26T15:10:01Z');
     expect(await valueAt('daily_history', 'DELISTED', cache)).toEqual(series);
   });
@@ -256,7 +357,7 @@ describe('a remembered unknown symbol beside the last good value', () => {
     clock = new Date('2026-11-26T15:00:00Z');
     const ttlOf = async (key: string) => {
       const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: headKey('quote', key) }),
+        new GetItemCommand({ TableName: tableName, Key: headKey('quote', key), ConsistentRead: true }),
       );
       return Number(Item?.[DATA_TABLE.timeToLiveAttribute]?.N);
     };
@@ -291,3 +392,98 @@ describe('a remembered unknown symbol beside the last good value', () => {
     });
   });
 });
+
+describe("a container's memory in front of DynamoDB", () => {
+  /** One container: its own client (whose calls are counted) and memory, on the shared table. */
+  const container = () => {
+    const own = localDynamoDb();
+    const calls = countCommands(own);
+    const memory = new MemoryCache({ maxEntries: 100, maxBytes: 1024 * 1024 });
+    return { cache: new DataCache(own, tableName, () => clock, { memory }), calls, own };
+  };
+  const reads = (calls: Record<string, number>) =>
+    (calls.GetItemCommand ?? 0) + (calls.QueryCommand ?? 0) + (calls.BatchGetItemCommand ?? 0);
+
+  it('answers a repeated fresh hit without a DynamoDB read, in the container that wrote it and in one that read it once', async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    const writer = container();
+    await writer.cache.write('quote', 'WARM', { price: 1 }, { provider: 'fmp', fetchedAt: clock }, policy);
+    clock = new Date('2026-11-26T15:01:00Z');
+    for (let i = 0; i < 3; i++) {
+      expect(await writer.cache.lookup('quote', 'WARM')).toMatchObject({
+        entry: { value: { price: 1 }, fresh: true },
+      });
+    }
+    expect(reads(writer.calls)).toBe(0);
+
+    const reader = container();
+    for (let i = 0; i < 3; i++) {
+      expect(await reader.cache.lookup('quote', 'WARM')).toMatchObject({
+        entry: { ageSeconds: 60, fresh: true },
+      });
+    }
+    expect(reads(reader.calls)).toBe(1);
+  });
+
+  it('reads DynamoDB again once the value it holds is past fresh, and for every consistent read', async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    const { cache, calls } = container();
+    await cache.write('quote', 'AGED', { price: 2 }, { provider: 'fmp', fetchedAt: clock }, policy);
+    await cache.lookup('quote', 'AGED', { consistent: true });
+    expect(reads(calls)).toBe(1);
+    clock = new Date('2026-11-26T15:05:00Z');
+    expect(await cache.lookup('quote', 'AGED')).toMatchObject({ entry: { fresh: false } });
+    expect(reads(calls)).toBe(2);
+  });
+
+  it("answers a remembered unknown symbol from memory until the marker's end, then asks DynamoDB", async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    const { cache, calls } = container();
+    await cache.rememberNotFound('quote', 'NOPE', 600);
+    clock = new Date('2026-11-26T15:09:59Z');
+    expect(await cache.lookup('quote', 'NOPE')).toEqual({ kind: 'not_found' });
+    expect(reads(calls)).toBe(0);
+    clock = new Date('2026-11-26T15:10:00Z');
+    expect(await cache.lookup('quote', 'NOPE')).toEqual({ kind: 'none' });
+    expect(reads(calls)).toBe(1);
+  });
+
+  it('serves a batch from memory for the keys it holds fresh, and reads only the others', async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    const { cache, calls, own } = container();
+    const sentKeys: number[] = [];
+    countBatchKeys(own, sentKeys);
+    await cache.write('quote', 'M1', { price: 1 }, { provider: 'fmp', fetchedAt: clock }, policy);
+    await cacheAt().write('quote', 'M2', { price: 2 }, { provider: 'fmp', fetchedAt: clock }, policy);
+    const found = await cache.lookupMany('quote', ['M1', 'M2', 'M3']);
+    expect([...found.values()].map((lookup) => lookup.kind)).toEqual(['value', 'value', 'none']);
+    expect(calls.BatchGetItemCommand).toBe(1);
+    expect(sentKeys).toEqual([2]);
+  });
+
+  it('keeps what it has seen for when DynamoDB is away: stale within the servable window, nothing past it', async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    const { cache } = container();
+    await cache.write('quote', 'SEEN', { price: 3 }, { provider: 'fmp', fetchedAt: clock }, policy);
+    clock = new Date('2026-11-26T15:30:00Z');
+    expect(await cache.remembered('quote', 'SEEN')).toMatchObject({
+      kind: 'value',
+      entry: { value: { price: 3 }, fresh: false, ageSeconds: 1800 },
+    });
+    expect(await cache.remembered('quote', 'OTHER')).toEqual({ kind: 'none' });
+    clock = new Date('2026-11-26T16:05:00Z');
+    expect(await cache.remembered('quote', 'SEEN')).toEqual({ kind: 'none' });
+  });
+});
+
+/** Pushes the number of keys each BatchGetItem of `client` asks for. */
+function countBatchKeys(client: DynamoDBClient, sent: number[]): void {
+  const middleware =
+    (next: (args: unknown) => Promise<unknown>) =>
+    async (args: { input: { RequestItems?: Record<string, { Keys?: unknown[] }> } }) => {
+      const tables = Object.values(args.input.RequestItems ?? {});
+      if (tables.length > 0) sent.push(tables.reduce((sum, table) => sum + (table.Keys?.length ?? 0), 0));
+      return next(args);
+    };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'countBatchKeys' });
+}

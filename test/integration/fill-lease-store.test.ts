@@ -115,3 +115,59 @@ describe('FillLeaseStore on DynamoDB Local', () => {
     expect(found).toMatchObject({ kind: 'value', entry: { value: { price: 1 }, fresh: true } });
   });
 });
+
+describe('FillLeaseStore against what DynamoDB really does', () => {
+  it('lets a claimer whose clock lags take a released lease at once (the release is stamped with the releaser clock)', async () => {
+    const key = nextKey();
+    await store.claim('quote', key, { owner: 'ahead', leaseUntil: NOW + 15_000 }, NOW);
+    // The releaser's clock runs 5 s ahead of the next claimer's.
+    await store.release('quote', key, 'ahead', NOW + 5_000);
+    const lagging = NOW + 200;
+    expect(
+      await store.claim('quote', key, { owner: 'behind', leaseUntil: lagging + 15_000 }, lagging),
+    ).toEqual({
+      won: true,
+      lease: { owner: 'behind', leaseUntil: lagging + 15_000 },
+      replaced: { owner: 'ahead', leaseUntil: NOW + 5_000, releasedAt: NOW + 5_000 },
+    });
+  });
+
+  it('lets a lagging waiter take over a released lease it names, and still refuses a live one', async () => {
+    const key = nextKey();
+    const held = { owner: 'held', leaseUntil: NOW + 15_000 };
+    await store.claim('quote', key, held, NOW);
+    expect(
+      (await store.claim('quote', key, { owner: 'w', leaseUntil: NOW + 16_000 }, NOW + 1_000, held)).won,
+    ).toBe(false);
+    await store.release('quote', key, 'held', NOW + 9_000);
+    expect(
+      (await store.claim('quote', key, { owner: 'w', leaseUntil: NOW + 16_000 }, NOW + 1_000, held)).won,
+    ).toBe(true);
+  });
+
+  it('recognizes its own claim when the SDK retries one that applied but whose reply was lost: a win, what it replaced unknown', async () => {
+    const key = nextKey();
+    const lease = { owner: 'mine', leaseUntil: NOW + 15_000 };
+    await store.claim('quote', key, lease, NOW);
+    // The retry is the same request again, sent after the first one applied.
+    expect(await store.claim('quote', key, lease, NOW)).toEqual({ won: true, lease, replaced: 'unknown' });
+    // Another owner's claim is still refused.
+    expect(await store.claim('quote', key, { owner: 'other', leaseUntil: NOW + 15_000 }, NOW)).toEqual({
+      won: false,
+      current: lease,
+    });
+  });
+
+  it('recognizes its own takeover when the SDK retries it after a lost reply', async () => {
+    const key = nextKey();
+    const dead = { owner: 'dead', leaseUntil: NOW + 1_000 };
+    await store.claim('quote', key, dead, NOW);
+    const takeover = { owner: 'mine', leaseUntil: NOW + 17_000 };
+    expect((await store.claim('quote', key, takeover, NOW + 2_000, dead)).won).toBe(true);
+    expect(await store.claim('quote', key, takeover, NOW + 2_000, dead)).toEqual({
+      won: true,
+      lease: takeover,
+      replaced: 'unknown',
+    });
+  });
+});
