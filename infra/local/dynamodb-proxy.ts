@@ -34,7 +34,7 @@ import {
 
 export type { DynamoDbProxyStats } from './dynamodb-proxy/control.js';
 export type { DynamoDbProxyKnobs, DynamoDbProxyKnobsPatch } from './dynamodb-proxy/knobs.js';
-export { knobsFromEnv } from './dynamodb-proxy/knobs.js';
+export { proxyKnobsFromEnv } from './dynamodb-proxy/knobs.js';
 
 /**
  * A proxy in front of DynamoDB Local that gives it DynamoDB's real semantics where Local is kinder:

@@ -6,6 +6,7 @@ import { FUNCTION_ENVIRONMENT, KEY_ROTATION_FUNCTION_SIZE } from '../function-se
 import { ROUTES, type RouteDefinition } from '../routes.js';
 import { ensureDataTable } from './data-table.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
+import { type DynamoDbProxy, proxyKnobsFromEnv, startDynamoDbProxy } from './dynamodb-proxy.js';
 import { type ProxyHandler, startLocalGateway } from './gateway.js';
 import { seedKeyPools } from './key-pool-seed.js';
 import { lambdaContext } from './lambda-context.js';
@@ -22,6 +23,8 @@ export interface LocalStack {
   clientApiKey: string;
   operatorKey: string;
   dynamodbEndpoint: string;
+  /** The DynamoDB proxy in front of the DynamoDB Local this stack started; none on a given DynamoDB. */
+  dynamodbProxy?: DynamoDbProxy;
   secretsManagerEndpoint: string;
   sandbox: MarketSandbox;
   /** Which services this stack started itself, and which it found already running. */
@@ -52,10 +55,15 @@ export async function startLocalStack(
 
     const startsDynamoDb = !env.AWS_ENDPOINT_URL_DYNAMODB;
     let dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
+    let dynamodbProxy: DynamoDbProxy | undefined;
     if (!dynamodbEndpoint) {
+      const proxyKnobs = proxyKnobsFromEnv(env);
       const dynamodb = await startDynamoDbLocal();
       closers.push(dynamodb.close);
-      dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
+      // DynamoDB Local is strongly consistent and never throttles; the proxy gives it DynamoDB's ways.
+      dynamodbProxy = await startDynamoDbProxy({ target: dynamodb.endpoint, knobs: proxyKnobs });
+      closers.push(dynamodbProxy.close);
+      dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB = dynamodbProxy.endpoint;
     }
     const startsSecrets = !env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
     let secretsManagerEndpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
@@ -102,6 +110,7 @@ export async function startLocalStack(
       clientApiKey,
       operatorKey,
       dynamodbEndpoint,
+      ...(dynamodbProxy ? { dynamodbProxy } : {}),
       secretsManagerEndpoint,
       sandbox,
       started: { dynamodb: startsDynamoDb, secretsManager: startsSecrets, table },

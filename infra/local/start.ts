@@ -6,12 +6,18 @@ import { startLocalStack } from './local-stack.js';
  */
 const stack = await startLocalStack(process.env, (line) => console.error(`[gateway] ${line}`));
 
+const proxy = stack.dynamodbProxy;
+const dynamodbLines = proxy
+  ? `${stack.dynamodbEndpoint} (DynamoDB Local behind the DynamoDB proxy, started here)
+  DynamoDB knobs: ${proxy.endpoint}/__proxy/knobs   (replica lag ${proxy.knobs().replicaLagMs} ms)`
+  : `${stack.dynamodbEndpoint} (shared)`;
+
 console.log(`
 Valor IVX data layer is running locally.
   API:            ${stack.baseUrl}/api/data
   client key:     ${stack.clientApiKey}   (x-api-key on client routes)
   operator key:   ${stack.operatorKey}   (x-api-key on operator routes)
-  DynamoDB:       ${stack.dynamodbEndpoint}${stack.started.dynamodb ? ' (DynamoDB Local, started here)' : ' (shared)'}
+  DynamoDB:       ${dynamodbLines}
   Secrets:        ${stack.secretsManagerEndpoint}${stack.started.secretsManager ? ' (emulator, started here)' : ' (shared)'}
   Sandbox:        ${stack.sandbox.url}/__sandbox/knobs
 

@@ -1,7 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
-import { knobsFromEnv } from '../../infra/local/dynamodb-proxy/knobs.js';
-import { startDynamoDbProxy } from '../../infra/local/dynamodb-proxy.js';
+import { proxyKnobsFromEnv, startDynamoDbProxy } from '../../infra/local/dynamodb-proxy.js';
 import { startSecretsManagerEmulator } from '../../infra/local/secrets-manager-emulator.js';
 
 declare module 'vitest' {
@@ -24,7 +23,9 @@ export default async function setup(project: TestProject) {
   // The SDK warns about Node 20 on every run; Lambda runs Node 22, so the warning is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [dynamodb, secretsManager] = await Promise.all([startDynamoDbLocal(), startSecretsManagerEmulator()]);
-  const { replicaLagMs } = knobsFromEnv({ DYNAMODB_REPLICA_LAG_MS: process.env.DYNAMODB_REPLICA_LAG_MS });
+  const { replicaLagMs } = proxyKnobsFromEnv({
+    DYNAMODB_REPLICA_LAG_MS: process.env.DYNAMODB_REPLICA_LAG_MS,
+  });
   const proxy = await startDynamoDbProxy({ target: dynamodb.endpoint, knobs: { replicaLagMs } });
   project.provide('dynamodbEndpoint', proxy.endpoint);
   project.provide('dynamodbLocalEndpoint', dynamodb.endpoint);

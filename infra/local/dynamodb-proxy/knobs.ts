@@ -114,7 +114,7 @@ export function mergeKnobs(base: DynamoDbProxyKnobs, patch: DynamoDbProxyKnobsPa
  * - `DYNAMODB_LATENCY_MS`.
  * Everything else is set at run time through `POST /__proxy/knobs`.
  */
-export function knobsFromEnv(env: NodeJS.ProcessEnv): DynamoDbProxyKnobsPatch {
+export function proxyKnobsFromEnv(env: NodeJS.ProcessEnv): DynamoDbProxyKnobsPatch {
   const number = (name: string) => {
     const raw = env[name]?.trim();
     return raw === undefined || raw === '' ? undefined : Number(raw);
