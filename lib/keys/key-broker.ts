@@ -105,7 +105,7 @@ export class KeyBroker implements KeySource {
         // A re-test that never reported (its call was not made) must not judge this ordinary lease.
         this.#quarantine.forgetRetest(provider, key.id);
         this.deps.metrics.keyUsage(provider, taken);
-        return { id: key.id, value: key.value };
+        return leaseOf(key);
       }
     }
     this.deps.metrics.keyUsage(provider, 'none_usable');
@@ -115,14 +115,16 @@ export class KeyBroker implements KeySource {
   /**
    * The provider's verdict on a leased key. `throttled` parks it to the end of the minute window
    * (or the provider's `Retry-After`, if later); `quota_exhausted` parks it until the quota day
-   * resets; `invalid_key` counts against it (quarantined at the threshold) and re-reads the pool
-   * once, in case a rotation replaced it; an accepted call ends a run of invalid answers on record.
+   * resets; `invalid_key` counts against it (quarantined at the threshold, naming the leased value's
+   * `addedAt`, not the pool's current one: a value rotated in since the lease is not blamed) and
+   * re-reads the pool once, in case a rotation replaced it; an accepted call ends a run of invalid
+   * answers on record.
    * The verdict on a re-test lease releases the key or leaves it quarantined. Other outcomes say
    * nothing about the key: the healthy path writes nothing. Never throws.
    */
   async report(
     provider: ProviderId,
-    lease: Pick<KeyLease, 'id'>,
+    lease: Pick<KeyLease, 'id' | 'addedAt'>,
     outcome: KeyOutcome,
     detail: { retryAfterSeconds?: number } = {},
   ): Promise<void> {
@@ -133,7 +135,7 @@ export class KeyBroker implements KeySource {
       await this.#park(provider, lease.id, Math.max(minuteWindow(now).endsAt, retryAfter), outcome);
     else if (outcome === 'quota_exhausted')
       await this.#park(provider, lease.id, Math.max(dayWindow(provider, now).endsAt, retryAfter), outcome);
-    else if (outcome === 'invalid_key') await this.#rejected(provider, lease.id, now);
+    else if (outcome === 'invalid_key') await this.#rejected(provider, lease, now);
     else if (provesKeyAccepted(outcome)) await this.#quarantine.accepted(provider, lease.id);
   }
 
@@ -182,8 +184,11 @@ export class KeyBroker implements KeySource {
   }
 
   /** An invalid-key answer: counted, and the pool re-read once in case a rotation replaced the key. */
-  async #rejected(provider: ProviderId, keyId: string, now: number): Promise<void> {
-    const addedAt = (await this.#pool(provider))?.keys.find((key) => key.id === keyId)?.addedAt;
+  async #rejected(provider: ProviderId, lease: Pick<KeyLease, 'id' | 'addedAt'>, now: number): Promise<void> {
+    const keyId = lease.id;
+    // A report that kept only the key's id (not the lease) falls back on the pool's value as cached.
+    const addedAt =
+      lease.addedAt ?? (await this.#pool(provider))?.keys.find((key) => key.id === keyId)?.addedAt;
     await this.#quarantine.rejected(provider, keyId, addedAt, now);
     // Once per rejected key in this container: a rotation may have replaced the pool since it was
     // cached. Never again for the same key, so a bad key cannot make every request re-read it.
@@ -208,7 +213,7 @@ export class KeyBroker implements KeySource {
       provider,
       keyId: key.id,
     });
-    return { id: key.id, value: key.value };
+    return leaseOf(key);
   }
 
   async #pool(provider: ProviderId, forceFetch = false): Promise<KeyPool | null> {
@@ -255,4 +260,9 @@ export class KeyBroker implements KeySource {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}
+
+/** The lease of a pool's key: what a provider call and the verdict on it need. */
+function leaseOf(key: ProviderKey): KeyLease {
+  return { id: key.id, value: key.value, addedAt: key.addedAt };
 }

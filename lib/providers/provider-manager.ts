@@ -35,10 +35,14 @@ export type ProviderChainResult<Value> =
     }
   | { ok: false; failures: ProviderFailure[]; attempts: ProviderAttempt[] };
 
-/** A key handed to a provider call: its id (safe to log) and its value (never logged). */
+/**
+ * A key handed to a provider call: its id (safe to log), its value (never logged), and when that
+ * value was added to the pool, so a verdict on it is not laid on a value placed under the same id since.
+ */
 export interface KeyLease {
   id: string;
   value: string;
+  addedAt?: string;
 }
 
 /** Hands out a provider key for a call, or `null` when the provider has no usable key. */
@@ -47,7 +51,7 @@ export interface KeySource {
   /** What the provider said of a call made with the key, so the key can be parked or quarantined. */
   report?(
     provider: ProviderId,
-    lease: Pick<KeyLease, 'id'>,
+    lease: Pick<KeyLease, 'id' | 'addedAt'>,
     outcome: 'ok' | FailureKind,
     detail?: { retryAfterSeconds?: number },
   ): Promise<void>;

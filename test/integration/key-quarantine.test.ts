@@ -80,6 +80,27 @@ describe('quarantine needs evidence (KeyBroker on DynamoDB Local)', () => {
     expect(quarantines()).toBe(1);
   });
 
+  it('blames the value it leased, not a value rotated in under the same id since', async () => {
+    const { brokers, clock, container, rotate } = await keyFleet([key('k'), key('spare')], 1);
+    const broker = brokers[0] as KeyBroker;
+    const revoked = await broker.lease(AV);
+    expect(revoked?.id).toBe('k');
+    // A rotation places a new value under the same id while calls made with the old one are out.
+    const replacement = { ...key('k'), addedAt: '2026-11-26T14:00:00Z' };
+    await rotate([replacement, key('spare')]);
+    // The first rejection makes the container re-read its pool, which then holds the replacement.
+    for (let i = 0; i < DEFAULT_KEY_QUARANTINE.threshold; i++)
+      await broker.report(AV, revoked ?? { id: 'k' }, 'invalid_key');
+    expect(quarantines()).toBe(1);
+
+    clock.now += 1_000;
+    // Both containers, the reporter and a fresh one, still lease the replacement (their turns alternate keys).
+    for (const each of [broker, container()]) {
+      const values = [(await each.lease(AV))?.value, (await each.lease(AV))?.value];
+      expect(values).toContain(replacement.value);
+    }
+  });
+
   it('re-tests a quarantined key after an hour on one container only, and releases it when the provider accepts it', async () => {
     const { brokers, clock } = await keyFleet([key('k'), key('spare')], 3);
     await leaseAll(brokers, 3);
