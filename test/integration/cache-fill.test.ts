@@ -1,24 +1,30 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
 import { FillLeaseStore } from '../../lib/cache/fill-lease-store.js';
 import { ProvidersUnavailableError } from '../../lib/errors.js';
 import type { Quote } from '../../lib/model/quote.js';
 import type { DataAnswer } from '../../lib/services/market-data-service.js';
-import { buildDataLayer } from '../support/data-layer.js';
+import { buildDataLayer, FakeClock } from '../support/data-layer.js';
+import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import { startGatedUpstream } from '../support/gated-upstream.js';
-import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+import { freshDataTable, localSecretsManager } from '../support/local-services.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
 
 /**
- * Cache fills across containers: each layer built here is one Lambda container, all on one table of
- * DynamoDB Local and one sandbox. The clock is a `ManualClock`: a waiter's poll parks until the test
- * moves time, so no waiter races the clock ahead while another container's real HTTP call runs.
+ * Cache fills across containers: each layer built here is one Lambda container, all on one table and
+ * one sandbox. The clock is a `ManualClock`: a waiter's poll parks until the test moves time, so no
+ * waiter races the clock ahead while another container's real HTTP call runs. DynamoDB is this file's
+ * proxy in front of DynamoDB Local, its replica lagging 1 s on the same clock: an eventually consistent
+ * read answers what it answered up to 1 s of the test's time before, so within a burst (when the clock
+ * stands still) it never shows another request's fill, as a real replica may not.
  */
-const dynamodb = localDynamoDb();
+let clock = new ManualClock();
+const file = dynamoDbProxyForFile({ now: () => clock.now(), knobs: { replicaLagMs: 1_000 } });
 const secretsManager = localSecretsManager();
 let sandbox: MarketSandbox;
-let clock = new ManualClock();
+let dynamodb: DynamoDBClient;
 let tableName: string;
 let stdout: ReturnType<typeof captureStdout>;
 let symbol = 0;
@@ -26,6 +32,7 @@ const nextSymbol = () => `FILL${symbol++}`;
 
 beforeAll(async () => {
   sandbox = await startMarketSandbox({ now: () => clock.date() });
+  dynamodb = file.dynamodb;
 });
 afterAll(async () => {
   await sandbox.close();
@@ -39,9 +46,19 @@ beforeEach(async () => {
 });
 afterEach(() => stdout.restore());
 
-/** One container on the shared table and clock. */
-const container = (env: Record<string, string> = {}) =>
-  buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock, env });
+/** One container on the shared table and clock (or its own clock, e.g. one that lags). */
+const container = (env: Record<string, string> = {}, own: FakeClock = clock) =>
+  buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock: own, env });
+
+/** A container's clock `lagMs` behind the test's: it reads the same time, late, and sleeps on it. */
+class LaggingClock extends FakeClock {
+  constructor(base: ManualClock, lagMs: number) {
+    super();
+    this.now = () => base.now() - lagMs;
+    this.date = () => new Date(this.now());
+    this.sleep = base.sleep;
+  }
+}
 
 /** Data calls the sandbox received, every provider together. */
 const upstreamCalls = () => Object.values(sandbox.stats().calls).reduce((sum, n) => sum + (n ?? 0), 0);
@@ -87,7 +104,7 @@ const values = (results: PromiseSettledResult<DataAnswer<Quote>>[][]) =>
   });
 
 describe('a burst of misses for one key across containers', () => {
-  it('makes one upstream call for 10 concurrent misses on each of two containers; every answer is the same quote', async () => {
+  it('makes one upstream call for 10 concurrent misses on each of two containers, the replica lagging; every answer is the same quote', async () => {
     const [first, second] = [await container(), await container()];
     const quote = nextSymbol();
     const answers = values(await settle([burst(first, quote, 10), burst(second, quote, 10)]));
@@ -228,5 +245,89 @@ describe('stale-while-revalidate', () => {
     const answer = await layer.service.getQuote(quote, clock.now() + 25_000);
     expect(answer.meta).toMatchObject({ cache: 'miss', stale: false, ageSeconds: 0 });
     expect(upstreamCalls()).toBe(2);
+  });
+});
+
+describe('clocks and deadlines of the requests that wait', () => {
+  it("lets a waiter whose clock lags 5 s take over a failed leader's released lease at once", async () => {
+    const gate = await startGatedUpstream();
+    try {
+      // The leader's clock is the test's; its only quote provider is a gate the test fails on cue.
+      const leader = await container({
+        PROVIDER_ORDER_QUOTE: 'alpha-vantage',
+        ALPHA_VANTAGE_BASE_URL: gate.url,
+        RETRY_MAX_ATTEMPTS: '1',
+      });
+      const lagging = await container({}, new LaggingClock(clock, 5_000));
+      const quote = nextSymbol();
+      const failing = leader.service.getQuote(quote, clock.now() + 25_000);
+      await gate.firstCall;
+      const waiting = lagging.service.getQuote(quote, clock.now() + 20_000);
+      await vi.waitFor(() => expect(clock.sleeping).toBe(1), { timeout: 10_000, interval: 2 });
+      gate.open({ status: 503 });
+      await expect(failing).rejects.toBeInstanceOf(ProvidersUnavailableError);
+      const startedAt = clock.now();
+
+      const [answer] = values(await settle([[waiting]]));
+      expect(answer?.meta).toMatchObject({ cache: 'miss', stale: false });
+      expect(metricCount('cache_lease_takeovers_total', { data_type: 'quote' })).toBe(1);
+      // The release is stamped with the leader's clock, 5 s ahead of the waiter's: the waiter does not
+      // wait for its own clock to pass it (polls back off to 400 ms, so a few polls at most).
+      expect(clock.now() - startedAt).toBeLessThan(2_000);
+      expect(upstreamCalls()).toBe(1);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it("gives a request that joins this container's running fill up at its own deadline, not the first request's", async () => {
+    const gate = await startGatedUpstream();
+    try {
+      const layer = await container({ ALPHA_VANTAGE_BASE_URL: gate.url });
+      const quote = nextSymbol();
+      const first = layer.service.getQuote(quote, clock.now() + 25_000);
+      await gate.firstCall;
+      const joiner = layer.service.getQuote(quote, clock.now() + 5_000);
+      const joined = joiner.catch((error: unknown) => error);
+      // The joiner waits on its own deadline while the first request's provider call is held.
+      await vi.waitFor(() => expect(clock.sleeping).toBe(1), { timeout: 10_000, interval: 2 });
+      clock.wakeNext();
+      const error = await joined;
+      expect(error).toBeInstanceOf(ProvidersUnavailableError);
+      expect((error as ProvidersUnavailableError).retryAfterSeconds).toBe(15);
+      expect(metricCount('cache_coalesced_waits_total', { outcome: 'timed_out' })).toBe(1);
+
+      gate.open({ forwardTo: sandbox.baseUrls['alpha-vantage'] });
+      expect((await first).meta).toMatchObject({ cache: 'miss', provider: 'alpha-vantage' });
+      expect(gate.calls()).toBe(1);
+    } finally {
+      await gate.close();
+    }
+  });
+});
+
+describe('conditional writes applied whose replies are lost', () => {
+  it('answers every request without waiting on itself, and each key costs one provider call', async () => {
+    // Half the lease claims and releases, cache writes and markers apply in DynamoDB Local and then
+    // lose their reply: the SDK retries each, as it retries a reset connection.
+    file.proxy.setKnobs({ dropAfterApplyShare: 0.5, dropAfterApplyOperations: ['PutItem', 'UpdateItem'] });
+    const [first, second] = [await container(), await container()];
+    // Five keys: Alpha Vantage's free plan answers five calls a minute.
+    const quotes = Array.from({ length: 5 }, nextSymbol);
+    const startedAt = clock.now();
+    const answers = values(
+      await settle([
+        quotes.map((quote) => first.service.getQuote(quote, clock.now() + 25_000)),
+        quotes.map((quote) => second.service.getQuote(quote, clock.now() + 25_000)),
+      ]),
+    );
+
+    expect(file.proxy.stats().dropped).toBeGreaterThan(0);
+    expect(answers.map((answer) => answer.meta.stale)).toEqual(Array(10).fill(false));
+    expect(upstreamCalls()).toBe(5);
+    expect(metricCount('cache_lease_takeovers_total')).toBe(0);
+    expect(metricCount('cache_coalesced_waits_total', { outcome: 'timed_out' })).toBe(0);
+    // No request waited for a lease it held itself (15 s, until it lapsed).
+    expect(clock.now() - startedAt).toBeLessThan(first.config.fillLeaseMs);
   });
 });
