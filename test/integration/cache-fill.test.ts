@@ -50,6 +50,17 @@ afterEach(() => stdout.restore());
 const container = (env: Record<string, string> = {}, own: FakeClock = clock) =>
   buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock: own, env });
 
+/**
+ * A container whose only quote provider is a gate the test fails on cue (a provider answering 503), so
+ * it pins its order; the waiting containers keep the default configuration.
+ */
+const leaderFailingAt = (gateUrl: string) =>
+  container({
+    PROVIDER_ORDER_QUOTE: 'alpha-vantage',
+    ALPHA_VANTAGE_BASE_URL: gateUrl,
+    RETRY_MAX_ATTEMPTS: '1',
+  });
+
 /** A container's clock `lagMs` behind the test's: it reads the same time, late, and sleeps on it. */
 class LaggingClock extends FakeClock {
   constructor(base: ManualClock, lagMs: number) {
@@ -141,13 +152,7 @@ describe('a burst of misses for one key across containers', () => {
   it('when the leader fails, it releases its lease and exactly one waiter takes over: one more upstream call', async () => {
     const gate = await startGatedUpstream();
     try {
-      // The leader's only quote provider is a gate the test fails on cue (a provider answering 503), so
-      // this container pins its order; the waiting containers keep the default configuration.
-      const leader = await container({
-        PROVIDER_ORDER_QUOTE: 'alpha-vantage',
-        ALPHA_VANTAGE_BASE_URL: gate.url,
-        RETRY_MAX_ATTEMPTS: '1',
-      });
+      const leader = await leaderFailingAt(gate.url);
       const [second, third] = [await container(), await container()];
       const quote = nextSymbol();
 
@@ -252,12 +257,7 @@ describe('clocks and deadlines of the requests that wait', () => {
   it("lets a waiter whose clock lags 5 s take over a failed leader's released lease at once", async () => {
     const gate = await startGatedUpstream();
     try {
-      // The leader's clock is the test's; its only quote provider is a gate the test fails on cue.
-      const leader = await container({
-        PROVIDER_ORDER_QUOTE: 'alpha-vantage',
-        ALPHA_VANTAGE_BASE_URL: gate.url,
-        RETRY_MAX_ATTEMPTS: '1',
-      });
+      const leader = await leaderFailingAt(gate.url);
       const lagging = await container({}, new LaggingClock(clock, 5_000));
       const quote = nextSymbol();
       const failing = leader.service.getQuote(quote, clock.now() + 25_000);
