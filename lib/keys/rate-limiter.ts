@@ -1,11 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import {
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   TransactionCanceledException,
   TransactionConflictException,
   TransactWriteItemsCommand,
   type Update,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ProviderId } from '../model/provider-ids.js';
 import { queryAll } from '../storage/query-all.js';
@@ -48,11 +47,19 @@ interface CountedWindow {
  * filter, which may not name key attributes; TTL `expiresAt` a little past the window's end).
  *
  * Taking one call's budget is one atomic write: `ADD calls :1` on each window, each conditioned on
- * `calls < limit`. With both windows limited it is a `TransactWriteItems`, so a call counts in both
- * windows or in neither: a call the day refuses does not spend a minute's budget, and the reverse.
- * The check and the increment are the same conditional write, so N concurrent takers against a
- * limit of L get exactly min(N, L) grants, whatever the number of containers. The day window is
- * always counted (without a condition when unlimited) so operators see each key's usage today.
+ * `calls < limit`, in one `TransactWriteItems`, so a call counts in both windows or in neither: a
+ * call the day refuses does not spend a minute's budget, and the reverse. The check and the
+ * increment are the same conditional write, so N concurrent takers against a limit of L get
+ * exactly min(N, L) grants, whatever the number of containers. The day window is always counted
+ * (without a condition when unlimited) so operators see each key's usage today.
+ *
+ * A write whose reply was lost (applied, then the connection reset) is retried by the SDK; an
+ * `ADD` applied twice would spend two calls of the budget for one, and at the limit the retry
+ * would be refused by its own first count. So every round carries a `ClientRequestToken`, which
+ * the SDK's retries of the round resend: DynamoDB answers a repeat within 10 minutes as the
+ * success it was, without applying it again. That is also why a single window is a transaction
+ * too (twice the write units of an `UpdateItem`; the quotas these budgets guard allow a few
+ * hundred calls a day at most).
  *
  * Why not rate-limiter-flexible's `RateLimiterDynamo`: as first merged it consumed points with a
  * `GetItem` followed by an unconditional `SET points = :points` (read-modify-write: concurrent
@@ -88,7 +95,8 @@ export class RateLimiter {
     ];
     const updates = windows.map((counted) => this.#countCall(provider, keyId, counted));
     for (let round = 1; ; round++) {
-      const outcome = await this.#write(updates);
+      // A new token per round: a cancelled round applied nothing, and its token is spent.
+      const outcome = await this.#write(updates, randomUUID());
       if (outcome === 'written') return { granted: true };
       if (outcome !== 'conflict') return refusal(windows, outcome);
       if (round === MAX_CONFLICT_ROUNDS) {
@@ -160,20 +168,19 @@ export class RateLimiter {
   }
 
   /**
-   * One write of every window: `written`, `conflict` (worth another round), or the indexes of the
-   * windows whose condition failed. A single window needs no transaction (half the write cost).
+   * One write of every window, idempotent under `token`: `written`, `conflict` (worth another
+   * round), or the indexes of the windows whose condition failed.
    */
-  async #write(updates: Update[]): Promise<'written' | 'conflict' | number[]> {
+  async #write(updates: Update[], token: string): Promise<'written' | 'conflict' | number[]> {
     try {
-      const [only] = updates;
-      if (updates.length === 1 && only) await this.client.send(new UpdateItemCommand(only));
-      else
-        await this.client.send(
-          new TransactWriteItemsCommand({ TransactItems: updates.map((u) => ({ Update: u })) }),
-        );
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: updates.map((u) => ({ Update: u })),
+          ClientRequestToken: token,
+        }),
+      );
       return 'written';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return [0];
       if (error instanceof TransactionConflictException) return 'conflict';
       if (!(error instanceof TransactionCanceledException)) throw error;
       // One reason per item, in order: `ConditionalCheckFailed` names a window without budget.

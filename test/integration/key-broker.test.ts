@@ -3,10 +3,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
 import type { KeyBroker } from '../../lib/keys/key-broker.js';
-import { AV, keyFleet as fleet, key, leaseAll, MINUTE, secretCalls, T0 } from '../support/key-fleet.js';
+import {
+  AV,
+  keyFleet as fleet,
+  key,
+  leaseAll,
+  T0_MIDNIGHT as MIDNIGHT,
+  MINUTE,
+  secretCalls,
+  T0,
+  T0_MINUTE_END,
+} from '../support/key-fleet.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
-
-const MIDNIGHT = Date.UTC(2026, 10, 27);
 
 let stdout: ReturnType<typeof captureStdout>;
 beforeEach(() => {
@@ -150,7 +158,7 @@ describe('KeyBroker on DynamoDB Local and the Secrets Manager emulator', () => {
     expect(parked).toEqual(Array(10).fill('b'));
 
     // A throttled key rests to the end of its minute window.
-    clock.now = Date.UTC(2026, 10, 26, 15, 1);
+    clock.now = T0_MINUTE_END;
     const rested = [];
     for (let i = 0; i < 4; i++) rested.push((await broker.lease(AV))?.id);
     expect(rested.sort()).toEqual(['a', 'a', 'b', 'b']);

@@ -2,11 +2,10 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RateLimiter, type TakeResult } from '../../lib/keys/rate-limiter.js';
 import { countCommands } from '../support/call-counter.js';
+import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
+import { T0_MIDNIGHT as MIDNIGHT, MINUTE, T0, T0_MINUTE_END } from '../support/key-fleet.js';
 import { freshDataTable, localDynamoDb } from '../support/local-services.js';
 
-const T0 = Date.UTC(2026, 10, 26, 15, 0, 10);
-const MINUTE = 60_000;
-const MIDNIGHT = Date.UTC(2026, 10, 27);
 const client = localDynamoDb();
 const calls = countCommands(client);
 
@@ -41,7 +40,7 @@ describe('RateLimiter on DynamoDB Local', () => {
     expect(await limiter.take('alpha-vantage', 'solo', limits, T0)).toEqual({
       granted: false,
       refusedBy: 'minute',
-      resetsAt: Date.UTC(2026, 10, 26, 15, 1),
+      resetsAt: T0_MINUTE_END,
     });
     expect(await limiter.take('alpha-vantage', 'solo', limits, T0 + MINUTE)).toEqual({ granted: true });
   });
@@ -98,16 +97,16 @@ describe('RateLimiter on DynamoDB Local', () => {
       );
       return Number(Item?.expiresAt?.N);
     };
-    const minuteEnd = Date.UTC(2026, 10, 26, 15, 1) / 1000;
+    const minuteEnd = T0_MINUTE_END / 1000;
     const minuteExpiry = await expiresAt(`solo#m#${Math.floor(T0 / MINUTE)}`);
     expect(minuteExpiry).toBeGreaterThan(minuteEnd);
     expect(minuteExpiry).toBeLessThanOrEqual(minuteEnd + 300);
-    const dayExpiry = await expiresAt('solo#d#2026-11-26');
+    const dayExpiry = await expiresAt(`solo#d#${new Date(T0).toISOString().slice(0, 10)}`);
     expect(dayExpiry).toBeGreaterThan(MIDNIGHT / 1000);
     expect(dayExpiry).toBeLessThanOrEqual(MIDNIGHT / 1000 + 7_200);
   });
 
-  it('counts a provider with only a daily quota in one UpdateItem, not a transaction', async () => {
+  it('counts a provider with only a daily quota in a transaction too, the one write a lost reply cannot count twice', async () => {
     const limiter = new RateLimiter(client, tableName);
     const before = { ...calls };
     const results = await Promise.all(
@@ -119,8 +118,8 @@ describe('RateLimiter on DynamoDB Local', () => {
       refusedBy: 'day',
       resetsAt: MIDNIGHT,
     });
-    expect((calls.UpdateItemCommand ?? 0) - (before.UpdateItemCommand ?? 0)).toBe(10);
-    expect((calls.TransactWriteItemsCommand ?? 0) - (before.TransactWriteItemsCommand ?? 0)).toBe(0);
+    expect((calls.TransactWriteItemsCommand ?? 0) - (before.TransactWriteItemsCommand ?? 0)).toBe(10);
+    expect((calls.UpdateItemCommand ?? 0) - (before.UpdateItemCommand ?? 0)).toBe(0);
   });
 
   it("reads every key's usage today in one Query", async () => {
@@ -138,5 +137,39 @@ describe('RateLimiter on DynamoDB Local', () => {
       unused: { minute: 0, day: 0 },
     });
     expect((calls.QueryCommand ?? 0) - before).toBe(1);
+  });
+});
+
+describe('RateLimiter when DynamoDB applies a write and its reply is lost', () => {
+  // The proxy applies a share of the writes in DynamoDB Local and then destroys the connection, as a
+  // reply lost on the network; the SDK retries the call.
+  const lossy = dynamoDbProxyForFile();
+
+  it('grants exactly the limit to 50 concurrent takers across five containers, counting each grant once', async () => {
+    lossy.proxy.setKnobs({ dropAfterApplyShare: 0.3 });
+    const table = await freshDataTable(lossy.dynamodb, 'rate-limiter-lossy');
+    const limiters = Array.from({ length: 5 }, () => new RateLimiter(lossy.dynamodb, table));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        limiters[i % 5]?.take('alpha-vantage', 'solo', { perMinute: 5, perDay: 25 }, T0),
+      ),
+    );
+    expect(granted(results.flatMap((result) => result ?? []))).toBe(5);
+    expect(lossy.proxy.stats().dropped).toBeGreaterThan(0);
+    expect((await limiters[0]?.usage('alpha-vantage', ['solo'], T0))?.get('solo')).toEqual({
+      minute: 5,
+      day: 5,
+    });
+  });
+
+  it('grants every call of a daily quota one after another, though half the replies are lost', async () => {
+    lossy.proxy.setKnobs({ dropAfterApplyShare: 0.5 });
+    const table = await freshDataTable(lossy.dynamodb, 'rate-limiter-lossy');
+    const limiter = new RateLimiter(lossy.dynamodb, table);
+    const results: TakeResult[] = [];
+    for (let i = 0; i < 6; i++) results.push(await limiter.take('fmp', 'solo', { perDay: 5 }, T0));
+    expect(results.map((result) => result.granted)).toEqual([true, true, true, true, true, false]);
+    expect(lossy.proxy.stats().dropped).toBeGreaterThan(0);
+    expect((await limiter.usage('fmp', ['solo'], T0)).get('solo')?.day).toBe(5);
   });
 });

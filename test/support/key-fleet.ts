@@ -17,9 +17,19 @@ import { freshDataTable, localDynamoDb, localSecretsManager } from './local-serv
 
 /** The provider every fleet's pool belongs to. */
 export const AV: ProviderId = 'alpha-vantage';
-/** Where every fleet's clock starts: a fixed instant, since no sandbox judges dates here. */
-export const T0 = Date.UTC(2026, 10, 26, 15, 0, 10);
 export const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/**
+ * Where every fleet's clock starts: 15:00:10 UTC on the day 366 days after the machine's. No sandbox
+ * judges dates here, but it must lie ahead: DynamoDB Local's TTL deletes an item within seconds once
+ * its `expiresAt` has passed by the real clock, so budget counts written at a past instant vanished
+ * mid-test and were granted again.
+ */
+export const T0 = Math.floor(Date.now() / DAY) * DAY + 366 * DAY + 15 * 60 * MINUTE + 10_000;
+/** The end of T0's minute. */
+export const T0_MINUTE_END = T0 - 10_000 + MINUTE;
+/** The end of T0's day (UTC): when a daily quota that resets at midnight UTC resets. */
+export const T0_MIDNIGHT = Math.floor(T0 / DAY) * DAY + DAY;
 
 const dynamodb = localDynamoDb();
 const secrets = localSecretsManager();
