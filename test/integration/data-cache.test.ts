@@ -15,9 +15,12 @@ import { MemoryCache } from '../../lib/cache/memory-cache.js';
 import type { DataType } from '../../lib/model/data-types.js';
 import { DATA_TABLE } from '../../lib/storage/table-definition.js';
 import { countCommands } from '../support/call-counter.js';
+import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import { freshDataTable, localDynamoDb } from '../support/local-services.js';
 
 const client = localDynamoDb();
+/** A proxy of this file's own for lost replies, on the same DynamoDB Local (and so the same table). */
+const lossy = dynamoDbProxyForFile();
 const policy = { freshSeconds: 300, maxStaleSeconds: 3600 };
 let tableName: string;
 let clock = new Date('2026-11-26T15:00:00Z');
@@ -371,6 +374,15 @@ describe('a remembered unknown symbol beside the last good value', () => {
     clock = new Date('2026-11-26T16:00:00Z'); // 5 min before the value's stale window ends
     await cacheAt().rememberNotFound('quote', 'LONG', 600);
     expect(await ttlOf('LONG')).toBe(clock.getTime() / 1000 + 600);
+  });
+
+  it('recognizes its own marker when the SDK retries an update that applied but whose reply was lost', async () => {
+    clock = new Date('2026-11-26T15:00:00Z');
+    // Every update DynamoDB applies loses its reply; one whose condition fails is answered.
+    lossy.proxy.setKnobs({ dropAfterApplyShare: 1, dropAfterApplyOperations: ['UpdateItem'] });
+    await new DataCache(lossy.dynamodb, tableName, () => clock).rememberNotFound('quote', 'LOST', 600);
+    expect(lossy.proxy.stats().dropped).toBe(1);
+    expect(await cacheAt().lookup('quote', 'LOST', { consistent: true })).toEqual({ kind: 'not_found' });
   });
 
   it('is cleared by a good value written after it', async () => {

@@ -3,9 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DataCache } from '../../lib/cache/data-cache.js';
 import { FillLeaseStore } from '../../lib/cache/fill-lease-store.js';
 import { DATA_TABLE } from '../../lib/storage/table-definition.js';
+import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import { freshDataTable, localDynamoDb } from '../support/local-services.js';
 
 const dynamodb = localDynamoDb();
+/** A proxy of this file's own for lost replies, on the same DynamoDB Local (and so the same table). */
+const lossy = dynamoDbProxyForFile();
 let tableName: string;
 let store: FillLeaseStore;
 const NOW = Date.now();
@@ -156,6 +159,18 @@ describe('FillLeaseStore against what DynamoDB really does', () => {
       won: false,
       current: lease,
     });
+  });
+
+  it('wins a claim that applied but whose reply was lost, through the SDK retry', async () => {
+    const key = nextKey();
+    lossy.proxy.setKnobs({ dropAfterApplyShare: 1, dropAfterApplyOperations: ['PutItem'] });
+    const lease = { owner: 'mine', leaseUntil: NOW + 15_000 };
+    expect(await new FillLeaseStore(lossy.dynamodb, tableName).claim('quote', key, lease, NOW)).toEqual({
+      won: true,
+      lease,
+      replaced: 'unknown',
+    });
+    expect(lossy.proxy.stats().dropped).toBe(1);
   });
 
   it('recognizes its own takeover when the SDK retries it after a lost reply', async () => {
