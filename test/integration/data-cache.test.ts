@@ -18,12 +18,20 @@ import { countCommands } from '../support/call-counter.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import { freshDataTable, localDynamoDb } from '../support/local-services.js';
 
+/**
+ * The day the tests' clock is set on: tomorrow by the machine's clock. DynamoDB Local's TTL really
+ * deletes items whose TTL has passed by its (the machine's) clock, so a fixed past date would have
+ * items vanish under a test; every TTL written here (up to a week past the day) is still ahead.
+ */
+const TEST_DAY = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+const onTestDay = (time: string) => new Date(`${TEST_DAY}T${time}`);
+
 const client = localDynamoDb();
 /** A proxy of this file's own for lost replies, on the same DynamoDB Local (and so the same table). */
 const lossy = dynamoDbProxyForFile();
 const policy = { freshSeconds: 300, maxStaleSeconds: 3600 };
 let tableName: string;
-let clock = new Date('2026-11-26T15:00:00Z');
+let clock = onTestDay('15:00:00Z');
 const cacheAt = () => new DataCache(client, tableName, () => clock);
 /**
  * The entry a lookup finds, or null when it finds none. These tests are of the layout and the times, so
@@ -46,7 +54,7 @@ beforeAll(async () => {
 
 describe('DataCache on DynamoDB Local', () => {
   it('reads back a written value as fresh within its lifetime', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     await cacheAt().write(
       'quote',
       'IBM',
@@ -54,11 +62,11 @@ describe('DataCache on DynamoDB Local', () => {
       { provider: 'alpha-vantage', fetchedAt: clock },
       policy,
     );
-    clock = new Date('2026-11-26T15:04:59Z');
+    clock = onTestDay('15:04:59Z');
     expect(await read('quote', 'IBM')).toEqual({
       value: { price: 1 },
       provider: 'alpha-vantage',
-      fetchedAt: '2026-11-26T15:00:00.000Z',
+      fetchedAt: `${TEST_DAY}T15:00:00.000Z`,
       ageSeconds: 299,
       fresh: true,
       freshForSeconds: 1,
@@ -67,16 +75,16 @@ describe('DataCache on DynamoDB Local', () => {
   });
 
   it('marks an entry past its fresh lifetime as not fresh but still readable', async () => {
-    clock = new Date('2026-11-26T16:00:00Z');
+    clock = onTestDay('16:00:00Z');
     await cacheAt().write('quote', 'MSFT', { price: 2 }, { provider: 'fmp', fetchedAt: clock }, policy);
-    clock = new Date('2026-11-26T16:05:01Z');
+    clock = onTestDay('16:05:01Z');
     expect(await read('quote', 'MSFT')).toMatchObject({ fresh: false, ageSeconds: 301, freshForSeconds: 0 });
   });
 
   it('treats an item past its TTL as missing although DynamoDB has not deleted it yet', async () => {
-    clock = new Date('2026-11-26T17:00:00Z');
+    clock = onTestDay('17:00:00Z');
     await cacheAt().write('quote', 'AAPL', { price: 3 }, { provider: 'fmp', fetchedAt: clock }, policy);
-    clock = new Date('2026-11-26T18:05:01Z'); // past fresh (5 min) + max stale (1 h)
+    clock = onTestDay('18:05:01Z'); // past fresh (5 min) + max stale (1 h)
     const raw = await client.send(
       new GetItemCommand({
         TableName: tableName,
@@ -89,7 +97,7 @@ describe('DataCache on DynamoDB Local', () => {
   });
 
   it('sets the TTL attribute to the end of the stale window, in epoch seconds', async () => {
-    clock = new Date('2026-11-26T19:00:00Z');
+    clock = onTestDay('19:00:00Z');
     await cacheAt().write('quote', 'TSLA', { price: 4 }, { provider: 'fmp', fetchedAt: clock }, policy);
     const raw = await client.send(
       new GetItemCommand({
@@ -102,7 +110,7 @@ describe('DataCache on DynamoDB Local', () => {
   });
 
   it('keeps data types apart under the same key', async () => {
-    clock = new Date('2026-11-26T20:00:00Z');
+    clock = onTestDay('20:00:00Z');
     await cacheAt().write('quote', 'NVDA', { kind: 'quote' }, { provider: 'fmp', fetchedAt: clock }, policy);
     expect(await read('company', 'NVDA')).toBeNull();
   });
@@ -182,7 +190,7 @@ const splittingCacheAt = (own = client) =>
 
 describe('values too big for one item', () => {
   it('stores a 20-year series compressed in one item, far below the 400 KB limit its JSON would break', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const series = twentyYearSeries('BIG');
     expect(JSON.stringify(series).length).toBeGreaterThan(400 * 1024);
     await cacheAt().write(
@@ -199,7 +207,7 @@ describe('values too big for one item', () => {
   });
 
   it("reads a split value whole with a GetItem of its head and one Query of its version's parts", async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const series = twentyYearSeries('SPLIT');
     await splittingCacheAt().write(
       'daily_history',
@@ -220,7 +228,7 @@ describe('values too big for one item', () => {
   });
 
   it("reads only the parts of the version its head names, never other versions' orphans", async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const series = twentyYearSeries('ORPHANS');
     const cache = splittingCacheAt();
     await cache.write(
@@ -254,7 +262,7 @@ describe('values too big for one item', () => {
   });
 
   it('sends every read of a consistent lookup with ConsistentRead, and an ordinary one without', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     await splittingCacheAt().write(
       'daily_history',
       'STRONG',
@@ -271,7 +279,7 @@ describe('values too big for one item', () => {
   });
 
   it('never assembles a half-written value: parts of a version without its head change nothing, a missing part reads as nothing', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const series = twentyYearSeries('TORN');
     const cache = splittingCacheAt();
     await cache.write('daily_history', 'TORN', series, { provider: 'fmp', fetchedAt: clock }, seriesPolicy);
@@ -296,7 +304,7 @@ describe('values too big for one item', () => {
   });
 
   it("deletes the previous version's parts once the head names the new value", async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const cache = splittingCacheAt();
     const source = { provider: 'fmp' as const, fetchedAt: clock };
     const first = twentyYearSeries('AGAIN');
@@ -315,7 +323,7 @@ describe('values too big for one item', () => {
   });
 
   it('refuses a quote too big for one item and leaves the cached one as it was', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const tiny = new DataCache(client, tableName, () => clock, { partBytes: 64 });
     await tiny.write('quote', 'HUGE', { price: 1 }, { provider: 'fmp', fetchedAt: clock }, policy);
     const noise = Array.from({ length: 200 }, (_, i) => `${i * 7919}`).join('');
@@ -328,17 +336,17 @@ describe('values too big for one item', () => {
 
 describe('a remembered unknown symbol beside the last good value', () => {
   it('answers "not found" while the marker is in force, then the good value again, as stale', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     await cacheAt().write('quote', 'GONE', { price: 5 }, { provider: 'fmp', fetchedAt: clock }, policy);
-    clock = new Date('2026-11-26T15:06:00Z');
+    clock = onTestDay('15:06:00Z');
     await cacheAt().rememberNotFound('quote', 'GONE', 600);
     expect(await cacheAt().lookup('quote', 'GONE', { consistent: true })).toEqual({ kind: 'not_found' });
-    clock = new Date('2026-11-26T15:16:01Z');
+    clock = onTestDay('15:16:01Z');
     expect(await read('quote', 'GONE')).toMatchObject({ value: { price: 5 }, fresh: false });
   });
 
   it('keeps a split value whole under the marker', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const series = twentyYearSeries('DELISTED');
     const cache = splittingCacheAt();
     await cache.write(
@@ -352,12 +360,12 @@ describe('a remembered unknown symbol beside the last good value', () => {
     expect(await cache.lookup('daily_history', 'DELISTED', { consistent: true })).toEqual({
       kind: 'not_found',
     });
-    clock = new Date('2026-11-26T15:10:01Z');
+    clock = onTestDay('15:10:01Z');
     expect(await valueAt('daily_history', 'DELISTED', cache)).toEqual(series);
   });
 
   it('raises the TTL to the end of the marker, never lowers it', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const ttlOf = async (key: string) => {
       const { Item } = await client.send(
         new GetItemCommand({ TableName: tableName, Key: headKey('quote', key), ConsistentRead: true }),
@@ -371,13 +379,13 @@ describe('a remembered unknown symbol beside the last good value', () => {
     await cacheAt().rememberNotFound('quote', 'LONG', 600);
     expect(await ttlOf('LONG')).toBe(clock.getTime() / 1000 + 300 + 3600);
 
-    clock = new Date('2026-11-26T16:00:00Z'); // 5 min before the value's stale window ends
+    clock = onTestDay('16:00:00Z'); // 5 min before the value's stale window ends
     await cacheAt().rememberNotFound('quote', 'LONG', 600);
     expect(await ttlOf('LONG')).toBe(clock.getTime() / 1000 + 600);
   });
 
   it('recognizes its own marker when the SDK retries an update that applied but whose reply was lost', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     // Every update DynamoDB applies loses its reply; one whose condition fails is answered.
     lossy.proxy.setKnobs({ dropAfterApplyShare: 1, dropAfterApplyOperations: ['UpdateItem'] });
     await new DataCache(lossy.dynamodb, tableName, () => clock).rememberNotFound('quote', 'LOST', 600);
@@ -386,14 +394,14 @@ describe('a remembered unknown symbol beside the last good value', () => {
   });
 
   it('is cleared by a good value written after it', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     await cacheAt().rememberNotFound('quote', 'BACK', 600);
     await cacheAt().write('quote', 'BACK', { price: 7 }, { provider: 'fmp', fetchedAt: clock }, policy);
     expect(await read('quote', 'BACK')).toMatchObject({ value: { price: 7 }, fresh: true });
   });
 
   it('comes back from a batch read beside values and misses', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     await cacheAt().write('quote', 'B1', { price: 8 }, { provider: 'fmp', fetchedAt: clock }, policy);
     await cacheAt().rememberNotFound('quote', 'B2', 600);
     const found = await cacheAt().lookupMany('quote', ['B1', 'B2', 'B3']);
@@ -417,10 +425,10 @@ describe("a container's memory in front of DynamoDB", () => {
     (calls.GetItemCommand ?? 0) + (calls.QueryCommand ?? 0) + (calls.BatchGetItemCommand ?? 0);
 
   it('answers a repeated fresh hit without a DynamoDB read, in the container that wrote it and in one that read it once', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const writer = container();
     await writer.cache.write('quote', 'WARM', { price: 1 }, { provider: 'fmp', fetchedAt: clock }, policy);
-    clock = new Date('2026-11-26T15:01:00Z');
+    clock = onTestDay('15:01:00Z');
     for (let i = 0; i < 3; i++) {
       expect(await writer.cache.lookup('quote', 'WARM')).toMatchObject({
         entry: { value: { price: 1 }, fresh: true },
@@ -438,30 +446,30 @@ describe("a container's memory in front of DynamoDB", () => {
   });
 
   it('reads DynamoDB again once the value it holds is past fresh, and for every consistent read', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const { cache, calls } = container();
     await cache.write('quote', 'AGED', { price: 2 }, { provider: 'fmp', fetchedAt: clock }, policy);
     await cache.lookup('quote', 'AGED', { consistent: true });
     expect(reads(calls)).toBe(1);
-    clock = new Date('2026-11-26T15:05:00Z');
+    clock = onTestDay('15:05:00Z');
     expect(await cache.lookup('quote', 'AGED')).toMatchObject({ entry: { fresh: false } });
     expect(reads(calls)).toBe(2);
   });
 
   it("answers a remembered unknown symbol from memory until the marker's end, then asks DynamoDB", async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const { cache, calls } = container();
     await cache.rememberNotFound('quote', 'NOPE', 600);
-    clock = new Date('2026-11-26T15:09:59Z');
+    clock = onTestDay('15:09:59Z');
     expect(await cache.lookup('quote', 'NOPE')).toEqual({ kind: 'not_found' });
     expect(reads(calls)).toBe(0);
-    clock = new Date('2026-11-26T15:10:00Z');
+    clock = onTestDay('15:10:00Z');
     expect(await cache.lookup('quote', 'NOPE')).toEqual({ kind: 'none' });
     expect(reads(calls)).toBe(1);
   });
 
   it('serves a batch from memory for the keys it holds fresh, and reads only the others', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const { cache, calls, own } = container();
     const sentKeys: number[] = [];
     countBatchKeys(own, sentKeys);
@@ -474,16 +482,16 @@ describe("a container's memory in front of DynamoDB", () => {
   });
 
   it('keeps what it has seen for when DynamoDB is away: stale within the servable window, nothing past it', async () => {
-    clock = new Date('2026-11-26T15:00:00Z');
+    clock = onTestDay('15:00:00Z');
     const { cache } = container();
     await cache.write('quote', 'SEEN', { price: 3 }, { provider: 'fmp', fetchedAt: clock }, policy);
-    clock = new Date('2026-11-26T15:30:00Z');
+    clock = onTestDay('15:30:00Z');
     expect(await cache.remembered('quote', 'SEEN')).toMatchObject({
       kind: 'value',
       entry: { value: { price: 3 }, fresh: false, ageSeconds: 1800 },
     });
     expect(await cache.remembered('quote', 'OTHER')).toEqual({ kind: 'none' });
-    clock = new Date('2026-11-26T16:05:00Z');
+    clock = onTestDay('16:05:00Z');
     expect(await cache.remembered('quote', 'SEEN')).toEqual({ kind: 'none' });
   });
 });
