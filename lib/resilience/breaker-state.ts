@@ -1,3 +1,5 @@
+import { runStandsAt } from './breaker-run.js';
+
 /**
  * The circuit breaker's shared state and the pure rules over it: no I/O, so every threshold and
  * timeout rule is unit-tested without DynamoDB. `breaker-store.ts` persists a `BreakerRecord`;
@@ -93,13 +95,20 @@ export interface BreakerRecord {
   state: BreakerState;
   /** +1 on every transition; every transition is a write conditional on the version read. */
   version: number;
+  /**
+   * The run of failures no success is known to have ended: each failure's time on its container's
+   * clock, in the order DynamoDB applied them (see `breaker-run.ts`). The stored list; the two
+   * fields after it are read from it.
+   */
+  runFailures: number[];
+  /** `runFailures.length`. */
   consecutiveFailures: number;
   windowStart?: number;
   windowCalls: number;
   windowFailures: number;
   /** Calls of the window at least `slowCallMs` long, failed or not. */
   windowSlowCalls: number;
-  /** When the last failure was added to `consecutiveFailures`; absent when the run is 0. */
+  /** The latest time in `runFailures`; absent when the run is 0. */
   lastFailureAt?: number;
   openedAt?: number;
   /** When OPEN: the earliest time a probe may be let through. */
@@ -122,6 +131,7 @@ export function closedRecord(circuit: string): BreakerRecord {
     circuit,
     state: 'CLOSED',
     version: 0,
+    runFailures: [],
     consecutiveFailures: 0,
     windowCalls: 0,
     windowFailures: 0,
@@ -147,12 +157,23 @@ type TripOptions = Pick<
   'failureThreshold' | 'failureRateThreshold' | 'slowCallRateThreshold' | 'minimumCalls'
 >;
 
-/** Which threshold counts just written (read back atomically) cross, if any. */
+/**
+ * Which threshold counts just written (read back atomically) cross, if any. A run at the threshold
+ * is only suspect until it stands (see `breaker-run.ts`); the rates open the breaker at once.
+ */
 export function tripReason(
   record: BreakerRecord,
   options: TripOptions,
 ): 'consecutive failures' | 'failure rate' | 'slow-call rate' | undefined {
   if (record.consecutiveFailures >= options.failureThreshold) return 'consecutive failures';
+  return rateTripReason(record, options);
+}
+
+/** Which rate the window's counts cross, if any. */
+export function rateTripReason(
+  record: BreakerRecord,
+  options: Omit<TripOptions, 'failureThreshold'>,
+): 'failure rate' | 'slow-call rate' | undefined {
   if (record.windowCalls < options.minimumCalls) return undefined;
   if (record.windowFailures / record.windowCalls >= options.failureRateThreshold) return 'failure rate';
   if (record.windowSlowCalls / record.windowCalls >= options.slowCallRateThreshold) return 'slow-call rate';
@@ -176,10 +197,13 @@ export function openTimeoutMs(
   return Math.min(options.recoveryTimeoutMs * 2 ** openCount, options.maxRecoveryTimeoutMs);
 }
 
-/** What a caller may do, judged from the state it read. The two `try-` kinds race a conditional write. */
+/** What a caller may do, judged from the state it read. The `try-` kinds race a conditional write. */
 export type Admission =
   | { kind: 'allow' }
-  | { kind: 'reject'; state: 'OPEN' | 'HALF_OPEN'; retryAfterMs: number }
+  /** `CLOSED`: calls are held while a suspect run awaits confirmation (see `breaker-run.ts`). */
+  | { kind: 'reject'; state: BreakerState; retryAfterMs: number }
+  /** CLOSED with a run that has stood unrefuted: whoever wins CLOSED→OPEN reports it. */
+  | { kind: 'try-open' }
   /** OPEN past `openUntil`: whoever wins OPEN→HALF_OPEN probes. */
   | { kind: 'try-half-open' }
   /** HALF_OPEN with no live lease (released after a probe succeeded, or expired): whoever wins it probes. */
@@ -189,11 +213,15 @@ export type Admission =
 export function admit(
   record: BreakerRecord,
   now: number,
-  options: Pick<CircuitBreakerOptions, 'recoveryTimeoutMs'>,
+  options: Pick<CircuitBreakerOptions, 'recoveryTimeoutMs' | 'failureThreshold' | 'stateCacheMs'>,
 ): Admission {
   switch (record.state) {
-    case 'CLOSED':
-      return { kind: 'allow' };
+    case 'CLOSED': {
+      const standsAt = runStandsAt(record, options);
+      if (standsAt === undefined) return { kind: 'allow' };
+      if (now >= standsAt) return { kind: 'try-open' };
+      return { kind: 'reject', state: 'CLOSED', retryAfterMs: standsAt - now };
+    }
     case 'OPEN':
       // A forced-open breaker has no probe time: suggest the usual recovery timeout as the retry hint.
       if (record.forcedOpen)

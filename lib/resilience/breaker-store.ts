@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -7,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
+import { withRun } from './breaker-run.js';
 import {
   type BreakerOverride,
   type BreakerRecord,
@@ -25,9 +27,13 @@ const PARTITION = BREAKER_PARTITION;
  */
 export type WriteOutcome = { won: true; record: BreakerRecord } | { won: false; current: BreakerRecord };
 
-/** The guard of a transition into OPEN: from CLOSED on a version, or from HALF_OPEN by the probe's owner. */
+/**
+ * The guard of a transition into OPEN: from CLOSED on a version (and, when a run opens it, with the
+ * failure that completed the run still at its place: the run was not refuted meanwhile), or from
+ * HALF_OPEN by the probe's owner.
+ */
 export type OpenFrom =
-  | { state: 'CLOSED'; version: number }
+  | { state: 'CLOSED'; version: number; run?: { index: number; failedAt: number } }
   | { state: 'HALF_OPEN'; version: number; probeOwner: string };
 
 /** A probe's claim on HALF_OPEN. */
@@ -43,6 +49,21 @@ const num = (value: number): AttributeValue => ({ N: String(value) });
 const mapValues = (numbers: Record<string, number>): Values =>
   Object.fromEntries(Object.entries(numbers).map(([name, value]) => [name, num(value)]));
 const str = (value: string): AttributeValue => ({ S: value });
+const numList = (values: readonly number[]): AttributeValue => ({ L: values.map(num) });
+
+/**
+ * How many of the latest writes' tokens the item keeps. A write the SDK retries after its reply was
+ * lost finds its own token among them, as long as fewer other writes landed in between: the SDK
+ * retries within seconds, and the breaker writes a few times per failure, not per request.
+ */
+const WRITE_TOKEN_SLOTS = 4;
+const TOKEN_NAMES = Array.from({ length: WRITE_TOKEN_SLOTS }, (_, i) => `#writeToken${i + 1}`);
+/** Each write's token goes into the first slot and shifts the others along (all read before the update). */
+const TOKEN_SET = TOKEN_NAMES.map((name, i) =>
+  i === 0 ? `${name} = :token` : `${name} = if_not_exists(${TOKEN_NAMES[i - 1]}, :noToken)`,
+).join(', ');
+/** True when the item shows this write's token: this write was applied already. */
+const TOKEN_SEEN = TOKEN_NAMES.map((name) => `${name} = :token`).join(' OR ');
 
 /** Values shared by many expressions; each write sends only those its expressions use. */
 const SHARED_VALUES: Values = {
@@ -53,20 +74,28 @@ const SHARED_VALUES: Values = {
   ':one': num(1),
   ':false': { BOOL: false },
   ':true': { BOOL: true },
+  ':emptyList': { L: [] },
+  ':noToken': str(''),
 };
 
 /** What closing sets and removes: every count back to zero, escalation forgotten, no probe, not forced. */
 const CLOSE_SET =
-  '#state = :closed, #version = :next, #consecutiveFailures = :zero, #windowCalls = :zero, ' +
+  '#state = :closed, #version = :next, #windowCalls = :zero, ' +
   '#windowFailures = :zero, #windowSlowCalls = :zero, #openCount = :zero, #halfOpenSuccesses = :zero, ' +
   '#forcedOpen = :false, #updatedAt = :now';
-const CLOSE_REMOVE = '#windowStart, #lastFailureAt, #openedAt, #openUntil, #probeOwner, #probeLeaseUntil';
+const CLOSE_REMOVE = '#windowStart, #runFailures, #openedAt, #openUntil, #probeOwner, #probeLeaseUntil';
 
 /**
  * The breakers' shared state in the data table: reads of the whole `breaker` partition and the
  * conditional writes that move one breaker. Every write is an `UpdateItem` with a condition, so of
  * concurrent writers racing one transition exactly one wins; a lost race is a `won: false` outcome,
  * never an error. DynamoDB faults are thrown: failing open is the policy's decision, not the store's.
+ *
+ * Every write is idempotent: DynamoDB may apply a write whose reply is then lost, and the SDK sends
+ * it again. Each write carries a token into the item and is conditional on not finding it there, so
+ * the second attempt neither adds its counts twice nor fails as a lost race: its condition fails
+ * with the item (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) showing its own token, which is
+ * the success it is (Powertools Idempotency recognizes its own records the same way).
  */
 export class BreakerStore {
   constructor(
@@ -103,7 +132,7 @@ export class BreakerStore {
   /**
    * Adds a permit's calls to a closed breaker's counts, in one `UpdateItem`. DynamoDB has no if/else
    * inside one update, so the plan says which facts about the stored record it assumed (the window
-   * it adds to, or that the stored window has lapsed; that no failure came after our success) and
+   * it adds to, or that the stored window has lapsed; the run it replaces) and
    * the write is conditional on them: of containers racing to restart a lapsed window exactly one
    * does, and every count lands exactly once. A plan whose facts no longer hold loses with the item
    * as it stands, to replan from. `won: false` with a state other than CLOSED means the breaker has
@@ -135,17 +164,15 @@ export class BreakerStore {
       conditions.push('(attribute_not_exists(#windowStart) OR #windowStart <= :lapsedAt)');
       values[':lapsedAt'] = num(plan.window.lapsedAt);
     }
-    if (plan.run.kind === 'set') {
-      set.push('#consecutiveFailures = :run');
-      if (plan.run.value > 0) set.push('#lastFailureAt = :now');
-      else remove.push('#lastFailureAt');
-      conditions.push('(attribute_not_exists(#lastFailureAt) OR #lastFailureAt <= :successAt)');
-      values[':run'] = num(plan.run.value);
-      values[':successAt'] = num(plan.run.ifNoFailureAfter);
-    } else if (plan.run.value > 0) {
-      add.push('#consecutiveFailures :run');
-      set.push('#lastFailureAt = :now');
-      values[':run'] = num(plan.run.value);
+    if (plan.run.kind === 'replace') {
+      if (plan.run.next.length > 0) set.push('#runFailures = :run');
+      else remove.push('#runFailures');
+      conditions.push('#runFailures = :seenRun');
+      values[':run'] = numList(plan.run.next);
+      values[':seenRun'] = numList(plan.run.seen);
+    } else if (plan.run.failures.length > 0) {
+      set.push('#runFailures = list_append(if_not_exists(#runFailures, :emptyList), :run)');
+      values[':run'] = numList(plan.run.failures);
     }
     const update = [
       `SET ${set.join(', ')}`,
@@ -165,9 +192,11 @@ export class BreakerStore {
     from: OpenFrom,
     to: { now: number; openUntil: number; openCount: number },
   ): Promise<WriteOutcome> {
+    const run = from.state === 'CLOSED' ? from.run : undefined;
     const guard =
       from.state === 'CLOSED'
-        ? `${versionIs(from.version)} AND #state = :closed`
+        ? `${versionIs(from.version)} AND #state = :closed` +
+          (run ? ` AND #runFailures[${run.index}] = :runFailedAt` : '')
         : `${versionIs(from.version)} AND #state = :halfOpen AND #probeOwner = :probeOwner`;
     return this.#update(circuit, {
       update:
@@ -182,6 +211,7 @@ export class BreakerStore {
         ':openUntil': num(to.openUntil),
         ':openCount': num(to.openCount),
         ...(from.state === 'HALF_OPEN' ? { ':probeOwner': str(from.probeOwner) } : {}),
+        ...(run ? { ':runFailedAt': num(run.failedAt) } : {}),
       },
     });
   }
@@ -268,15 +298,19 @@ export class BreakerStore {
    * `:name`; the names and values sent are exactly those used, which DynamoDB insists on.
    */
   async #update(circuit: string, write: { update: string; condition: string; values: Values }) {
-    const expressions = `${write.update} ${write.condition}`;
-    const values: Values = { ...SHARED_VALUES, ...write.values };
+    // Every update has one SET clause (at least `#updatedAt`): the token goes in with it.
+    const update = write.update.replace('SET ', `SET ${TOKEN_SET}, `);
+    // No write's condition has a top-level OR (each is parenthesized), so AND binds as meant here.
+    const condition = `${write.condition} AND NOT (${TOKEN_SEEN})`;
+    const expressions = `${update} ${condition}`;
+    const values: Values = { ...SHARED_VALUES, ...write.values, ':token': str(randomUUID()) };
     try {
       const { Attributes } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(circuit),
-          UpdateExpression: write.update,
-          ConditionExpression: write.condition,
+          UpdateExpression: update,
+          ConditionExpression: condition,
           ExpressionAttributeNames: Object.fromEntries(
             placeholders(expressions, '#').map((name) => [name, name.slice(1)]),
           ),
@@ -290,7 +324,12 @@ export class BreakerStore {
       return { won: true, record: toRecord(circuit, Attributes) } satisfies WriteOutcome;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        return { won: false, current: toRecord(circuit, error.Item) } satisfies WriteOutcome;
+        const current = toRecord(circuit, error.Item);
+        // Our own token: an earlier attempt of this very write was applied and its reply lost.
+        const ours = TOKEN_NAMES.some((name) => error.Item?.[name.slice(1)]?.S === values[':token']?.S);
+        return ours
+          ? ({ won: true, record: current } satisfies WriteOutcome)
+          : ({ won: false, current } satisfies WriteOutcome);
       }
       throw error;
     }
@@ -332,30 +371,34 @@ function toRecord(circuit: string, item: Record<string, AttributeValue> | undefi
   const n = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
   const state = item.state?.S;
   const override = item.lastOverride?.M;
-  return {
-    circuit,
-    state: state !== undefined && STATES.has(state) ? (state as BreakerState) : 'CLOSED',
-    version: n('version') ?? 0,
-    consecutiveFailures: n('consecutiveFailures') ?? 0,
-    windowStart: n('windowStart'),
-    windowCalls: n('windowCalls') ?? 0,
-    windowFailures: n('windowFailures') ?? 0,
-    windowSlowCalls: n('windowSlowCalls') ?? 0,
-    lastFailureAt: n('lastFailureAt'),
-    openedAt: n('openedAt'),
-    openUntil: n('openUntil'),
-    openCount: n('openCount') ?? 0,
-    probeOwner: item.probeOwner?.S,
-    probeLeaseUntil: n('probeLeaseUntil'),
-    halfOpenSuccesses: n('halfOpenSuccesses') ?? 0,
-    forcedOpen: item.forcedOpen?.BOOL ?? false,
-    lastOverride: override
-      ? {
-          action: override.action?.S === 'force-open' ? 'force-open' : 'reset',
-          actor: override.actor?.S ?? '',
-          at: Number(override.at?.N ?? 0),
-        }
-      : undefined,
-    updatedAt: n('updatedAt'),
-  };
+  const runFailures = (item.runFailures?.L ?? []).map((value) => Number(value.N));
+  return withRun(
+    {
+      circuit,
+      state: state !== undefined && STATES.has(state) ? (state as BreakerState) : 'CLOSED',
+      version: n('version') ?? 0,
+      runFailures,
+      consecutiveFailures: runFailures.length,
+      windowStart: n('windowStart'),
+      windowCalls: n('windowCalls') ?? 0,
+      windowFailures: n('windowFailures') ?? 0,
+      windowSlowCalls: n('windowSlowCalls') ?? 0,
+      openedAt: n('openedAt'),
+      openUntil: n('openUntil'),
+      openCount: n('openCount') ?? 0,
+      probeOwner: item.probeOwner?.S,
+      probeLeaseUntil: n('probeLeaseUntil'),
+      halfOpenSuccesses: n('halfOpenSuccesses') ?? 0,
+      forcedOpen: item.forcedOpen?.BOOL ?? false,
+      lastOverride: override
+        ? {
+            action: override.action?.S === 'force-open' ? 'force-open' : 'reset',
+            actor: override.actor?.S ?? '',
+            at: Number(override.at?.N ?? 0),
+          }
+        : undefined,
+      updatedAt: n('updatedAt'),
+    },
+    runFailures,
+  );
 }

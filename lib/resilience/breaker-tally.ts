@@ -1,3 +1,4 @@
+import { type KnownLater, type RunReplacement, replaceRun, withRun } from './breaker-run.js';
 import {
   type BreakerRecord,
   type CircuitBreakerOptions,
@@ -13,9 +14,10 @@ import {
  * - a permit (one request's use of one provider: its first attempt and its retries) writes its
  *   failures and slow calls once, when it is released, in one atomic update; or at once, when they
  *   could open the breaker, so the permit's next retry and every other container see it open;
- * - a fast success writes only when it ends a run of failures on record (once: the write tells the
- *   container the run is 0), or when the rate window could trip within `RATE_RISK_MARGIN` more bad
- *   calls (`rateAtRisk`) and its successes would count against that;
+ * - a fast success writes only when it ends failures of a run on record (once: the write removes
+ *   them from the container's view too; see `breaker-run.ts` for runs the view shows late), or when
+ *   the rate window could trip within `RATE_RISK_MARGIN` more bad calls (`rateAtRisk`) and its
+ *   successes would count against that;
  * - otherwise a success is held in the container's memory (`HeldSuccesses`) and added to the window
  *   by the container's next write, which costs nothing extra.
  *
@@ -43,12 +45,12 @@ export interface CallTally {
   slowCalls: number;
   /** When the latest fast success happened: it ended any run of failures recorded before it. */
   successAt?: number;
-  /** Failures since `successAt` (all of them when there is none): the run this permit leaves. */
-  failuresSinceSuccess: number;
+  /** The times of the failures since `successAt` (all of them when there is none): the run this permit leaves. */
+  runFailures: number[];
 }
 
 /** A permit's tally before its first call. */
-export const EMPTY_TALLY: CallTally = { calls: 0, failures: 0, slowCalls: 0, failuresSinceSuccess: 0 };
+export const EMPTY_TALLY: CallTally = { calls: 0, failures: 0, slowCalls: 0, runFailures: [] };
 
 /**
  * The tally after one more call. A slow success is no evidence of health: it neither ends a run of
@@ -66,10 +68,10 @@ export function tallyCall(
     failures: tally.failures + (call.failed ? 1 : 0),
     slowCalls: tally.slowCalls + (slow ? 1 : 0),
   };
-  if (call.failed) next.failuresSinceSuccess++;
+  if (call.failed) next.runFailures = [...tally.runFailures, call.at];
   else if (!slow) {
     next.successAt = call.at;
-    next.failuresSinceSuccess = 0;
+    next.runFailures = [];
   }
   return next;
 }
@@ -103,10 +105,10 @@ export interface CountPlan {
   failures: number;
   slowCalls: number;
   /**
-   * `set`: the run becomes `value`, when no failure was recorded after `ifNoFailureAfter` (our
-   * success ended what came before); `add`: `value` more failures (0: the run is left alone).
+   * `replace`: our success ended failures of the run we saw, so the run becomes `next`, if it is
+   * still `seen`; `append`: these failures join the run (none: the run is left alone).
    */
-  run: { kind: 'set'; value: number; ifNoFailureAfter: number } | { kind: 'add'; value: number };
+  run: RunReplacement | { kind: 'append'; failures: number[] };
 }
 
 /**
@@ -123,13 +125,14 @@ export function planCount(
     CircuitBreakerOptions,
     'windowMs' | 'failureThreshold' | 'failureRateThreshold' | 'slowCallRateThreshold' | 'minimumCalls'
   >,
+  knownLater: KnownLater = () => false,
 ): CountPlan | null {
   if (tally.calls === 0) return null;
   const current = isWindowCurrent(record, now, options.windowMs) ? record.windowStart : undefined;
   const heldHere = current !== undefined && held?.windowStart === current ? held.successes : 0;
-  const run = planRun(record, tally);
+  const run = planRun(record, tally, knownLater);
   if (!hasBadCalls(tally)) {
-    const endsRun = run.kind === 'set' && record.consecutiveFailures > run.value;
+    const endsRun = run.kind === 'replace';
     const atRisk = current !== undefined && rateAtRisk(record, options);
     if (!endsRun && !atRisk) return null;
     return {
@@ -138,7 +141,7 @@ export function planCount(
       calls: current === undefined ? 0 : tally.calls + heldHere,
       failures: 0,
       slowCalls: 0,
-      run: endsRun ? run : { kind: 'add', value: 0 },
+      run: endsRun ? run : { kind: 'append', failures: [] },
     };
   }
   return {
@@ -156,15 +159,29 @@ export function planCount(
 }
 
 /**
- * The run a tally leaves: after a fast success of ours, the failures since it, unless someone's
- * failure was recorded after that success (then ours add to that run); without one, ours add up.
+ * The run a tally leaves: when a fast success of ours ended failures of the run we see, that run
+ * without them and with ours since the success; otherwise ours join the run.
  */
-function planRun(record: BreakerRecord, tally: CallTally): CountPlan['run'] {
-  const { successAt } = tally;
-  if (successAt !== undefined && (record.lastFailureAt === undefined || record.lastFailureAt <= successAt)) {
-    return { kind: 'set', value: tally.failuresSinceSuccess, ifNoFailureAfter: successAt };
-  }
-  return { kind: 'add', value: tally.failuresSinceSuccess };
+function planRun(record: BreakerRecord, tally: CallTally, knownLater: KnownLater): CountPlan['run'] {
+  const replaced =
+    tally.successAt === undefined ? null : replaceRun(record, tally.successAt, tally.runFailures, knownLater);
+  return replaced ?? { kind: 'append', failures: tally.runFailures };
+}
+
+/**
+ * The write that refutes the run a container sees with a success it holds (`successAt`, its latest
+ * fast one): null when the success ended none of the run's failures.
+ */
+export function planRefutation(
+  record: BreakerRecord,
+  successAt: number,
+  now: number,
+  knownLater: KnownLater,
+): CountPlan | null {
+  if (record.state !== 'CLOSED') return null;
+  const run = replaceRun(record, successAt, [], knownLater);
+  if (run === null) return null;
+  return { now, window: { kind: 'none' }, calls: 0, failures: 0, slowCalls: 0, run };
 }
 
 /** The successes a container holds after a tally that needed no write (none outside a window). */
@@ -193,14 +210,8 @@ export function applyPlan(record: BreakerRecord, plan: CountPlan): BreakerRecord
     next.windowFailures = plan.failures;
     next.windowSlowCalls = plan.slowCalls;
   }
-  if (plan.run.kind === 'set') {
-    next.consecutiveFailures = plan.run.value;
-    next.lastFailureAt = plan.run.value > 0 ? plan.now : undefined;
-  } else if (plan.run.value > 0) {
-    next.consecutiveFailures += plan.run.value;
-    next.lastFailureAt = plan.now;
-  }
-  return next;
+  const run = plan.run.kind === 'replace' ? plan.run.next : [...record.runFailures, ...plan.run.failures];
+  return withRun(next, run);
 }
 
 /**
@@ -213,9 +224,10 @@ export function couldTrip(
   held: HeldSuccesses | undefined,
   now: number,
   options: Parameters<typeof planCount>[4],
+  knownLater?: KnownLater,
 ): boolean {
   if (!hasBadCalls(tally)) return false;
-  const plan = planCount(record, tally, held, now, options);
+  const plan = planCount(record, tally, held, now, options, knownLater);
   return plan !== null && shouldTrip(applyPlan(record, plan), options);
 }
 

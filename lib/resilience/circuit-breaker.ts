@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
+import { suspectSince } from './breaker-run.js';
 import {
   admit,
   BREAKER_STATES,
@@ -15,7 +16,7 @@ import {
   nextChanceInMs,
   OVERRIDE_ACTIONS,
   openTimeoutMs,
-  tripReason,
+  rateTripReason,
 } from './breaker-state.js';
 import type { BreakerStore, ProbeLease, WriteOutcome } from './breaker-store.js';
 import {
@@ -26,6 +27,7 @@ import {
   hasBadCalls,
   holdSuccesses,
   planCount,
+  planRefutation,
   tallyCall,
 } from './breaker-tally.js';
 
@@ -52,10 +54,13 @@ export type BreakerPermit =
       readonly openCount: number;
     };
 
-/** Whether a call may go to the provider; when not, how long until the breaker may let one through. */
+/**
+ * Whether a call may go to the provider; when not, how long until the breaker may let one through.
+ * `CLOSED` when refused: the container holds calls while a suspect run awaits confirmation.
+ */
 export type BreakerDecision =
   | { allowed: true; permit: BreakerPermit }
-  | { allowed: false; state: 'OPEN' | 'HALF_OPEN'; retryAfterMs: number };
+  | { allowed: false; state: BreakerState; retryAfterMs: number };
 
 /** One breaker as operators see it; times are ISO 8601, `null` when not applicable. */
 export const CircuitStatusSchema = z.object({
@@ -102,9 +107,12 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
  *   (`recordSuccess`, `recordFailure`, with their duration: a slow call counts against the provider
  *   even when it succeeds) and written when it is `release`d, or at once when they could open the
  *   breaker. Before each retry, `mayRetry` re-checks the breaker.
- * - Failures and slow calls count fleet-wide (atomic counters); successes write only when they change
+ * - Failures and slow calls count fleet-wide (atomic updates); successes write only when they change
  *   a decision (see `breaker-tally.ts`), so the healthy path writes nothing and a background of
- *   isolated failures costs about one write each.
+ *   isolated failures costs about one write each, plus the success that ends each one's run.
+ * - A run of consecutive failures is refuted by any container holding a later success, and opens the
+ *   breaker only once it has stood long enough for that (see `breaker-run.ts`); the containers that
+ *   see such a suspect run hold their calls meanwhile.
  * - Each transition is a conditional write on the version read: exactly one container wins it, and
  *   only the winner emits `circuit_breaker_state_changes_total` and logs it.
  * - One probe at a time in HALF_OPEN, under a lease that expires, so a crashed probe cannot wedge it.
@@ -119,6 +127,10 @@ export class CircuitBreaker {
   readonly #tallies = new WeakMap<BreakerPermit, CallTally>();
   /** Fast successes of the current window this container has not written, per circuit. */
   readonly #held = new Map<string, HeldSuccesses>();
+  /** When this container's latest fast success happened, per circuit: what it can refute a run with. */
+  readonly #latestSuccess = new Map<string, number>();
+  /** The failures this container recorded since that success, per circuit: no doubt of their order. */
+  readonly #failuresSinceSuccess = new Map<string, number[]>();
 
   constructor(private readonly deps: CircuitBreakerDeps) {}
 
@@ -129,13 +141,15 @@ export class CircuitBreaker {
     const read = await this.#read(now);
     if (read.error !== undefined) this.#storeFailed(circuit, 'read', read.error);
     if (!read.records) return allow(circuit);
-    const record = read.records.get(circuit) ?? closedRecord(circuit);
+    const record = await this.#refute(read.records.get(circuit) ?? closedRecord(circuit), now);
     const admission = admit(record, now, this.deps.options);
     switch (admission.kind) {
       case 'allow':
         return allow(circuit);
       case 'reject':
         return { allowed: false, state: admission.state, retryAfterMs: admission.retryAfterMs };
+      case 'try-open':
+        return this.#tryOpen(record, now);
       case 'try-half-open':
       case 'try-probe-lease':
         return this.#tryProbe(record, now, admission.kind);
@@ -163,7 +177,11 @@ export class CircuitBreaker {
     const read = await this.#read(this.deps.now());
     if (read.error !== undefined) this.#storeFailed(permit.circuit, 'read', read.error);
     const record = read.records?.get(permit.circuit);
-    return record === undefined || record.state === 'CLOSED';
+    // A suspect run holds calls: no retry either, until it is refuted.
+    return (
+      record === undefined ||
+      (record.state === 'CLOSED' && suspectSince(record, this.deps.options) === undefined)
+    );
   }
 
   /**
@@ -220,6 +238,58 @@ export class CircuitBreaker {
     return waits.length === 0 ? undefined : Math.max(1, Math.ceil(Math.min(...waits) / 1000));
   }
 
+  /**
+   * A run this container sees that a success it holds ended (in part): one conditional write removes
+   * those failures, so the run cannot open the breaker. Returns the record as it now knows it.
+   */
+  async #refute(record: BreakerRecord, now: number): Promise<BreakerRecord> {
+    const successAt = this.#latestSuccess.get(record.circuit);
+    if (successAt === undefined) return record;
+    let known = record;
+    for (let round = 0; round < MAX_COUNT_RACES; round++) {
+      const plan = planRefutation(known, successAt, now, this.#knownLater(record.circuit));
+      if (plan === null) return known;
+      try {
+        const outcome = await this.deps.store.count(record.circuit, plan);
+        if (outcome.won) {
+          this.#remember(outcome.record);
+          return outcome.record;
+        }
+        this.#remember(outcome.current);
+        known = outcome.current;
+      } catch (error) {
+        this.#storeFailed(record.circuit, 'refute', error);
+        return known;
+      }
+    }
+    return known;
+  }
+
+  /** A suspect run that has stood unrefuted: race to open the breaker; everyone is then rejected. */
+  async #tryOpen(record: BreakerRecord, now: number): Promise<BreakerDecision> {
+    const { options, store } = this.deps;
+    const failedAt = suspectSince(record, options);
+    if (failedAt === undefined) return allow(record.circuit);
+    let outcome: WriteOutcome;
+    try {
+      outcome = await store.open(
+        record.circuit,
+        { state: 'CLOSED', version: record.version, run: { index: options.failureThreshold - 1, failedAt } },
+        { now, openUntil: now + openTimeoutMs(record.openCount, options), openCount: record.openCount + 1 },
+      );
+    } catch (error) {
+      this.#storeFailed(record.circuit, 'open', error);
+      return allow(record.circuit);
+    }
+    this.#settle('CLOSED', outcome, 'consecutive failures threshold crossed and stood unrefuted');
+    const current = outcome.won ? outcome.record : outcome.current;
+    const next = admit(current, now, options);
+    if (next.kind === 'allow') return allow(record.circuit);
+    if (next.kind === 'reject') return { allowed: false, state: next.state, retryAfterMs: next.retryAfterMs };
+    // Still looks claimable after another container moved it: do not race again in this call.
+    return { allowed: false, state: current.state, retryAfterMs: options.stateCacheMs };
+  }
+
   /** OPEN past its timeout, or HALF_OPEN with a free lease: race for the probe; losers are rejected. */
   async #tryProbe(
     record: BreakerRecord,
@@ -266,13 +336,14 @@ export class CircuitBreaker {
         else await this.#probeSucceeded(permit.circuit, permit.probeId, now);
         return;
       }
-      const tally = tallyCall(
-        this.#tallies.get(permit) ?? EMPTY_TALLY,
-        { ...call, at: now },
-        this.deps.options,
-      );
+      // A failure's time carries a random fraction of a millisecond: containers on synced clocks fail in
+      // the same millisecond, and the run must tell their failures apart (see `breaker-run.ts`).
+      const at = call.failed ? now + Math.random() : now;
+      this.#noteOwn(permit.circuit, call, at);
+      const tally = tallyCall(this.#tallies.get(permit) ?? EMPTY_TALLY, { ...call, at }, this.deps.options);
       const known = this.#lastKnown(permit.circuit);
-      if (couldTrip(known, tally, this.#held.get(permit.circuit), now, this.deps.options)) {
+      const knownLater = this.#knownLater(permit.circuit);
+      if (couldTrip(known, tally, this.#held.get(permit.circuit), now, this.deps.options, knownLater)) {
         // Written at once, so this permit's next retry and every other container find the breaker open.
         this.#tallies.delete(permit);
         await this.#count(permit.circuit, tally, now);
@@ -298,7 +369,7 @@ export class CircuitBreaker {
         return;
       }
       const held = this.#held.get(circuit);
-      const plan = planCount(known, tally, held, now, options);
+      const plan = planCount(known, tally, held, now, options, this.#knownLater(circuit));
       if (plan === null) {
         this.#setHeld(circuit, holdSuccesses(known, tally, held, now, options));
         return;
@@ -312,7 +383,8 @@ export class CircuitBreaker {
       // Whatever was held went into this write, or belonged to a window that has just been replaced.
       this.#held.delete(circuit);
       this.#remember(outcome.record);
-      const reason = hasBadCalls(tally) ? tripReason(outcome.record, options) : undefined;
+      // A run at the threshold only becomes suspect here: it opens once it stands (see `#tryOpen`).
+      const reason = hasBadCalls(tally) ? rateTripReason(outcome.record, options) : undefined;
       if (reason === undefined) return;
       const opened = await store.open(
         circuit,
@@ -327,6 +399,23 @@ export class CircuitBreaker {
       return;
     }
     throw new Error(`breaker ${circuit}: the record kept moving for ${MAX_COUNT_RACES} rounds`);
+  }
+
+  /** Keeps the latest fast success and the failures since it, this container's evidence about runs. */
+  #noteOwn(circuit: string, call: { failed: boolean; ms: number }, at: number): void {
+    if (call.failed) {
+      const since = this.#failuresSinceSuccess.get(circuit) ?? [];
+      // Only the latest few matter: a run needs no more than the threshold to be decided.
+      this.#failuresSinceSuccess.set(circuit, [...since, at].slice(-2 * this.deps.options.failureThreshold));
+    } else if (!isSlow(call.ms, this.deps.options)) {
+      this.#latestSuccess.set(circuit, Math.max(at, this.#latestSuccess.get(circuit) ?? at));
+      this.#failuresSinceSuccess.delete(circuit);
+    }
+  }
+
+  #knownLater(circuit: string): (failedAt: number) => boolean {
+    const since = this.#failuresSinceSuccess.get(circuit) ?? [];
+    return (failedAt) => since.includes(failedAt);
   }
 
   #setHeld(circuit: string, held: HeldSuccesses | undefined): void {

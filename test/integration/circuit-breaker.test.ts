@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
 import type { DomainLogger } from '../../lib/observability/logger.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
+import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import type { CircuitBreakerOptions } from '../../lib/resilience/breaker-state.js';
 import { BreakerStore } from '../../lib/resilience/breaker-store.js';
 import {
@@ -82,6 +83,18 @@ async function fleet(size: number, overrides: Partial<CircuitBreakerOptions> = {
         new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'breaker' }, sk: { S: CIRCUIT } } }),
       )
     ).Item;
+  /**
+   * Opens the breaker through one container's failures (default threshold 5): the run they make is
+   * suspect until it has stood unrefuted, and the container's next decision after that opens it.
+   */
+  const standUnrefuted = async (breaker: CircuitBreaker) => {
+    clock.now += runConfirmMs(options);
+    await breaker.acquire(CIRCUIT);
+  };
+  const trip = async (breaker: CircuitBreaker, failures = options.failureThreshold) => {
+    for (let i = 0; i < failures; i++) await call(breaker, 'failure');
+    if (failures >= options.failureThreshold) await standUnrefuted(breaker);
+  };
   return {
     tableName,
     clock,
@@ -89,6 +102,8 @@ async function fleet(size: number, overrides: Partial<CircuitBreakerOptions> = {
     breakers,
     container,
     stored,
+    trip,
+    standUnrefuted,
     store: new BreakerStore(client, tableName),
   };
 }
@@ -123,32 +138,31 @@ async function record(
   await breaker.release(permit);
 }
 
-/** Opens the breaker through one container's failures (default threshold 5). */
-async function trip(breaker: CircuitBreaker, failures = DEFAULT_BREAKER_OPTIONS.failureThreshold) {
-  for (let i = 0; i < failures; i++) await call(breaker, 'failure');
-}
-
 describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
   it('opens exactly once when 50 containers fail at the same moment', async () => {
     const { breakers, stored } = await fleet(50);
     const permits = await Promise.all(breakers.map((breaker) => breaker.acquire(CIRCUIT)));
     await Promise.all(breakers.map((breaker, i) => record(breaker, permitOf(at(permits, i)), 'failure')));
-
+    // Fifty failures in fifty calls: the failure rate opens it at once, whatever the run.
     const item = await stored();
     expect(item?.state?.S).toBe('OPEN');
     expect(item?.version?.N).toBe('1');
-    expect(Number(item?.consecutiveFailures?.N)).toBeGreaterThanOrEqual(5);
+    // Failures that land once it is open count no more.
+    expect(item?.runFailures?.L?.length).toBeGreaterThanOrEqual(DEFAULT_BREAKER_OPTIONS.minimumCalls);
     expect(transitions()).toEqual(['OPEN']);
     expect(logs.filter((log) => log.message === 'circuit breaker state changed')).toHaveLength(1);
   });
 
   it('adds up failures recorded by different containers', async () => {
-    const { breakers, store } = await fleet(5);
+    const { breakers, clock, options, store } = await fleet(5);
     for (const breaker of breakers.slice(0, 4)) await record(breaker, CLOSED_PERMIT, 'failure');
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 4 });
     expect(transitions()).toEqual([]);
 
     await record(at(breakers, 4), CLOSED_PERMIT, 'failure');
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 5 });
+    clock.now += runConfirmMs(options);
+    expect((await at(breakers, 0).acquire(CIRCUIT)).allowed).toBe(false);
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', version: 1, openCount: 1 });
     expect(transitions()).toEqual(['OPEN']);
   });
@@ -190,13 +204,14 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
   });
 
   it('sees its own transition at once, without another read', async () => {
-    const { container } = await fleet(0);
+    const { container, trip } = await fleet(0);
     const own = localDynamoDb();
     const calls = countCommands(own);
     const breaker = container(own);
     await trip(breaker);
+    const reads = calls.QueryCommand;
     expect(await breaker.acquire(CIRCUIT)).toEqual({ allowed: false, state: 'OPEN', retryAfterMs: 60_000 });
-    expect(calls.QueryCommand).toBe(1);
+    expect(calls.QueryCommand).toBe(reads);
   });
 });
 
@@ -220,12 +235,13 @@ describe('CircuitBreaker slow calls', () => {
   });
 
   it('does not let a slow success end a run of failures', async () => {
-    const { breakers, store } = await fleet(1);
+    const { breakers, store, trip, standUnrefuted } = await fleet(1);
     const breaker = at(breakers, 0);
-    for (let i = 0; i < 4; i++) await call(breaker, 'failure');
+    await trip(breaker, 4);
     await call(breaker, 'slow');
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 4 });
     await call(breaker, 'failure');
+    await standUnrefuted(breaker);
     expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN', consecutiveFailures: 5 });
   });
 
@@ -243,7 +259,7 @@ describe('CircuitBreaker slow calls', () => {
   });
 
   it('re-opens on a slow probe: a provider that answers that late has not recovered', async () => {
-    const { breakers, clock, options, store } = await fleet(1);
+    const { breakers, clock, options, store, trip } = await fleet(1);
     const breaker = at(breakers, 0);
     await trip(breaker);
     clock.now += options.recoveryTimeoutMs;
@@ -256,23 +272,28 @@ describe('CircuitBreaker slow calls', () => {
 });
 
 describe('CircuitBreaker retries', () => {
-  it('writes the failure that completes the run at once, and allows no retry after it', async () => {
-    const { breakers, store } = await fleet(1);
+  it('writes the failure that completes the run at once, and allows no retry on the suspect run', async () => {
+    const { breakers, store, trip, standUnrefuted } = await fleet(2);
     const breaker = at(breakers, 0);
     await trip(breaker, 4);
     const permit = permitOf(await breaker.acquire(CIRCUIT));
     expect(await breaker.mayRetry(permit)).toBe(true);
 
     await breaker.recordFailure(permit, 100);
-    // Before the permit is released: the write that opened it did not wait.
-    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN' });
+    // Before the permit is released: every container can see the suspect run and hold its calls.
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 5 });
     expect(await breaker.mayRetry(permit)).toBe(false);
+    expect(await at(breakers, 1).acquire(CIRCUIT)).toMatchObject({ allowed: false, state: 'CLOSED' });
     await breaker.release(permit);
+    expect(transitions()).toEqual([]);
+
+    await standUnrefuted(at(breakers, 1));
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'OPEN' });
     expect(transitions()).toEqual(['OPEN']);
   });
 
   it('allows no retry once another container opened the breaker and this view of it expired', async () => {
-    const { breakers, clock, options } = await fleet(2);
+    const { breakers, clock, options, trip } = await fleet(2);
     const permit = permitOf(await at(breakers, 0).acquire(CIRCUIT));
     await trip(at(breakers, 1));
     clock.now += options.stateCacheMs;
@@ -280,7 +301,7 @@ describe('CircuitBreaker retries', () => {
   });
 
   it('never lets a probe retry: a probe is one call', async () => {
-    const { breakers, clock, options } = await fleet(1);
+    const { breakers, clock, options, trip } = await fleet(1);
     await trip(at(breakers, 0));
     clock.now += options.recoveryTimeoutMs;
     const probe = permitOf(await at(breakers, 0).acquire(CIRCUIT));
@@ -291,7 +312,7 @@ describe('CircuitBreaker retries', () => {
 
 describe('CircuitBreaker recovery', () => {
   it('rejects every call while open and tells when to retry', async () => {
-    const { breakers, clock } = await fleet(2);
+    const { breakers, clock, trip } = await fleet(2);
     await trip(at(breakers, 0));
     clock.now += 20_000;
     expect(await at(breakers, 1).acquire(CIRCUIT)).toEqual({
@@ -304,7 +325,7 @@ describe('CircuitBreaker recovery', () => {
   });
 
   it('lets exactly one of 50 containers probe once the recovery timeout has passed', async () => {
-    const { breakers, clock, options, store } = await fleet(50);
+    const { breakers, clock, options, store, trip } = await fleet(50);
     await trip(at(breakers, 0));
     clock.now += options.recoveryTimeoutMs;
 
@@ -318,7 +339,7 @@ describe('CircuitBreaker recovery', () => {
   });
 
   it('closes after enough probe successes, one probe at a time', async () => {
-    const { breakers, clock, options, store } = await fleet(3);
+    const { breakers, clock, options, store, trip } = await fleet(3);
     await trip(at(breakers, 0));
     clock.now += options.recoveryTimeoutMs;
 
@@ -346,7 +367,7 @@ describe('CircuitBreaker recovery', () => {
   });
 
   it('re-opens after a failed probe, doubling the timeout each time up to the cap', async () => {
-    const { breakers, clock, store } = await fleet(2);
+    const { breakers, clock, store, trip } = await fleet(2);
     await trip(at(breakers, 0));
     const timeouts: number[] = [];
     for (let round = 0; round < 5; round++) {
@@ -363,7 +384,7 @@ describe('CircuitBreaker recovery', () => {
   });
 
   it('hands an expired probe lease to exactly one of 50 containers', async () => {
-    const { breakers, clock, options, store } = await fleet(51);
+    const { breakers, clock, options, store, trip } = await fleet(51);
     await trip(at(breakers, 0));
     clock.now += options.recoveryTimeoutMs;
     const crashed = permitOf(await at(breakers, 0).acquire(CIRCUIT));
@@ -388,11 +409,12 @@ describe('CircuitBreaker recovery', () => {
   });
 
   it('does not let a success that ends after the breaker opened close it', async () => {
-    const { breakers, store } = await fleet(2);
+    const { breakers, store, trip, standUnrefuted } = await fleet(2);
     const late = at(breakers, 0);
     const permit = permitOf(await late.acquire(CIRCUIT));
     await record(late, CLOSED_PERMIT, 'failure');
     await trip(at(breakers, 1), 4);
+    await standUnrefuted(at(breakers, 1));
     const opened = await store.read(CIRCUIT);
     expect(opened).toMatchObject({ state: 'OPEN', version: 1, consecutiveFailures: 5 });
 
@@ -601,7 +623,7 @@ describe('CircuitBreaker operator overrides', () => {
   });
 
   it('resets a tripped breaker to closed with its counts cleared, and records who did it', async () => {
-    const { breakers, clock, store } = await fleet(2);
+    const { breakers, clock, store, trip } = await fleet(2);
     await trip(at(breakers, 0));
     clock.now += 1_000;
     await at(breakers, 1).reset(CIRCUIT, 'ops@example.com');
@@ -621,7 +643,7 @@ describe('CircuitBreaker operator overrides', () => {
   });
 
   it('describes every named breaker from a fresh read', async () => {
-    const { breakers, clock } = await fleet(2);
+    const { breakers, clock, trip } = await fleet(2);
     await trip(at(breakers, 0));
     const [alpha, fmp] = await at(breakers, 1).describeAll([CIRCUIT, 'fmp']);
     expect(alpha).toEqual({

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
 import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
+import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import type { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
 import { batchPrices } from '../../lib/services/batch-prices.js';
 import { metricTotal } from '../support/cloudwatch-emf.js';
@@ -47,14 +48,18 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
 
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     let i = 100;
+    let calling = 0;
     while ((await breakerState()) !== 'OPEN') {
-      expect((await request(i++)).meta.provider).toBe('fmp');
-      // Every attempt counts: the breaker opens on the request whose attempts reach the threshold.
-      // (Counted in requests, not fake seconds: the retry waits in between are jittered at random.)
-      const requestsSoFar = i - 100;
-      expect(requestsSoFar).toBeLessThanOrEqual(
+      const answer = await request(i++);
+      expect(answer.meta.provider).toBe('fmp');
+      if ((answer.meta.attempts[0]?.calls ?? 0) > 0) calling++;
+      // Every attempt counts: calls stop at the request whose attempts reach the threshold. (Counted
+      // in requests, not fake seconds: the retry waits in between are jittered at random.)
+      expect(calling).toBeLessThanOrEqual(
         Math.ceil(config.breaker.failureThreshold / config.retry.maxAttempts),
       );
+      // The run then holds calls until it has stood unrefuted, and the next request opens the breaker.
+      expect(i - 100).toBeLessThanOrEqual(calling + Math.ceil(runConfirmMs(config.breaker) / 200) + 1);
     }
     const openedAt = Date.parse((await breaker.describeAll(['alpha-vantage']))[0]?.openedAt ?? '');
 
@@ -102,12 +107,15 @@ describe('when every provider fails', () => {
   });
 
   it('takes Retry-After from the earliest breaker reopening', async () => {
-    const { service, breaker } = await layerAt();
+    const { service, breaker, config } = await layerAt();
     await forceOpenAllButAlphaVantage(breaker);
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     let error: unknown;
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 2; i++)
       error = await service.getQuote(`X${i}`, world.clock.now() + 19_000).catch((e: unknown) => e);
+    // Six failures: the run holds calls until it has stood unrefuted; the next request opens it.
+    world.clock.advance(runConfirmMs(config.breaker));
+    error = await service.getQuote('X2', world.clock.now() + 19_000).catch((e: unknown) => e);
     // Alpha Vantage's breaker opened on these failures; the others are forced open, with no probe time.
     const [alphaVantage] = await breaker.describeAll(['alpha-vantage']);
     expect(alphaVantage?.state).toBe('OPEN');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLOCK_TOLERANCE_MS, withRun } from '../../../lib/resilience/breaker-run.js';
 import {
   type BreakerRecord,
   closedRecord,
@@ -12,6 +13,7 @@ import {
   EMPTY_TALLY,
   holdSuccesses,
   planCount,
+  planRefutation,
   rateAtRisk,
   tallyCall,
 } from '../../../lib/resilience/breaker-tally.js';
@@ -22,6 +24,8 @@ const record = (fields: Partial<BreakerRecord>): BreakerRecord => ({
   ...closedRecord('alpha-vantage'),
   ...fields,
 });
+/** A record whose run holds failures at these times. */
+const withFailuresAt = (fields: Partial<BreakerRecord>, ...times: number[]) => withRun(record(fields), times);
 const FAST = 200;
 const SLOW = options.slowCallMs;
 
@@ -45,7 +49,7 @@ const inWindow = (calls: number, failures: number, slowCalls = 0) =>
 
 describe('tallyCall', () => {
   it('counts a slow success as slow, without ending or extending a run of failures', () => {
-    expect(tally('fw')).toMatchObject({ calls: 2, failures: 1, slowCalls: 1, failuresSinceSuccess: 1 });
+    expect(tally('fw')).toMatchObject({ calls: 2, failures: 1, slowCalls: 1, runFailures: [NOW] });
     expect(tally('fw').successAt).toBeUndefined();
   });
 
@@ -55,7 +59,7 @@ describe('tallyCall', () => {
   });
 
   it('lets a fast success end the run it follows', () => {
-    expect(tally('ffs')).toMatchObject({ failures: 2, failuresSinceSuccess: 0, successAt: NOW + 2 });
+    expect(tally('ffs')).toMatchObject({ failures: 2, runFailures: [], successAt: NOW + 2 });
   });
 });
 
@@ -84,22 +88,39 @@ describe('planCount: the healthy path', () => {
   });
 
   it('writes once to end a run of failures on record, with what it holds', () => {
-    const run = record({ ...inWindow(40, 2), consecutiveFailures: 2, lastFailureAt: NOW - 10 });
+    const run = withFailuresAt(inWindow(40, 2), NOW - 20, NOW - 10);
     const plan = planCount(run, tally('s'), { windowStart: NOW - 1_000, successes: 7 }, NOW, options);
     expect(plan).toMatchObject({
       window: { kind: 'add', start: NOW - 1_000 },
       calls: 8,
       failures: 0,
-      run: { kind: 'set', value: 0, ifNoFailureAfter: NOW },
+      run: { kind: 'replace', seen: [NOW - 20, NOW - 10], next: [] },
     });
     // The write answers with the run at 0: the next success has nothing to write.
     const after = applyPlan(run, plan ?? fail());
     expect(planCount(after, tally('s', NOW + 1), undefined, NOW + 1, options)).toBeNull();
   });
 
-  it('does not end a run with a failure recorded after its success', () => {
-    const run = record({ consecutiveFailures: 1, lastFailureAt: NOW + 5 });
-    expect(planCount(run, tally('s'), undefined, NOW, options)).toBeNull();
+  it('does not end a failure recorded after its success by more than the clocks can disagree', () => {
+    const later = withFailuresAt({}, NOW + CLOCK_TOLERANCE_MS + 1);
+    expect(planCount(later, tally('s'), undefined, NOW, options)).toBeNull();
+    // Within the tolerance the order is unknowable, and the doubt goes to the provider.
+    const unordered = withFailuresAt({}, NOW + CLOCK_TOLERANCE_MS);
+    expect(planCount(unordered, tally('s'), undefined, NOW, options)?.run).toEqual({
+      kind: 'replace',
+      seen: [NOW + CLOCK_TOLERANCE_MS],
+      next: [],
+    });
+  });
+
+  it('keeps the failures its own container knows came after the success', () => {
+    const run = withFailuresAt({}, NOW - 50, NOW + 10);
+    const knownLater = (at: number) => at === NOW + 10;
+    expect(planCount(run, tally('s'), undefined, NOW, options, knownLater)?.run).toEqual({
+      kind: 'replace',
+      seen: [NOW - 50, NOW + 10],
+      next: [NOW + 10],
+    });
   });
 
   it('flushes held successes when the window is within reach of a rate', () => {
@@ -110,7 +131,7 @@ describe('planCount: the healthy path', () => {
     ).toMatchObject({
       window: { kind: 'add' },
       calls: 31,
-      run: { kind: 'add', value: 0 },
+      run: { kind: 'append', failures: [] },
     });
   });
 });
@@ -123,7 +144,7 @@ describe('planCount: failures and slow calls', () => {
       calls: 1,
       failures: 1,
       slowCalls: 0,
-      run: { kind: 'add', value: 1 },
+      run: { kind: 'append', failures: [NOW] },
     });
   });
 
@@ -133,13 +154,13 @@ describe('planCount: failures and slow calls', () => {
       calls: 1,
       failures: 0,
       slowCalls: 1,
-      run: { kind: 'add', value: 0 },
+      run: { kind: 'append', failures: [] },
     });
   });
 
   it('writes a failure and the retry that succeeded as one update that leaves no run', () => {
     const plan = planCount(closedRecord('fmp'), tally('fs'), undefined, NOW, options) ?? fail();
-    expect(plan).toMatchObject({ calls: 2, failures: 1, run: { kind: 'set', value: 0 } });
+    expect(plan).toMatchObject({ calls: 2, failures: 1, run: { kind: 'append', failures: [] } });
     expect(applyPlan(closedRecord('fmp'), plan)).toMatchObject({
       consecutiveFailures: 0,
       windowCalls: 2,
@@ -159,11 +180,32 @@ describe('planCount: failures and slow calls', () => {
   });
 });
 
+describe('planRefutation', () => {
+  it('removes the failures of a run that a success held in memory came after, conditional on the run seen', () => {
+    const run = withFailuresAt({}, NOW - 300, NOW - 100, NOW + 1_000);
+    expect(planRefutation(run, NOW, NOW + 1_200, () => false)).toEqual({
+      now: NOW + 1_200,
+      window: { kind: 'none' },
+      calls: 0,
+      failures: 0,
+      slowCalls: 0,
+      run: { kind: 'replace', seen: [NOW - 300, NOW - 100, NOW + 1_000], next: [NOW + 1_000] },
+    });
+  });
+
+  it('writes nothing when the success ended none of the run, or the breaker is not closed', () => {
+    expect(planRefutation(withFailuresAt({}, NOW + 1_000), NOW, NOW, () => false)).toBeNull();
+    const open = withFailuresAt({ state: 'OPEN' }, NOW - 100);
+    expect(planRefutation(open, NOW, NOW, () => false)).toBeNull();
+  });
+});
+
 describe('couldTrip', () => {
   it('is true for the failure that completes the run, so it is written at once', () => {
-    const four = record({ consecutiveFailures: 4, lastFailureAt: NOW - 100 });
+    const four = withFailuresAt({}, NOW - 400, NOW - 300, NOW - 200, NOW - 100);
     expect(couldTrip(four, tally('f'), undefined, NOW, options)).toBe(true);
-    expect(couldTrip(record({ consecutiveFailures: 3 }), tally('f'), undefined, NOW, options)).toBe(false);
+    const three = withFailuresAt({}, NOW - 300, NOW - 200, NOW - 100);
+    expect(couldTrip(three, tally('f'), undefined, NOW, options)).toBe(false);
   });
 
   it('is true for the slow call that brings the slow-call rate to its threshold', () => {
