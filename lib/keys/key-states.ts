@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -100,7 +101,7 @@ export class KeyStates {
    */
   async park(provider: ProviderId, keyId: string, until: number, reason: ParkReason): Promise<StateWrite> {
     return this.#update(provider, keyId, {
-      update: 'SET #parkedUntil = :until, #parkReason = :reason, #parkedAt = :now',
+      set: ['#parkedUntil = :until', '#parkReason = :reason', '#parkedAt = :now'],
       condition: 'attribute_not_exists(#parkedUntil) OR #parkedUntil < :until',
       names: ['parkedUntil', 'parkReason', 'parkedAt'],
       values: { ':until': { N: String(until) }, ':reason': { S: reason } },
@@ -112,7 +113,10 @@ export class KeyStates {
    * within `windowMs`, else a new run starting now. DynamoDB has no if/else inside one update, so the
    * two cases are two updates whose conditions exclude each other (the breaker's failure count does
    * the same); when one fails because another container just moved the run, the item it returns says
-   * which applies. Every answer is counted exactly once; the state returned holds the new count.
+   * which applies. Every answer is counted exactly once, also when a reply is lost and the SDK sends
+   * the write again: the run keeps the tokens of the answers it counted, and the `ADD` is conditioned
+   * on its own token not being among them (a repeat then fails, and its token says it was ours).
+   * The state returned holds the new count.
    */
   async countInvalid(provider: ProviderId, keyId: string, windowMs: number): Promise<StateWrite> {
     const since = this.options.now() - windowMs;
@@ -122,15 +126,21 @@ export class KeyStates {
     for (let round = 0; round < 5; round++) {
       const write = inRun
         ? await this.#update(provider, keyId, {
-            update: 'ADD #invalidAnswers :one SET #lastInvalidAt = :now',
-            condition: '#invalidSince > :cutoff',
-            names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt'],
+            set: ['#lastInvalidAt = :now'],
+            add: ['#invalidAnswers :one', '#invalidTokens :writeTokens'],
+            condition: '#invalidSince > :cutoff AND NOT contains(#invalidTokens, :writeToken)',
+            names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt', 'invalidTokens'],
             values: { ...cutoff, ':one': { N: '1' } },
           })
         : await this.#update(provider, keyId, {
-            update: 'SET #invalidAnswers = :one, #invalidSince = :now, #lastInvalidAt = :now',
+            set: [
+              '#invalidAnswers = :one',
+              '#invalidSince = :now',
+              '#lastInvalidAt = :now',
+              '#invalidTokens = :writeTokens',
+            ],
             condition: 'attribute_not_exists(#invalidSince) OR #invalidSince <= :cutoff',
-            names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt'],
+            names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt', 'invalidTokens'],
             values: { ...cutoff, ':one': { N: '1' } },
           });
       if (write.won) return write;
@@ -142,9 +152,9 @@ export class KeyStates {
   /** Ends a run of invalid-key answers: the provider accepted the key since. Only when one is on record. */
   async clearInvalid(provider: ProviderId, keyId: string): Promise<StateWrite> {
     return this.#update(provider, keyId, {
-      update: 'REMOVE #invalidAnswers, #invalidSince, #lastInvalidAt',
+      remove: INVALID_RUN_ATTRIBUTES.map((name) => `#${name}`),
       condition: 'attribute_exists(#invalidAnswers)',
-      names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt'],
+      names: [...INVALID_RUN_ATTRIBUTES],
       values: {},
     });
   }
@@ -162,7 +172,7 @@ export class KeyStates {
     };
     if (seen.retestAt !== undefined) values[':seen'] = { N: String(seen.retestAt) };
     return this.#update(provider, seen.keyId, {
-      update: 'SET #retestAt = :next',
+      set: ['#retestAt = :next'],
       condition: `#quarantinedAt = :quarantinedAt AND ${
         seen.retestAt === undefined ? 'attribute_not_exists(#retestAt)' : '#retestAt = :seen'
       }`,
@@ -177,7 +187,7 @@ export class KeyStates {
    */
   async releaseAfterRetest(provider: ProviderId, keyId: string, quarantinedAt: number): Promise<StateWrite> {
     return this.#update(provider, keyId, {
-      update: `REMOVE ${QUARANTINE_ATTRIBUTES.map((name) => `#${name}`).join(', ')}`,
+      remove: QUARANTINE_ATTRIBUTES.map((name) => `#${name}`),
       condition: '#quarantinedAt = :quarantinedAt',
       names: [...QUARANTINE_ATTRIBUTES],
       values: { ':quarantinedAt': { N: String(quarantinedAt) } },
@@ -197,9 +207,12 @@ export class KeyStates {
     keyAddedAt?: string,
   ): Promise<StateWrite> {
     return this.#update(provider, keyId, {
-      update:
-        `SET #quarantinedAt = :now, #quarantineReason = :reason${keyAddedAt ? ', #quarantinedKeyAddedAt = :addedAt' : ''} ` +
-        'REMOVE #invalidAnswers, #invalidSince, #lastInvalidAt, #retestAt',
+      set: [
+        '#quarantinedAt = :now',
+        '#quarantineReason = :reason',
+        ...(keyAddedAt ? ['#quarantinedKeyAddedAt = :addedAt'] : []),
+      ],
+      remove: [...INVALID_RUN_ATTRIBUTES, 'retestAt'].map((name) => `#${name}`),
       condition: keyAddedAt
         ? 'attribute_not_exists(#quarantinedAt) OR #quarantinedKeyAddedAt <> :addedAt'
         : 'attribute_not_exists(#quarantinedAt)',
@@ -207,9 +220,7 @@ export class KeyStates {
         'quarantinedAt',
         'quarantineReason',
         ...(keyAddedAt ? ['quarantinedKeyAddedAt'] : []),
-        'invalidAnswers',
-        'invalidSince',
-        'lastInvalidAt',
+        ...INVALID_RUN_ATTRIBUTES,
         'retestAt',
       ],
       values: { ':reason': { S: reason }, ...(keyAddedAt ? { ':addedAt': { S: keyAddedAt } } : {}) },
@@ -246,21 +257,33 @@ export class KeyStates {
     }
   }
 
-  async #update(
-    provider: ProviderId,
-    keyId: string,
-    write: { update: string; condition: string; names: string[]; values: Record<string, AttributeValue> },
-  ): Promise<StateWrite> {
+  /**
+   * One conditional write, which recognizes its own earlier attempt: it stamps the item with a token
+   * of its own (`writeToken`, and for a counted invalid answer `invalidTokens` too). When the SDK
+   * sends it again after a lost reply, the repeat fails its condition (the write is done), and the
+   * item DynamoDB returns with the failure (`ReturnValuesOnConditionCheckFailure`, as Powertools
+   * Idempotency reads it) carries this write's token: a win, not a loss to another writer. (Should
+   * another writer have written since, the win is reported as lost: its metric is not emitted twice.)
+   */
+  async #update(provider: ProviderId, keyId: string, write: StateUpdate): Promise<StateWrite> {
+    const token = randomUUID();
+    const update = updateExpression({ ...write, set: [...(write.set ?? []), '#writeToken = :writeToken'] });
     let outcome: StateWrite;
     try {
       const { Attributes } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(provider, keyId),
-          UpdateExpression: write.update,
+          UpdateExpression: update,
           ConditionExpression: write.condition,
-          ExpressionAttributeNames: Object.fromEntries(write.names.map((name) => [`#${name}`, name])),
-          ExpressionAttributeValues: usedValues(write, { ':now': { N: String(this.options.now()) } }),
+          ExpressionAttributeNames: Object.fromEntries(
+            [...write.names, 'writeToken'].map((name) => [`#${name}`, name]),
+          ),
+          ExpressionAttributeValues: usedValues(`${update} ${write.condition}`, write.values, {
+            ':now': { N: String(this.options.now()) },
+            ':writeToken': { S: token },
+            ':writeTokens': { SS: [token] },
+          }),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -268,7 +291,7 @@ export class KeyStates {
       outcome = { won: true, state: toState(Attributes) ?? { keyId } };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      outcome = { won: false, state: toState(error.Item) ?? { keyId } };
+      outcome = { won: writtenBy(error.Item, token), state: toState(error.Item) ?? { keyId } };
     }
     // This container sees its own write (or the state that beat it) at once, not a second later.
     this.#snapshots.get(provider)?.states.set(keyId, outcome.state);
@@ -276,26 +299,55 @@ export class KeyStates {
   }
 }
 
+/** A conditional write of a key state: its update's clauses, by action, and its condition. */
+interface StateUpdate {
+  set?: string[];
+  add?: string[];
+  remove?: string[];
+  condition: string;
+  names: string[];
+  values: Record<string, AttributeValue>;
+}
+
+/** A run of invalid-key answers: its count, its start, its last answer, the tokens of those counted. */
+const INVALID_RUN_ATTRIBUTES = ['invalidAnswers', 'invalidSince', 'lastInvalidAt', 'invalidTokens'] as const;
+
 /** What a quarantine writes: lifting one removes them all (the run of invalid answers included). */
 const QUARANTINE_ATTRIBUTES = [
   'quarantinedAt',
   'quarantineReason',
   'quarantinedKeyAddedAt',
   'retestAt',
-  'invalidAnswers',
-  'invalidSince',
-  'lastInvalidAt',
+  ...INVALID_RUN_ATTRIBUTES,
 ] as const;
 
-/** DynamoDB refuses values an expression does not use: `:now` goes only where it is used. */
+function updateExpression({ set = [], add = [], remove = [] }: Pick<StateUpdate, 'set' | 'add' | 'remove'>) {
+  const clauses: [string, string[]][] = [
+    ['SET', set],
+    ['ADD', add],
+    ['REMOVE', remove],
+  ];
+  return clauses
+    .filter(([, parts]) => parts.length > 0)
+    .map(([action, parts]) => `${action} ${parts.join(', ')}`)
+    .join(' ');
+}
+
+/** Whether the item a failed condition returned holds this write's token: the write was done before. */
+function writtenBy(item: Record<string, AttributeValue> | undefined, token: string): boolean {
+  return item?.writeToken?.S === token || (item?.invalidTokens?.SS ?? []).includes(token);
+}
+
+/** DynamoDB refuses values an expression does not use: shared values go only where they are used. */
 function usedValues(
-  write: { update: string; condition: string; values: Record<string, AttributeValue> },
+  text: string,
+  values: Record<string, AttributeValue>,
   shared: Record<string, AttributeValue>,
 ): Record<string, AttributeValue> | undefined {
-  const text = `${write.update} ${write.condition}`;
-  const used = Object.entries(shared).filter(([name]) => text.includes(name));
-  const values = { ...write.values, ...Object.fromEntries(used) };
-  return Object.keys(values).length > 0 ? values : undefined;
+  // `:writeToken` is a prefix of `:writeTokens`: match whole names only.
+  const used = Object.entries(shared).filter(([name]) => new RegExp(`${name}(?![A-Za-z0-9_])`).test(text));
+  const all = { ...values, ...Object.fromEntries(used) };
+  return Object.keys(all).length > 0 ? all : undefined;
 }
 
 function partitionKey(provider: ProviderId): string {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyBroker } from '../../lib/keys/key-broker.js';
 import { DEFAULT_KEY_QUARANTINE } from '../../lib/keys/key-quarantine.js';
 import { countCommands } from '../support/call-counter.js';
+import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import { AV, key, keyFleet, leaseAll, MINUTE } from '../support/key-fleet.js';
 import { localDynamoDb } from '../support/local-services.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
@@ -139,5 +140,27 @@ describe('quarantine needs evidence (KeyBroker on DynamoDB Local)', () => {
     expect((await leasesByBroker(brokers, 3)).filter((lease) => lease.id === 'k')).toHaveLength(0);
     clock.now += HOUR / 2;
     expect((await leasesByBroker(brokers, 3)).filter((lease) => lease.id === 'k')).toHaveLength(1);
+  });
+});
+
+describe('quarantine evidence when DynamoDB applies a write and its reply is lost', () => {
+  // The proxy applies half the key-state writes in DynamoDB Local and then destroys the connection,
+  // as a reply lost on the network; the SDK sends the write again.
+  const lossy = dynamoDbProxyForFile();
+
+  it('counts each invalid-key answer once, and quarantines at the threshold, once', async () => {
+    lossy.proxy.setKnobs({ dropAfterApplyShare: 0.5, dropAfterApplyOperations: ['UpdateItem'] });
+    const { container, clock, operator } = await keyFleet([key('k'), key('spare')], 0);
+    const brokers = [container(lossy.dynamodb), container(lossy.dynamodb)];
+    const { threshold } = DEFAULT_KEY_QUARANTINE;
+    for (let i = 0; i < threshold - 1; i++) await invalid(brokers[i % 2]);
+    expect(quarantines()).toBe(0);
+    expect((await operator.read(AV)).get('k')?.invalidAnswers).toBe(threshold - 1);
+
+    await invalid(brokers[1]);
+    expect(quarantines()).toBe(1);
+    clock.now += 1_000;
+    expect((await operator.read(AV)).get('k')?.quarantinedAt).toBeDefined();
+    expect(lossy.proxy.stats().dropped).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KeyStates } from '../../lib/keys/key-states.js';
 import { DATA_TABLE } from '../../lib/storage/table-definition.js';
 import { countCommands } from '../support/call-counter.js';
+import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import { freshDataTable, localDynamoDb } from '../support/local-services.js';
 
 const NOW = Date.UTC(2026, 10, 26, 15, 0, 10);
@@ -67,5 +68,29 @@ describe('KeyStates on DynamoDB Local', () => {
     expect(claims.filter((claim) => claim.won)).toHaveLength(1);
     // The losers learn the claim from their failed write: no second claim until the next is due.
     for (const states of containers) expect(states.lastKnown('fmp').get('k')?.retestAt).toBe(NOW + 3_600_000);
+  });
+});
+
+describe('KeyStates when DynamoDB applies a write and its reply is lost', () => {
+  // The proxy applies half the UpdateItems in DynamoDB Local and then destroys the connection, as a
+  // reply lost on the network; the SDK sends the write again, which then fails its own condition.
+  const lossy = dynamoDbProxyForFile();
+
+  it('takes the repeat of its own park, quarantine, re-test claim and release for the win it was', async () => {
+    lossy.proxy.setKnobs({ dropAfterApplyShare: 0.5, dropAfterApplyOperations: ['UpdateItem'] });
+    const tableName = await freshDataTable(dynamodb, 'key-states-lossy');
+    const states = new KeyStates(lossy.dynamodb, tableName, { now: () => NOW });
+    const outcomes: Record<string, boolean[]> = { park: [], quarantine: [], claim: [], release: [] };
+    for (let i = 0; i < 6; i++) {
+      const keyId = `key-${i}`;
+      outcomes.park?.push((await states.park('fmp', keyId, NOW + 60_000, 'throttled')).won);
+      const quarantine = await states.quarantine('fmp', keyId, 'invalid_key', '2026-11-01T00:00:00Z');
+      outcomes.quarantine?.push(quarantine.won);
+      outcomes.claim?.push((await states.claimRetest('fmp', quarantine.state, NOW + 3_600_000)).won);
+      outcomes.release?.push((await states.releaseAfterRetest('fmp', keyId, NOW)).won);
+    }
+    const allWon = Array(6).fill(true);
+    expect(outcomes).toEqual({ park: allWon, quarantine: allWon, claim: allWon, release: allWon });
+    expect(lossy.proxy.stats().dropped).toBeGreaterThan(0);
   });
 });
