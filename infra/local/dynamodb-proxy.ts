@@ -18,9 +18,10 @@ import {
   partitionsOf,
   splitBatch,
   tableOf,
+  transactItemPartitions,
   withUnprocessed,
 } from './dynamodb-proxy/request-items.js';
-import { throttlingAnswer } from './dynamodb-proxy/throttling.js';
+import { cancelledTransactionAnswer, throttlingAnswer } from './dynamodb-proxy/throttling.js';
 import { Upstream } from './dynamodb-proxy/upstream.js';
 import {
   jsonAnswer,
@@ -156,6 +157,12 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
         }
       } else if (draws.throttles(operation, partitionsOf(operation, request))) {
         stats.throttled += 1;
+        if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
+          const items = transactItemPartitions(request).map((partition) =>
+            draws.isThrottledPartition(partition),
+          );
+          return sendAnswer(res, cancelledTransactionAnswer(items));
+        }
         return sendAnswer(res, throttlingAnswer(operation, tableOf(request)));
       }
     }
@@ -164,7 +171,7 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
     let answer: WireAnswer;
     try {
       const sent = forwarded === request ? body : Buffer.from(JSON.stringify(forwarded));
-      answer = await upstream.send(req.headers, sent, gone.signal);
+      answer = await upstream.send(req, sent, gone.signal);
     } catch {
       // DynamoDB Local unreachable (or the caller gone): the caller sees a broken connection, as it would.
       req.socket.destroy();

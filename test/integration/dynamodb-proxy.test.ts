@@ -7,6 +7,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ThrottlingException,
+  TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -190,6 +191,26 @@ describe('the DynamoDB proxy: throttling with DynamoDB’s own error', () => {
     file.proxy.resetKnobs();
     expect(await getVersion(cold, true)).toBe(7);
     expect(await getVersion(hot, true)).toBe(0);
+  });
+
+  it('cancels a transaction touching the throttled partition with ThrottlingError, which the SDK does not retry', async () => {
+    const { hot, cold } = await hotAndCold();
+    const transaction = file.dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: tableName, Item: { ...key(cold), version: { N: '2' } } } },
+          { Put: { TableName: tableName, Item: { ...key(hot), version: { N: '2' } } } },
+        ],
+      }),
+    );
+    const error = await transaction.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    expect((error as TransactionCanceledException).CancellationReasons).toEqual([
+      { Code: 'None' },
+      { Code: 'ThrottlingError', Message: THROTTLING_MESSAGE },
+    ]);
+    expect(file.proxy.stats()).toMatchObject({ calls: { TransactWriteItems: 1 }, throttled: 1 });
+    expect(await getVersion(cold, true)).toBe(1);
   });
 
   it('draws the same calls to throttle from the same seed', async () => {

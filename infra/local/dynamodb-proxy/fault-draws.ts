@@ -33,6 +33,12 @@ export class FaultDraws {
     return this.#random() < throttleShare;
   }
 
+  /** Whether calls on this partition key value are eligible: every one when no partition is named. */
+  isThrottledPartition(partition: string | undefined): boolean {
+    const { throttlePartition } = this.#knobs;
+    return throttlePartition === undefined || partition === throttlePartition;
+  }
+
   /** Draws whether a write, once applied, loses its reply. */
   dropsReply(operation: string): boolean {
     const { dropAfterApplyShare, dropAfterApplyOperations } = this.#knobs;

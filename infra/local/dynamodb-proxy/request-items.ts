@@ -67,12 +67,7 @@ export function partitionsOf(operation: string, request: Json): string[] {
       break;
     case 'TransactWriteItems':
     case 'TransactGetItems':
-      for (const entry of list(request.TransactItems)) {
-        for (const action of Object.values(object(entry) ?? {})) {
-          const body = object(action);
-          found.push(partitionOf(body?.Item ?? body?.Key));
-        }
-      }
+      found.push(...transactItemPartitions(request));
       break;
     case 'BatchGetItem':
     case 'BatchWriteItem':
@@ -80,6 +75,15 @@ export function partitionsOf(operation: string, request: Json): string[] {
       break;
   }
   return found.filter((value): value is string => value !== undefined);
+}
+
+/** The partition key value of each item of a transaction, in request order. */
+export function transactItemPartitions(request: Json): (string | undefined)[] {
+  return list(request.TransactItems).map((entry) => {
+    // Each entry holds one action: Put (an Item), Update, Delete, ConditionCheck or Get (a Key).
+    const action = object(Object.values(object(entry) ?? {})[0]);
+    return partitionOf(action?.Item ?? action?.Key);
+  });
 }
 
 /** The table a call names (the first one for batches and transactions). */

@@ -20,6 +20,7 @@ const LOCAL_TABLE_ARN_PREFIX = 'arn:aws:dynamodb:ddblocal:000000000000:table/';
 
 const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
 
+/** The error of a throttled item call or of a batch whose every key is throttled. */
 export function throttlingAnswer(operation: string, tableName: string | undefined): WireAnswer {
   const access = READ_OPERATIONS.has(operation) ? 'Read' : 'Write';
   return jsonAnswer(400, {
@@ -31,5 +32,22 @@ export function throttlingAnswer(operation: string, tableName: string | undefine
         resource: `${LOCAL_TABLE_ARN_PREFIX}${tableName ?? 'unknown'}`,
       },
     ],
+  });
+}
+
+/**
+ * A transaction on a throttled partition is not answered with ThrottlingException: DynamoDB cancels it
+ * (TransactionCanceledException, which the SDK does not retry) with one cancellation reason per item in
+ * request order, `ThrottlingError` with the same message for the throttled ones, `None` for the others.
+ * The body's shape is DynamoDB Local's own for a cancelled transaction.
+ */
+export function cancelledTransactionAnswer(throttledItems: readonly boolean[]): WireAnswer {
+  const reasons = throttledItems.map((throttled) =>
+    throttled ? { Code: 'ThrottlingError', Message: THROTTLING_MESSAGE } : { Code: 'None' },
+  );
+  return jsonAnswer(400, {
+    __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+    CancellationReasons: reasons,
+    Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
   });
 }

@@ -1,4 +1,4 @@
-import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+import { Agent, type IncomingMessage, request } from 'node:http';
 import type { WireAnswer } from './wire.js';
 
 /**
@@ -14,16 +14,19 @@ export class Upstream {
     this.#target = new URL(target);
   }
 
-  /** Sends a call with its headers unchanged (signature included; Local does not check it) but its length. */
-  send(headers: IncomingHttpHeaders, body: Buffer, signal: AbortSignal): Promise<WireAnswer> {
-    const { connection: _connection, 'keep-alive': _keepAlive, 'transfer-encoding': _te, ...kept } = headers;
+  /**
+   * Sends a call as it came (method, path, headers with the signature: Local does not check it), with the
+   * given body and its length.
+   */
+  send(call: IncomingMessage, body: Buffer, signal: AbortSignal): Promise<WireAnswer> {
+    const { connection: _c, 'keep-alive': _k, 'transfer-encoding': _t, ...kept } = call.headers;
     return new Promise((resolve, reject) => {
-      const call = request(
+      const sent = request(
         {
           host: this.#target.hostname,
           port: this.#target.port,
-          method: 'POST',
-          path: '/',
+          method: call.method,
+          path: call.url,
           agent: this.#agent,
           signal,
           headers: { ...kept, 'content-length': body.length },
@@ -41,8 +44,8 @@ export class Upstream {
           answer.on('error', reject);
         },
       );
-      call.on('error', reject);
-      call.end(body);
+      sent.on('error', reject);
+      sent.end(body);
     });
   }
 
