@@ -10,8 +10,12 @@ import { sanitizeText } from './validation/text.js';
 /** Most symbols one batch may ask for (and what one BatchGetItem round reads). */
 export const MAX_BATCH_SYMBOLS = 100;
 
-/** How far back daily history goes by default (at most: `MAX_HISTORY_DAYS`). */
-const DEFAULT_HISTORY_DAYS = 140;
+/**
+ * How far back daily history goes by default (at most: `MAX_HISTORY_DAYS`): within what Alpha
+ * Vantage's free `compact` answer holds on any date (its latest 100 trading days span 137 days or
+ * more), so the default request costs one call on the free plan (`COMPACT_REACH_DAYS`).
+ */
+const DEFAULT_HISTORY_DAYS = 135;
 
 function invalid(message: string, issues: z.core.$ZodIssue[] | string[]): never {
   throw new InvalidRequestError(

@@ -11,7 +11,7 @@ import { type ProxyHandler, startLocalGateway } from './gateway.js';
 import { seedKeyPools } from './key-pool-seed.js';
 import { lambdaContext } from './lambda-context.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './local-aws.js';
-import { knobsFromEnv, type MarketSandbox, startMarketSandbox } from './sandbox/server.js';
+import { knobsFromEnv, type MarketSandbox, plansFromEnv, startMarketSandbox } from './sandbox/server.js';
 import { type RotationStep, startSecretsManagerEmulator } from './secrets-manager-emulator.js';
 
 export const DEFAULT_LOCAL_API_KEY = 'local-client-key';
@@ -74,7 +74,7 @@ export async function startLocalStack(
       secretsManagerEndpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
     }
 
-    const sandbox = await startMarketSandbox({ knobs: knobsFromEnv(env) });
+    const sandbox = await startMarketSandbox({ knobs: knobsFromEnv(env), plans: plansFromEnv(env) });
     closers.push(sandbox.close);
     const sandboxProviders = new Set<ProviderId>();
     for (const [provider, baseUrl] of Object.entries(sandbox.baseUrls) as [ProviderId, string][]) {

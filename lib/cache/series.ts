@@ -1,5 +1,5 @@
 import { type DailySeries, type HistoryQuery, MAX_HISTORY_DAYS } from '../model/daily-bars.js';
-import type { ProviderEndpoint } from '../providers/provider.js';
+import type { HistoryEndpoint, ProviderEndpoint, ProviderPlan } from '../providers/provider.js';
 import type { CacheLookup } from './data-cache.js';
 
 /** An inclusive range of ISO dates. */
@@ -10,20 +10,30 @@ export interface DateRange {
 
 /**
  * A symbol's daily series as cached, whatever range a request asked: the bars a provider gave and
- * the dates it was asked for. A day inside `covers` without a bar had no trading (or none the
- * provider knows of), so any request within `covers` is answered by slicing.
+ * the dates they cover (see {@link coverageOf}). A day inside `covers` without a bar had no trading,
+ * so any request within `covers` is answered by slicing.
  */
 export interface CoveredSeries extends DailySeries {
   covers: DateRange;
 }
 
 /**
- * The shortest span a miss asks for, back from today: one provider call then serves every chart of
- * up to two years (the default request is 140 days), a deeper request extends the series once. Not
- * the API's whole 20 years: most requests are short, and every hit reads the whole cached series
- * (~12 KB compressed for two years, ~118 KB for twenty).
+ * How far back a miss asks an endpoint whose plan reaches further than the request: one provider
+ * call then serves every chart of up to two years (the default request is 135 days), a deeper request
+ * extends the series once. Not the API's whole 20 years: most requests are short, and every hit reads
+ * the whole cached series (~12 KB compressed for two years, ~118 KB for twenty). An endpoint whose plan
+ * reaches less (Alpha Vantage free: `compact`) is asked only for what it reaches.
  */
 export const MIN_SERIES_SPAN_DAYS = 2 * 366;
+
+/**
+ * Days after a range's start within which its first bar still shows the range covered from its start:
+ * the days between are a weekend or an exchange holiday (the longest regular closure, a Friday holiday
+ * and its weekend, puts the first session 3 days after a Friday start; one more for a rare extra
+ * closure). A first bar later than that means the provider had nothing earlier for us: its plan cut the
+ * range, or the symbol was listed later (the two look alike in one answer).
+ */
+export const START_SLACK_DAYS = 4;
 
 const DAY_MS = 86_400_000;
 
@@ -39,26 +49,61 @@ function latest(first: string, ...rest: string[]): string {
   return [first, ...rest].sort().at(-1) ?? first;
 }
 
-/** A history endpoint whose answers record the range they were asked for. */
-export function recordingCoverage(
-  endpoint: ProviderEndpoint<HistoryQuery, DailySeries>,
+/**
+ * The dates a provider's answer to `asked` covers: to the asked end (daily history holds no bar past
+ * the last session), and from the asked start when the first bar falls within {@link START_SLACK_DAYS}
+ * of it, else only from the first bar. So a provider that returns less history than asked is cached as
+ * covering what it returned, and a later request reaching earlier asks again instead of being served
+ * a hit with years missing. A symbol listed inside the range is cached from its listing too: each
+ * request reaching before the listing asks the providers again (the price of never trusting a short
+ * answer as complete); the service then answers what they gave. No bar at all covers the asked range.
+ */
+export function coverageOf(bars: readonly { date: string }[], asked: DateRange): DateRange {
+  const first = bars[0]?.date;
+  if (first === undefined || first <= daysBefore(asked.from, -START_SLACK_DAYS)) return { ...asked };
+  return { from: first, to: asked.to };
+}
+
+/**
+ * A history endpoint as the configured plan has it: it takes only queries whose start its plan reaches
+ * (`supports`, so the provider manager skips it without a call), asks for the deeper of the query and
+ * what one call on the plan gives cheaply (up to {@link MIN_SERIES_SPAN_DAYS}), and records the range
+ * its bars actually cover.
+ */
+export function withinPlanReach(
+  endpoint: HistoryEndpoint,
+  plan: ProviderPlan,
 ): ProviderEndpoint<HistoryQuery, CoveredSeries> {
+  const reach = endpoint.reachDays[plan];
+  const reachable = (query: HistoryQuery) => query.from >= daysBefore(query.to, reach);
+  const asked = (query: HistoryQuery): HistoryQuery => ({
+    ...query,
+    from: earliest(
+      query.from,
+      latest(daysBefore(query.to, reach), daysBefore(query.to, MIN_SERIES_SPAN_DAYS)),
+    ),
+  });
+  const { reachDays: _, ...rest } = endpoint;
   return {
-    ...endpoint,
+    ...rest,
+    supports: (query) => reachable(query) && (endpoint.supports?.(query) ?? true),
+    buildRequest: (query, access) => endpoint.buildRequest(asked(query), access),
     transform(body, query) {
-      const result = endpoint.transform(body, query);
+      const range = asked(query);
+      const result = endpoint.transform(body, range);
       if (!result.ok) return result;
-      return { ok: true, value: { ...result.value, covers: { from: query.from, to: query.to } } };
+      return { ok: true, value: { ...result.value, covers: coverageOf(result.value.bars, range) } };
     },
   };
 }
 
 /**
  * What to ask the providers for when the cache cannot answer `query`: up to today (UTC), back to the
- * earliest of the query's `from`, {@link MIN_SERIES_SPAN_DAYS} ago, and the cached series' own start
- * (kept up to the API's 20-year reach), so the new series holds everything the old one did and
- * replaces it whole. One answer rather than old and new bars merged: a split or dividend between the
- * two fetches re-adjusts past prices, and a merge would mix both scales in one series.
+ * earlier of the query's `from` and the cached series' own start (kept up to the API's 20-year reach),
+ * so the new series holds everything the old one did and replaces it whole. One answer rather than old
+ * and new bars merged: a split or dividend between the two fetches re-adjusts past prices, and a merge
+ * would mix both scales in one series. Each endpoint then asks as deep as its plan gives cheaply
+ * ({@link withinPlanReach}).
  */
 export function seriesFetchQuery(
   query: HistoryQuery,
@@ -66,7 +111,7 @@ export function seriesFetchQuery(
   now: Date,
 ): HistoryQuery {
   const today = now.toISOString().slice(0, 10);
-  const starts = [daysBefore(today, MIN_SERIES_SPAN_DAYS)];
+  const starts: string[] = [];
   if (cached.kind === 'value') {
     starts.push(latest(cached.entry.value.covers.from, daysBefore(today, MAX_HISTORY_DAYS)));
   }

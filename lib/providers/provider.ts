@@ -1,3 +1,4 @@
+import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
 import type { DataType } from '../model/data-types.js';
 import type { ProviderId } from '../model/provider-ids.js';
 
@@ -68,6 +69,16 @@ export interface ProviderEndpoint<Query, Value> {
   /** A failure, or `null` when the answer carries data worth transforming. */
   classify(answer: UpstreamAnswer, now: Date): ProviderFailure | null;
   transform(body: unknown, query: Query): ProviderResult<Value>;
+}
+
+/**
+ * A daily-history endpoint and how deep each plan serves it: `reachDays[plan]` is how many days back
+ * from a range's end (today, for the series fetch) one call on that plan can start. The layer asks an
+ * endpoint only for ranges its configured plan reaches (Alpha Vantage free: `compact`, the latest 100
+ * trading days), so no call is spent on an answer the plan refuses or silently cuts.
+ */
+export interface HistoryEndpoint extends ProviderEndpoint<HistoryQuery, DailySeries> {
+  readonly reachDays: Readonly<Record<ProviderPlan, number>>;
 }
 
 /** A provider's multi-symbol quote endpoint: one call for up to `maxSymbols` symbols. */

@@ -1,5 +1,4 @@
 import type { CompanyProfile } from '../model/company-profile.js';
-import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
 import type { DataType } from '../model/data-types.js';
 import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
 import type { ProviderId } from '../model/provider-ids.js';
@@ -25,7 +24,7 @@ import { polygonDailyBars } from './polygon/daily-bars.js';
 import { polygonPreviousClose } from './polygon/previous-close.js';
 import { polygonSearch } from './polygon/search.js';
 import { polygonTickerDetails } from './polygon/ticker-details.js';
-import type { BatchQuoteEndpoint, ProviderEndpoint, ProviderPlan } from './provider.js';
+import type { BatchQuoteEndpoint, HistoryEndpoint, ProviderEndpoint, ProviderPlan } from './provider.js';
 import { twelveDataBatchQuote } from './twelve-data/batch-quote.js';
 import { twelveDataIncomeStatement } from './twelve-data/income-statement.js';
 import { twelveDataProfile } from './twelve-data/profile.js';
@@ -41,7 +40,7 @@ type Registry<Query, Value> = Partial<Record<ProviderId, ProviderEndpoint<Query,
  */
 export const ENDPOINTS: {
   quote: Registry<{ symbol: string }, Quote>;
-  daily_history: Registry<HistoryQuery, DailySeries>;
+  daily_history: Partial<Record<ProviderId, HistoryEndpoint>>;
   financials: Registry<StatementsQuery, FinancialStatements>;
   company: Registry<{ symbol: string }, CompanyProfile>;
   search: Registry<{ query: string }, SearchResult>;
@@ -96,11 +95,11 @@ export function quoteEndpoints(
  * The endpoints of `registry` in the configured priority order, leaving out providers that do not
  * serve the data type and endpoints that need a paid plan the operator does not have.
  */
-export function inPriorityOrder<Query, Value>(
-  registry: Registry<Query, Value>,
+export function inPriorityOrder<Endpoint extends { readonly plan?: ProviderPlan }>(
+  registry: Partial<Record<ProviderId, Endpoint>>,
   order: readonly ProviderId[],
   plans: Readonly<Record<ProviderId, ProviderPlan>>,
-): ProviderEndpoint<Query, Value>[] {
+): Endpoint[] {
   return order.flatMap((provider) => {
     const endpoint = registry[provider];
     if (!endpoint) return [];

@@ -1,4 +1,4 @@
-import { recordingCoverage } from '../cache/series.js';
+import { withinPlanReach } from '../cache/series.js';
 import type { DataType } from '../model/data-types.js';
 import type { ProviderId } from '../model/provider-ids.js';
 import type { AlphaVantageEntitlement } from '../providers/alpha-vantage/entitlement.js';
@@ -28,8 +28,11 @@ export function dataSources(config: ProviderSelection): DataSources {
       score: (value, now) => scoreQuote(value, { now }),
     },
     daily_history: {
-      // Each answer records the range it was asked for: the cache slices any range within it.
-      endpoints: inPriorityOrder(ENDPOINTS.daily_history, order.daily_history, plans).map(recordingCoverage),
+      // Each endpoint is asked only what its plan reaches, and its answer records the range its bars
+      // cover: the cache slices any range within it.
+      endpoints: inPriorityOrder(ENDPOINTS.daily_history, order.daily_history, plans).map((endpoint) =>
+        withinPlanReach(endpoint, plans[endpoint.provider]),
+      ),
       score: (value, now) => scoreDailySeries(value, { now }),
     },
     financials: {

@@ -128,17 +128,19 @@ export class MarketDataService {
         accepts: (series) => reachesBack(series, query),
       });
     let answer = await fetchSeries(seriesLookupFor(cached, query));
-    if (!reachesBack(answer.data, query)) {
-      // Only a series another request fetched, shallower, can get here (a wait for a concurrent fetch
-      // of the same symbol): it cannot serve this range, so ask once more for the deeper one.
+    if (!reachesBack(answer.data, query) && answer.meta.cache === 'hit') {
+      // A series another request fetched, shallower (a wait for a concurrent fetch of the same
+      // symbol): it cannot serve this range, so ask once more for the deeper one.
       answer = await fetchSeries({ kind: 'none' });
-      if (!reachesBack(answer.data, query)) {
-        throw new ProvidersUnavailableError(
-          'no series reaching back to the range',
-          DEFAULT_RETRY_AFTER_SECONDS,
-        );
-      }
     }
+    if (!reachesBack(answer.data, query) && answer.meta.cache === 'hit') {
+      throw new ProvidersUnavailableError(
+        'no series reaching back to the range',
+        DEFAULT_RETRY_AFTER_SECONDS,
+      );
+    }
+    // A series fetched for this very range that starts later than asked is all the providers' plans
+    // hold (a listing inside the range, or history past every plan's reach): answered as it is.
     const slice = sliceSeries(answer.data, query);
     const quality = this.deps.sources.daily_history.score(slice, new Date(answer.meta.fetchedAt));
     return { data: withoutCoverage(slice), meta: { ...answer.meta, quality } };

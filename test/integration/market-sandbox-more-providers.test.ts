@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
 import { knobsFromEnv, type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
 import { CompanyProfileSchema } from '../../lib/model/company-profile.js';
 import { DailySeriesSchema } from '../../lib/model/daily-bars.js';
@@ -21,6 +22,13 @@ import { twelveDataProfile } from '../../lib/providers/twelve-data/profile.js';
 import { twelveDataQuote } from '../../lib/providers/twelve-data/quote.js';
 import { twelveDataSearch } from '../../lib/providers/twelve-data/search.js';
 import { twelveDataTimeSeries } from '../../lib/providers/twelve-data/time-series.js';
+
+/**
+ * Every provider on its paid plan: these test the wire format of every answer, the paid ones
+ * included, and call one key more often than a free plan allows. The free plans' refusals and
+ * limits: market-sandbox-free-plans.test.ts.
+ */
+const PAID = Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, 'paid' as const]));
 
 type Json = Record<string, unknown>;
 
@@ -51,7 +59,7 @@ function shapeOf(value: unknown): Record<string, string[]> {
 let sandbox: MarketSandbox;
 
 beforeAll(async () => {
-  sandbox = await startMarketSandbox({ now: () => NOW });
+  sandbox = await startMarketSandbox({ now: () => NOW, plans: PAID });
 });
 
 afterAll(async () => {

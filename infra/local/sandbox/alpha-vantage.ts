@@ -6,6 +6,7 @@ import {
   type DataRequest,
   type JsonValue,
   jsonAnswer,
+  type PlanRefusal,
   type ProviderModule,
 } from './provider.js';
 import { searchSymbols } from './symbol-search.js';
@@ -29,7 +30,42 @@ export const ALPHA_VANTAGE_MESSAGES = {
     'Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day. Please subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly remove all daily rate limits.',
   premium:
     'Thank you for using Alpha Vantage! This is a premium endpoint. You may subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly unlock all premium endpoints',
+  premiumOutputSize:
+    'Thank you for using Alpha Vantage! The outputsize=full parameter value is a premium feature for the TIME_SERIES_DAILY endpoint. You may subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly unlock all premium features',
 } as const;
+
+/**
+ * Functions the documentation marks premium: a free key gets the premium-endpoint notice. On the paid
+ * plan the sandbox does not simulate them (they answer as unknown functions).
+ */
+export const ALPHA_VANTAGE_PREMIUM_FUNCTIONS: readonly string[] = [
+  'TIME_SERIES_DAILY_ADJUSTED',
+  'REALTIME_BULK_QUOTES',
+  'REALTIME_OPTIONS',
+  'FX_INTRADAY',
+  'CRYPTO_INTRADAY',
+  'VWAP',
+  'MACD',
+];
+
+/**
+ * The free plan's refusal of a call, or undefined when it serves it: premium functions, the premium
+ * `outputsize=full` of `TIME_SERIES_DAILY` (free keys get `compact`, the latest 100 trading days), and
+ * the premium US data of `GLOBAL_QUOTE&entitlement=`. All HTTP 200 with an `Information` notice.
+ */
+function freePlanRefusal({ query }: DataRequest): PlanRefusal | undefined {
+  const fn = query.get('function') ?? '';
+  const premium = ok({ Information: ALPHA_VANTAGE_MESSAGES.premium });
+  if (ALPHA_VANTAGE_PREMIUM_FUNCTIONS.includes(fn)) return { refused: 'premium function', answer: premium };
+  if (fn === 'TIME_SERIES_DAILY' && query.get('outputsize') === 'full') {
+    return {
+      refused: 'outputsize=full',
+      answer: ok({ Information: ALPHA_VANTAGE_MESSAGES.premiumOutputSize }),
+    };
+  }
+  if (fn === 'GLOBAL_QUOTE' && query.has('entitlement')) return { refused: 'entitlement', answer: premium };
+  return undefined;
+}
 
 const ok = (body: JsonValue): Answer => jsonAnswer(200, body, 4, CONTENT_TYPE);
 const invalidCall = (fn: string): Answer =>
@@ -116,6 +152,10 @@ export const alphaVantage: ProviderModule = {
   id: 'alpha-vantage',
 
   apiKey: (request: DataRequest) => request.query.get('apikey') ?? undefined,
+
+  // "up to 25 API requests per day" and, as the per-minute notice says, 5 a minute.
+  freePlanLimits: { perMinute: 5, perDay: 25 },
+  freePlanRefusal,
 
   fault(fault) {
     switch (fault) {

@@ -1,9 +1,26 @@
+import { isNyseHoliday } from './nyse-holidays.js';
+
 /**
- * Trading calendar of the sandbox: days are whole UTC days counted from 1970-01-01, trading days are the
- * weekdays. Exchange holidays are deliberately ignored: no provider adapter may rely on a holiday list.
+ * Trading calendar of the sandbox, the NYSE's: days are whole days counted from 1970-01-01 (dated as in
+ * New York), trading days are the weekdays that are not exchange holidays, and a day's session exists
+ * from its opening bell (09:30 New York) on. So no quote or bar is dated on a weekend, a holiday or a
+ * session that has not opened yet: at 02:25 UTC on a Monday (Sunday evening in New York) the latest
+ * trading day is the Friday before.
  */
 
 const MS_PER_DAY = 86_400_000;
+/** The NYSE's opening bell, minutes after midnight New York time. */
+const OPEN_MINUTE_NEW_YORK = 9 * 60 + 30;
+
+const newYorkClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** Day number (days since 1970-01-01 UTC) of a `YYYY-MM-DD` string, or undefined when it is not a date. */
 export function parseIsoDay(text: string): number | undefined {
@@ -22,10 +39,18 @@ export function dayOf(instant: Date): number {
   return Math.floor(instant.getTime() / MS_PER_DAY);
 }
 
-/** True on Monday to Friday. 1970-01-01 was a Thursday, hence the offset. */
+/** New York's date (as a day number) and minute of the day at `instant`. */
+export function newYorkTime(instant: Date): { day: number; minute: number } {
+  const parts = Object.fromEntries(newYorkClock.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
+  const day = Math.floor(Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1) / MS_PER_DAY);
+  // Formatters differ on midnight ("00" or "24"): the hour is read modulo 24.
+  return { day, minute: ((parts.hour ?? 0) % 24) * 60 + (parts.minute ?? 0) };
+}
+
+/** True on a weekday the NYSE is open. 1970-01-01 was a Thursday, hence the offset. */
 export function isTradingDay(day: number): boolean {
   const weekday = (((day + 4) % 7) + 7) % 7; // 0 = Sunday
-  return weekday !== 0 && weekday !== 6;
+  return weekday !== 0 && weekday !== 6 && !isNyseHoliday(day);
 }
 
 /** The last trading day on or before `day`. */
@@ -40,9 +65,14 @@ export function previousTradingDay(day: number): number {
   return tradingDayOnOrBefore(day - 1);
 }
 
-/** The latest trading day as seen at `now`: the last weekday on or before today (UTC). */
+/**
+ * The latest trading day as seen at `now`: the last session that has opened, today in New York once
+ * its opening bell has rung, else the trading day before.
+ */
 export function latestTradingDay(now: Date): number {
-  return tradingDayOnOrBefore(dayOf(now));
+  const { day, minute } = newYorkTime(now);
+  const last = tradingDayOnOrBefore(day);
+  return last === day && minute < OPEN_MINUTE_NEW_YORK ? previousTradingDay(day) : last;
 }
 
 /** `count` trading days ending at `lastDay` (a trading day), newest first. */

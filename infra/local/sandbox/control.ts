@@ -13,6 +13,11 @@ export interface SandboxStats {
   calls: Record<string, number>;
   /** Data calls per provider id, then per API key value (`(none)` for calls without a key). */
   callsByKey: Record<string, Record<string, number>>;
+  /**
+   * Data calls a free plan refused, per provider id, then per refusal (`outputsize=full`, `premium
+   * function`, ...): each is a call the layer spent on an answer its plan could not give.
+   */
+  planRefusals: Record<string, Record<string, number>>;
 }
 
 /** What the control endpoints act on. */

@@ -1,5 +1,5 @@
 import type { ProviderKnobs, SandboxProviderId } from './knobs.js';
-import type { Answer, JsonValue, ProviderFault } from './provider.js';
+import type { Answer, JsonValue, PlanLimits, ProviderFault } from './provider.js';
 import { hashSeed, mulberry32 } from './random.js';
 
 /**
@@ -57,11 +57,17 @@ export function outageAnswer(status: 500 | 502 | 503): Answer {
   };
 }
 
-/** Counts a call in a per-key window and tells whether the window's allowance is used up. */
-function overLimit(windows: Map<string, Window>, key: string, period: number, limit: number): boolean {
+/** Counts a call's credits in a per-key window and tells whether the window's allowance is used up. */
+function overLimit(
+  windows: Map<string, Window>,
+  key: string,
+  period: number,
+  limit: number,
+  credits: number,
+): boolean {
   const window = windows.get(key);
   const current = window === undefined || window.period !== period ? { period, count: 0 } : window;
-  current.count++;
+  current.count += credits;
   windows.set(key, current);
   return limit > 0 && current.count > limit;
 }
@@ -90,8 +96,17 @@ export class FaultEngine {
     return state;
   }
 
-  /** Decides the fate of one data call carrying `apiKey` at `now`. */
-  decide(id: SandboxProviderId, knobs: ProviderKnobs, apiKey: string | undefined, now: Date): Decision {
+  /**
+   * Decides the fate of one data call carrying `apiKey` at `now`, costing `credits` of the key's
+   * allowance: the knobs' `throttleAfter` and `dailyLimit`, or where they are 0 on the free plan, the
+   * free plan's `limits`.
+   */
+  decide(
+    id: SandboxProviderId,
+    knobs: ProviderKnobs,
+    request: { apiKey: string | undefined; now: Date; credits: number; freePlanLimits: PlanLimits },
+  ): Decision {
+    const { apiKey, now, credits, freePlanLimits } = request;
     const state = this.state(id, knobs);
     const call = state.calls++;
     // Both draws are taken on every call so that the error-rate sequence does not depend on the jitter knob.
@@ -120,8 +135,11 @@ export class FaultEngine {
     const minute = Math.floor(now.getTime() / 60_000);
     const day = Math.floor(now.getTime() / 86_400_000);
     // Every call with a valid key uses up allowance, answered or not, as real quota counters do.
-    const overMinute = overLimit(state.minute, apiKey, minute, knobs.throttleAfter);
-    const overDay = overLimit(state.day, apiKey, day, knobs.dailyLimit);
+    const free = knobs.plan === 'free';
+    const perMinute = knobs.throttleAfter || (free ? (freePlanLimits.perMinute ?? 0) : 0);
+    const perDay = knobs.dailyLimit || (free ? (freePlanLimits.perDay ?? 0) : 0);
+    const overMinute = overLimit(state.minute, apiKey, minute, perMinute, credits);
+    const overDay = overLimit(state.day, apiKey, day, perDay, credits);
     if (overDay) return decide({ kind: 'provider-fault', fault: 'daily-limit' });
     if (overMinute) return decide({ kind: 'provider-fault', fault: 'throttled' });
     const malformed = knobs.mode === 'malformed' ? knobs.malformedKind : undefined;

@@ -137,6 +137,15 @@ export const finnhub: ProviderModule = {
     }
   },
 
+  // 60 calls a minute on the free plan (and 30 a second on every plan), no daily quota.
+  freePlanLimits: { perMinute: 60 },
+
+  // Candles left the free plan: a free key gets 403 whatever the symbol.
+  freePlanRefusal: (request) =>
+    request.path.replace(/\/+$/, '') === '/api/v1/stock/candle'
+      ? { refused: 'stock/candle', answer: error(403, FINNHUB_MESSAGES.noAccess) }
+      : undefined,
+
   handle(request, context) {
     const { query } = request;
     const symbol = query.get('symbol')?.trim().toUpperCase() ?? '';

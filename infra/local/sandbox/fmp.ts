@@ -1,5 +1,6 @@
 import { latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
 import { isFmpStatement, statementRows } from './fmp-statements.js';
+import type { Plan } from './knobs.js';
 import { barsOn, companyFor, quoteOn, round } from './market-generator.js';
 import {
   type Answer,
@@ -100,10 +101,19 @@ function profileObject(symbol: string, day: number): JsonValue {
   };
 }
 
-/** Daily bars in [from, to] (default: the last 5 years), newest first, in FMP's EOD shape. */
-function historical(symbol: string, query: URLSearchParams, day: number): JsonValue {
+/** How far back the free (Basic) plan's history reaches: 5 years. */
+const FREE_PLAN_HISTORY_DAYS = Math.round(5 * 365.25);
+
+/**
+ * Daily bars in [from, to] (default: the last 5 years), newest first, in FMP's EOD shape. On the free
+ * plan no bar older than 5 years: FMP documents the 5-year range but not how it refuses an older
+ * `from`, so the sandbox answers what the plan holds, the bars since then, without a word (the form of
+ * a provider answering less than asked).
+ */
+function historical(symbol: string, query: URLSearchParams, day: number, plan: Plan): JsonValue {
   const to = Math.min(parseIsoDay(query.get('to') ?? '') ?? day, day);
-  const from = parseIsoDay(query.get('from') ?? '') ?? to - Math.round(5 * 365.25);
+  const asked = parseIsoDay(query.get('from') ?? '') ?? to - FREE_PLAN_HISTORY_DAYS;
+  const from = plan === 'free' ? Math.max(asked, day - FREE_PLAN_HISTORY_DAYS) : asked;
   return barsOn(companyFor(symbol), tradingDaysBetween(from, to)).map((bar) => ({
     symbol,
     date: bar.date,
@@ -132,6 +142,15 @@ export const fmp: ProviderModule = {
     const header = request.headers.apikey;
     return request.query.get('apikey') ?? (typeof header === 'string' ? header : undefined);
   },
+
+  // 250 calls a day on the free (Basic) plan; no per-minute figure is published for it.
+  freePlanLimits: { perDay: 250 },
+
+  // Multi-symbol quotes are not in the free plan.
+  freePlanRefusal: (request) =>
+    /^\/stable\/batch-quote\/?$/.test(request.path)
+      ? { refused: 'batch-quote', answer: fmp.fault('premium', request) }
+      : undefined,
 
   fault(fault) {
     switch (fault) {
@@ -171,7 +190,7 @@ export const fmp: ProviderModule = {
       case 'profile':
         return json(200, known ? [profileObject(symbol, day)] : []);
       case 'historical-price-eod/full':
-        return json(200, known ? historical(symbol, query, day) : []);
+        return json(200, known ? historical(symbol, query, day, context.plan) : []);
       case 'search-symbol': {
         const matches = searchSymbols(query.get('query') ?? '', (s) => context.isKnown(s));
         return json(

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { ProviderId } from '../../../lib/model/provider-ids.js';
+import { PROVIDER_ENV_PREFIX, type ProviderId } from '../../../lib/model/provider-ids.js';
 
 /**
  * Knobs of the market-data sandbox: how each simulated provider misbehaves. They are set per provider id,
  * a patch deep-merges into the current knobs per provider (lists are replaced, not appended), and the
- * defaults are a healthy provider. Changing a provider's knobs restarts its fault counters (flapping
+ * defaults are a healthy provider on its free plan. Changing a provider's knobs restarts its fault counters (flapping
  * phase, error-rate draws, per-key rate windows) so that every test starts from the same state.
  */
 
@@ -40,8 +40,19 @@ export const MODES = [
 ] as const;
 export type Mode = (typeof MODES)[number];
 
-/** The knobs of one provider. Defaults (`defaultProviderKnobs`) describe a healthy provider. */
+/** The plans the sandbox tells apart: each provider's free plan, or a paid one that has every endpoint. */
+export const PLANS = ['free', 'paid'] as const;
+export type Plan = (typeof PLANS)[number];
+
+/** The knobs of one provider. Defaults (`defaultProviderKnobs`) describe a healthy provider on its free plan. */
 export interface ProviderKnobs {
+  /**
+   * `free` (default): the provider's free plan as its documentation states it (docs/providers.md):
+   * its per-key limits, and its own refusals of the endpoints, parameters and history depth the plan
+   * lacks (Alpha Vantage: `compact` only, premium functions refused, 5 calls a minute and 25 a day).
+   * `paid`: every endpoint and parameter, no per-key limit but `throttleAfter` and `dailyLimit`.
+   */
+  plan: Plan;
   /** Delay in milliseconds added before every data answer. Default 0. */
   latencyMs: number;
   /** Extra delay drawn uniformly in [0, latencyJitterMs] from the seeded stream. Default 0. */
@@ -79,9 +90,15 @@ export interface ProviderKnobs {
    * unknown symbol. Besides these, every symbol starting with `ZZZ` is unknown. Default [].
    */
   unknownSymbols: string[];
-  /** Data calls per API key per minute (of `now()`) answered normally before `throttled` answers; 0 = off. Default 0. */
+  /**
+   * Data calls per API key per minute (of `now()`) answered normally before `throttled` answers; 0 (default):
+   * the free plan's own limit on `free`, none on `paid`.
+   */
   throttleAfter: number;
-  /** Data calls per API key per UTC day (of `now()`) answered normally before `daily-limit` answers; 0 = off. Default 0. */
+  /**
+   * Data calls per API key per UTC day (of `now()`) answered normally before `daily-limit` answers; 0
+   * (default): the free plan's own limit on `free`, none on `paid`.
+   */
   dailyLimit: number;
   /** API key values the provider rejects as invalid; a missing key is always rejected. Default []. */
   invalidKeys: string[];
@@ -96,6 +113,7 @@ const duration = z.number().int().min(0).max(600_000);
 
 const providerKnobsSchema = z
   .object({
+    plan: z.enum(PLANS),
     latencyMs: duration,
     latencyJitterMs: duration,
     mode: z.enum(MODES),
@@ -122,6 +140,7 @@ const patchSchema = z
 /** The healthy defaults of one provider. */
 export function defaultProviderKnobs(): ProviderKnobs {
   return {
+    plan: 'free',
     latencyMs: 0,
     latencyJitterMs: 0,
     mode: 'healthy',
@@ -162,6 +181,24 @@ export function mergeKnobs(base: SandboxKnobs, patch: SandboxKnobsPatch): Sandbo
     merged[id] = { ...merged[id], ...structuredClone(defined) };
   }
   return merged;
+}
+
+/**
+ * Each provider's plan from `<PROVIDER>_PLAN` (`ALPHA_VANTAGE_PLAN=paid`, ...), the variable the data
+ * layer's configuration reads (`providerPlans`), so that `npm start` simulates the plans the layer is
+ * told it has. Unset or empty leaves the free plan; another value throws.
+ */
+export function plansFromEnv(env: NodeJS.ProcessEnv): Partial<Record<SandboxProviderId, Plan>> {
+  const plans: Partial<Record<SandboxProviderId, Plan>> = {};
+  for (const id of SANDBOX_PROVIDER_IDS) {
+    const name = `${PROVIDER_ENV_PREFIX[id]}_PLAN`;
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const plan = PLANS.find((p) => p === raw);
+    if (plan === undefined) throw new Error(`${name}=${raw} is not one of ${PLANS.join(', ')}`);
+    plans[id] = plan;
+  }
+  return plans;
 }
 
 /** Environment variable of one provider's mode, e.g. `SANDBOX_ALPHA_VANTAGE_MODE` for `alpha-vantage`. */

@@ -1,4 +1,11 @@
-import { dayOf, latestTradingDay, parseIsoDay, previousTradingDay, tradingDaysBetween } from './calendar.js';
+import {
+  dayOf,
+  latestTradingDay,
+  newYorkTime,
+  parseIsoDay,
+  previousTradingDay,
+  tradingDaysBetween,
+} from './calendar.js';
 import { barsOn, type Company, companyFor, type DailyBar, quoteOn, round } from './market-generator.js';
 import {
   type Answer,
@@ -31,6 +38,9 @@ export const POLYGON_MESSAGES = {
   limit:
     "You've exceeded the maximum requests per minute, please wait or upgrade your subscription to continue. https://polygon.io/pricing",
   notEntitled: 'You are not entitled to this data. Please upgrade your plan at https://massive.com/pricing',
+  // As recorded in polygon-io/issues#313 (a range outside the plan's history window).
+  timeframe:
+    "Your plan doesn't include this data timeframe. Please upgrade your plan at https://polygon.io/pricing",
   tickerNotFound: 'Ticker not found.',
 } as const;
 
@@ -154,12 +164,31 @@ function apiKeyOf(request: DataRequest): string | undefined {
   return request.query.get('apiKey') ?? bearer;
 }
 
+/** How far back the free (Basic) plan's aggregates reach: 2 years. */
+const FREE_PLAN_HISTORY_DAYS = 2 * 365;
+
 /** The Polygon module. */
 export const polygon: ProviderModule = {
   id: 'polygon',
 
   // Polygon takes the key as `apiKey=` or as `Authorization: Bearer <key>`.
   apiKey: apiKeyOf,
+
+  // 5 calls a minute on the free (Basic) plan, no daily quota.
+  freePlanLimits: { perMinute: 5 },
+
+  // Aggregates reach 2 years back on the free plan; an older start is refused whole.
+  freePlanRefusal(request, { now }) {
+    const range = /^\/v2\/aggs\/ticker\/[^/]+\/range\/\d+\/\w+\/([^/]+)\/[^/]+\/?$/.exec(request.path);
+    const from = range ? dayOfParam(range[1] ?? '') : undefined;
+    if (from === undefined || from >= newYorkTime(now).day - FREE_PLAN_HISTORY_DAYS) return undefined;
+    const body = {
+      status: 'NOT_AUTHORIZED',
+      request_id: requestIdOf(request),
+      message: POLYGON_MESSAGES.timeframe,
+    };
+    return { refused: 'history before 2 years', answer: json(403, body) };
+  },
 
   fault(fault, request) {
     const request_id = requestIdOf(request);
@@ -189,8 +218,10 @@ export const polygon: ProviderModule = {
     const prev = /^\/v2\/aggs\/ticker\/([^/]+)\/prev$/.exec(path);
     if (prev) {
       const ticker = decodeURIComponent(prev[1] ?? '').toUpperCase();
-      // The last completed session: the trading day before today.
-      const bars = known(ticker) ? barsOn(companyFor(ticker), [previousTradingDay(dayOf(now))]) : [];
+      // The last completed session: the trading day before today in New York.
+      const bars = known(ticker)
+        ? barsOn(companyFor(ticker), [previousTradingDay(newYorkTime(now).day)])
+        : [];
       return json(200, aggregatesBody(ticker, bars, requestId, true));
     }
     const range = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([^/]+)\/([^/]+)$/.exec(path);

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SandboxProviderId } from './knobs.js';
+import type { Plan, SandboxProviderId } from './knobs.js';
 
 /**
  * The contract between the sandbox server and one simulated provider. A provider module answers healthy
@@ -37,6 +37,20 @@ export interface ProviderContext {
   readonly now: Date;
   /** False for symbols the knobs (or the `ZZZ` rule) make unknown. */
   isKnown(symbol: string): boolean;
+  /** The plan of the key: on `free` the module cuts what the provider's free plan cuts (a history depth). */
+  readonly plan: Plan;
+}
+
+/** A free plan's refusal of a call: the provider's own answer, and what was refused (counted in the stats). */
+export interface PlanRefusal {
+  readonly refused: string;
+  readonly answer: Answer;
+}
+
+/** A free plan's per-key allowance (docs/providers.md); a limit left out is one the provider does not set. */
+export interface PlanLimits {
+  readonly perMinute?: number;
+  readonly perDay?: number;
 }
 
 /** Fault modes whose body each provider words its own way. */
@@ -49,7 +63,16 @@ export interface ProviderModule {
   apiKey(request: DataRequest): string | undefined;
   /** The provider's own answer to a fault mode. */
   fault(fault: ProviderFault, request: DataRequest): Answer;
-  /** The healthy answer to a call (including the provider's own "bad request" answers). */
+  /** The per-key limits of the provider's free plan, answered with its `throttled` and `daily-limit` faults. */
+  readonly freePlanLimits: PlanLimits;
+  /** The free plan's refusal of a call it does not serve (a paid endpoint or parameter), or undefined. */
+  freePlanRefusal(request: DataRequest, context: ProviderContext): PlanRefusal | undefined;
+  /** What a call costs against those limits (Twelve Data: a credit per symbol); default 1. */
+  credits?(request: DataRequest): number;
+  /**
+   * The healthy answer to a call (including the provider's own "bad request" answers) that the plan
+   * serves.
+   */
   handle(request: DataRequest, context: ProviderContext): Answer;
 }
 

@@ -9,6 +9,7 @@ import { fmp } from './fmp.js';
 import {
   defaultKnobs,
   mergeKnobs,
+  type Plan,
   type ProviderKnobs,
   parseKnobsPatch,
   SANDBOX_PROVIDER_IDS,
@@ -29,7 +30,7 @@ import { twelveData } from './twelve-data.js';
 
 export type { SandboxStats } from './control.js';
 export type { ProviderKnobs, SandboxKnobs, SandboxKnobsPatch, SandboxProviderId } from './knobs.js';
-export { knobsFromEnv } from './knobs.js';
+export { knobsFromEnv, plansFromEnv } from './knobs.js';
 
 /** Provider modules served; a new provider adds its module here (and its id in knobs.ts). */
 const PROVIDERS: readonly ProviderModule[] = [alphaVantage, fmp, finnhub, twelveData, polygon];
@@ -68,6 +69,11 @@ export interface MarketSandboxOptions {
   host?: string;
   /** Knobs applied over the healthy defaults at start (and restored by `resetKnobs`). */
   knobs?: SandboxKnobsPatch;
+  /**
+   * Each provider's plan at start (and after `resetKnobs`), over `knobs`; default `free` for every
+   * provider. `plansFromEnv(process.env)` reads them from `<PROVIDER>_PLAN`, as the data layer does.
+   */
+  plans?: Partial<Record<SandboxProviderId, Plan>>;
   /** The clock: latest trading day, quote timestamps, rate-limit windows. Default: the system clock. */
   now?: () => Date;
 }
@@ -79,6 +85,7 @@ function emptyStats(): SandboxStats {
     callsByKey: Object.fromEntries(
       SANDBOX_PROVIDER_IDS.map((id) => [id, Object.create(null) as Record<string, number>]),
     ),
+    planRefusals: Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, {}])),
   };
 }
 
@@ -102,7 +109,12 @@ export async function startMarketSandbox(options: MarketSandboxOptions = {}): Pr
   const now = options.now ?? (() => new Date());
   const initial = parseKnobsPatch(options.knobs ?? {});
   if (!initial.ok) throw new TypeError(`Invalid sandbox knobs:\n${initial.error}`);
-  const startKnobs = mergeKnobs(defaultKnobs(), initial.patch);
+  const planPatch = Object.fromEntries(
+    Object.entries(options.plans ?? {}).map(([id, plan]) => [id, { plan }]),
+  ) as SandboxKnobsPatch;
+  const plans = parseKnobsPatch(planPatch);
+  if (!plans.ok) throw new TypeError(`Invalid sandbox plans:\n${plans.error}`);
+  const startKnobs = mergeKnobs(mergeKnobs(defaultKnobs(), initial.patch), plans.patch);
   let knobs = startKnobs;
   let stats = emptyStats();
   const engine = new FaultEngine();
@@ -169,7 +181,12 @@ export async function startMarketSandbox(options: MarketSandboxOptions = {}): Pr
 
     const providerKnobs = knobs[module.id];
     const at = now();
-    const { delayMs, verdict } = engine.decide(module.id, providerKnobs, apiKey, at);
+    const { delayMs, verdict } = engine.decide(module.id, providerKnobs, {
+      apiKey,
+      now: at,
+      credits: module.credits?.(request) ?? 1,
+      freePlanLimits: module.freePlanLimits,
+    });
     if (!(await pause(delayMs, res))) return;
     switch (verdict.kind) {
       case 'unreachable':
@@ -183,10 +200,19 @@ export async function startMarketSandbox(options: MarketSandboxOptions = {}): Pr
       case 'provider-fault':
         return send(res, module.fault(verdict.fault, request));
       case 'healthy': {
-        const answer = module.handle(request, {
+        const context = {
           now: at,
-          isKnown: (symbol) => isKnownSymbol(providerKnobs, symbol),
-        });
+          isKnown: (symbol: string) => isKnownSymbol(providerKnobs, symbol),
+          plan: providerKnobs.plan,
+        };
+        const refusal = context.plan === 'free' ? module.freePlanRefusal(request, context) : undefined;
+        if (refusal !== undefined) {
+          const counts = stats.planRefusals[module.id] ?? {};
+          counts[refusal.refused] = (counts[refusal.refused] ?? 0) + 1;
+          stats.planRefusals[module.id] = counts;
+          return send(res, refusal.answer);
+        }
+        const answer = module.handle(request, context);
         // Only a 200 is malformed: a broken body behind an error status would test nothing new.
         return send(
           res,

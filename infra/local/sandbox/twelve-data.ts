@@ -38,6 +38,9 @@ export const TWELVE_DATA_MESSAGES = {
   noData: 'No data is available on the specified dates. Try setting different start/end dates.',
 } as const;
 
+/** Endpoints of the Grow plan and above: a Basic (free) key gets the 403 body (HTTP 200). */
+const PAID_ENDPOINTS: readonly string[] = ['/profile', '/income_statement'];
+
 const ok = (body: JsonValue): Answer => jsonAnswer(200, body, 0, CONTENT_TYPE);
 const errorBody = (code: number, message: string): JsonValue => ({ code, message, status: 'error' });
 const error = (code: number, message: string): Answer => ok(errorBody(code, message));
@@ -199,6 +202,22 @@ export const twelveData: ProviderModule = {
     const header = request.headers.authorization;
     const fromHeader = typeof header === 'string' ? /^apikey\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
     return request.query.get('apikey') ?? fromHeader;
+  },
+
+  // The Basic (free) plan: 8 API credits a minute, 800 a day.
+  freePlanLimits: { perMinute: 8, perDay: 800 },
+
+  freePlanRefusal(request) {
+    const endpoint = request.path.replace(/\/+$/, '');
+    return PAID_ENDPOINTS.includes(endpoint)
+      ? { refused: endpoint.slice(1), answer: twelveData.fault('premium', request) }
+      : undefined;
+  },
+
+  // Each symbol of a call costs a credit: the weight of quotes and series. (The heavier endpoints,
+  // `/profile` and `/income_statement`, are paid-only, where the sandbox sets no limit.)
+  credits(request) {
+    return Math.max(1, (request.query.get('symbol') ?? '').split(',').filter((s) => s.trim() !== '').length);
   },
 
   fault(fault, request) {

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { type DailySeries, DailySeriesSchema, type HistoryQuery } from '../../model/daily-bars.js';
+import { DailySeriesSchema, MAX_HISTORY_DAYS } from '../../model/daily-bars.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { checkedAgainst, firstPerDateAscending } from '../normalize.js';
-import { failure, isEmptyObject, type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
+import { failure, type HistoryEndpoint, isEmptyObject, unknownSymbolWhen } from '../provider.js';
 import { classifyAlphaVantageAnswer } from './classify.js';
 import { alphaVantageRequest } from './request.js';
 
@@ -12,31 +12,37 @@ const DailyAnswerSchema = z.object({
 });
 
 /**
- * `compact` holds the latest 100 trading days, which span at least 139 calendar days back from Alpha
- * Vantage's last refresh. That refresh may lag today by a long weekend, so a `from` up to 135 days
- * back is safely inside `compact`; anything older needs `full` (20 years, a far bigger answer).
+ * `compact` holds the latest 100 trading days, which span at least 137 calendar days back from Alpha
+ * Vantage's last refresh (100 weekdays with no holiday among them; every such window of the NYSE
+ * calendar holds one or more). A `from` up to 135 days before the range's end is therefore inside
+ * `compact`; anything older needs `full` (20 years), which is premium: free keys get an `Information`
+ * notice instead (docs/providers.md).
  */
-const COMPACT_REACH_DAYS = 135;
+export const COMPACT_REACH_DAYS = 135;
 const DAY_MS = 24 * 3600 * 1000;
 
-/** `compact` when the range starts within the latest ~100 trading days of `now`, else `full`. */
-export function alphaVantageOutputSize(from: string, now: Date): 'compact' | 'full' {
-  const cutoff = new Date(now.getTime() - COMPACT_REACH_DAYS * DAY_MS).toISOString().slice(0, 10);
+/** `compact` when the range starts within {@link COMPACT_REACH_DAYS} of its end (today, for the series fetch), else `full`. */
+export function alphaVantageOutputSize(from: string, to: string): 'compact' | 'full' {
+  const cutoff = new Date(Date.parse(`${to}T00:00:00Z`) - COMPACT_REACH_DAYS * DAY_MS)
+    .toISOString()
+    .slice(0, 10);
   return from >= cutoff ? 'compact' : 'full';
 }
 
-/** Alpha Vantage's `TIME_SERIES_DAILY`: unadjusted daily bars, cut to the asked range, ascending. */
-export const alphaVantageDailySeries: ProviderEndpoint<HistoryQuery, DailySeries> = {
+/**
+ * Alpha Vantage's `TIME_SERIES_DAILY`: unadjusted daily bars, cut to the asked range, ascending. The
+ * free plan reaches what `compact` holds, so it is never asked for `full`; a paid plan reaches 20 years.
+ */
+export const alphaVantageDailySeries: HistoryEndpoint = {
   provider: 'alpha-vantage',
   dataType: 'daily_history',
+  reachDays: { free: COMPACT_REACH_DAYS, paid: MAX_HISTORY_DAYS },
 
-  // The endpoint contract gives no clock here; the wall clock only picks the answer size, and a
-  // wrong pick near the cutoff costs a bigger answer, never missing bars.
-  buildRequest: ({ symbol, from }, { baseUrl, apiKey }) =>
+  buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     alphaVantageRequest(baseUrl, apiKey, {
       function: 'TIME_SERIES_DAILY',
       symbol,
-      outputsize: alphaVantageOutputSize(from, new Date()),
+      outputsize: alphaVantageOutputSize(from, to),
     }),
 
   classify: unknownSymbolWhen(

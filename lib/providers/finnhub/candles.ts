@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import type { DailyBar, DailySeries, HistoryQuery } from '../../model/daily-bars.js';
+import { type DailyBar, MAX_HISTORY_DAYS } from '../../model/daily-bars.js';
 import { checkedSeries, utcDateOfEpochSeconds, validated } from '../normalize.js';
-import { failure, type ProviderEndpoint, recordOf, unknownSymbolWhen } from '../provider.js';
+import { failure, type HistoryEndpoint, recordOf, unknownSymbolWhen } from '../provider.js';
 import { classifyFinnhubAnswer } from './classify.js';
 import { finnhubRequest } from './request.js';
 
@@ -26,10 +26,12 @@ type FinnhubCandles = z.infer<typeof FinnhubCandlesSchema>;
  * plan, so the endpoint is `paid`: used only when the operator says the key's plan has them (a free
  * key gets 403 "You don't have access to this resource.", read as `plan_restricted`).
  */
-export const finnhubCandles: ProviderEndpoint<HistoryQuery, DailySeries> = {
+export const finnhubCandles: HistoryEndpoint = {
   provider: 'finnhub',
   dataType: 'daily_history',
   plan: 'paid',
+  // No depth at all on the free plan; premium plans have the full history.
+  reachDays: { free: 0, paid: MAX_HISTORY_DAYS },
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     finnhubRequest(baseUrl, apiKey, '/api/v1/stock/candle', {

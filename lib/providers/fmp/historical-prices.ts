@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { type DailySeries, DailySeriesSchema, type HistoryQuery } from '../../model/daily-bars.js';
+import { DailySeriesSchema, MAX_HISTORY_DAYS } from '../../model/daily-bars.js';
 import { toIsoDate } from '../../validation/sanitize.js';
 import { checkedAgainst, firstPerDateAscending, optionalNumber, validated } from '../normalize.js';
-import { failure, type ProviderEndpoint } from '../provider.js';
+import { failure, type HistoryEndpoint } from '../provider.js';
 import { classifyFmpAnswer } from './classify.js';
 import { fmpRequest } from './request.js';
 import { toFmpSymbol } from './symbols.js';
@@ -33,10 +33,14 @@ const FmpEodAnswerSchema = z.array(FmpEodBarSchema);
 const RANGE_THAT_HOLDS_TRADING_DAYS = 7;
 const DAY_MS = 24 * 3600 * 1000;
 
-/** FMP's `/stable/historical-price-eod/full`: daily bars as traded, in the asked range, ascending. */
-export const fmpHistoricalPrices: ProviderEndpoint<HistoryQuery, DailySeries> = {
+/**
+ * FMP's `/stable/historical-price-eod/full`: daily bars as traded, in the asked range, ascending. The
+ * free (Basic) plan holds 5 years of history, the paid plans 30 and more (docs/providers.md).
+ */
+export const fmpHistoricalPrices: HistoryEndpoint = {
   provider: 'fmp',
   dataType: 'daily_history',
+  reachDays: { free: 5 * 365, paid: MAX_HISTORY_DAYS },
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     fmpRequest(baseUrl, apiKey, '/stable/historical-price-eod/full', {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import type { DailyBar, DailySeries, HistoryQuery } from '../../model/daily-bars.js';
+import type { DailyBar } from '../../model/daily-bars.js';
 import { checkedSeries, validated } from '../normalize.js';
-import { type ProviderEndpoint, unknownSymbolWhen } from '../provider.js';
+import { type HistoryEndpoint, unknownSymbolWhen } from '../provider.js';
 import { classifyPolygonAnswer, hasNoResults } from './classify.js';
 import { newYorkDateOfEpochMs, polygonBarFields } from './fields.js';
 import { polygonRequest, tickerSegment } from './request.js';
@@ -16,12 +16,15 @@ const PolygonAggregatesSchema = z.object({ results: z.array(z.object(polygonBarF
  * Bars are dated in America/New_York (see `newYorkDateOfEpochMs`). With `adjusted=true` Polygon
  * adjusts prices for splits but not for dividends, so `close` is split-adjusted and `adjustedClose`
  * (split- and dividend-adjusted) is not given. No bars (`resultsCount: 0`) reads as an unknown symbol,
- * as for Finnhub and Twelve Data: Polygon says the same for a ticker it does not list.
+ * as for Finnhub and Twelve Data: Polygon says the same for a ticker it does not list. The free
+ * (Basic) plan holds 2 years of daily history, Starter (the least paid plan) 5; older ranges are
+ * refused with 403 `NOT_AUTHORIZED` (docs/providers.md).
  */
-export const polygonDailyBars: ProviderEndpoint<HistoryQuery, DailySeries> = {
+export const polygonDailyBars: HistoryEndpoint = {
   provider: 'polygon',
   dataType: 'daily_history',
   plan: 'free',
+  reachDays: { free: 2 * 365, paid: 5 * 365 },
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     polygonRequest(baseUrl, apiKey, `/v2/aggs/ticker/${tickerSegment(symbol)}/range/1/day/${from}/${to}`, {

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import type { DailyBar, DailySeries, HistoryQuery } from '../../model/daily-bars.js';
+import { type DailyBar, MAX_HISTORY_DAYS } from '../../model/daily-bars.js';
 import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { checkedSeries, validated } from '../normalize.js';
-import type { ProviderEndpoint } from '../provider.js';
+import type { HistoryEndpoint } from '../provider.js';
 import { classifyTwelveDataAnswer } from './classify.js';
 import { currencyOf } from './fields.js';
 import { twelveDataRequest } from './request.js';
@@ -32,10 +32,13 @@ const TwelveDataSeriesSchema = z.object({
  * cut back to the range; the answer's order (newest first by default) is not relied on either: bars
  * are sorted ascending here. The bars are not adjusted for dividends, hence no `adjustedClose`.
  */
-export const twelveDataTimeSeries: ProviderEndpoint<HistoryQuery, DailySeries> = {
+export const twelveDataTimeSeries: HistoryEndpoint = {
   provider: 'twelve-data',
   dataType: 'daily_history',
   plan: 'free',
+  // Every plan: up to 5000 bars an answer (about 19.8 years of sessions), so a 20-year range comes
+  // back without its oldest weeks and is cached as covering what came (lib/cache/series.ts).
+  reachDays: { free: MAX_HISTORY_DAYS, paid: MAX_HISTORY_DAYS },
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     twelveDataRequest(baseUrl, apiKey, '/time_series', {

@@ -1,16 +1,20 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CachedEntry, CacheLookup } from '../../../lib/cache/data-cache.js';
 import {
   type CoveredSeries,
+  coverageOf,
   MIN_SERIES_SPAN_DAYS,
-  recordingCoverage,
+  START_SLACK_DAYS,
   seriesFetchQuery,
   seriesLookupFor,
   sliceSeries,
+  withinPlanReach,
   withoutCoverage,
 } from '../../../lib/cache/series.js';
-import type { DailyBar, DailySeries, HistoryQuery } from '../../../lib/model/daily-bars.js';
-import type { ProviderEndpoint } from '../../../lib/providers/provider.js';
+import type { DailyBar, HistoryQuery } from '../../../lib/model/daily-bars.js';
+import { alphaVantageDailySeries } from '../../../lib/providers/alpha-vantage/time-series-daily.js';
+import type { HistoryEndpoint } from '../../../lib/providers/provider.js';
 
 const bar = (date: string): DailyBar => ({
   date,
@@ -45,9 +49,9 @@ const daysBefore = (iso: string, days: number) =>
   new Date(Date.parse(`${iso}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 describe('seriesFetchQuery', () => {
-  it('asks a miss for at least two years up to today, whatever shorter range was asked', () => {
+  it('asks a miss for the query up to today, leaving each endpoint to widen it as its plan allows', () => {
     expect(seriesFetchQuery(query('2026-11-01', '2026-11-20'), { kind: 'none' }, now)).toEqual(
-      query(daysBefore('2026-11-30', MIN_SERIES_SPAN_DAYS), '2026-11-30'),
+      query('2026-11-01', '2026-11-30'),
     );
   });
 
@@ -106,32 +110,110 @@ describe('sliceSeries', () => {
   });
 });
 
-describe('recordingCoverage', () => {
-  it('adds the asked range to a good answer and leaves a failure as it is', () => {
-    const endpoint = {
-      provider: 'fmp',
-      dataType: 'daily_history',
-      buildRequest: () => ({ url: new URL('http://127.0.0.1/') }),
-      classify: () => null,
-      transform: (body: unknown, q: HistoryQuery) =>
-        body === 'bad'
-          ? { ok: false, failure: { kind: 'bad_data', detail: 'bad' } }
-          : { ok: true, value: { symbol: q.symbol, currency: null, bars: [bar(q.from)] } },
-    } as ProviderEndpoint<HistoryQuery, DailySeries>;
-    const covering = recordingCoverage(endpoint);
-    expect(covering.provider).toBe('fmp');
-    expect(covering.transform('ok', query('2026-01-02', '2026-02-02'))).toEqual({
+describe('coverageOf', () => {
+  const asked = { from: '2026-01-02', to: '2026-11-30' };
+
+  it('covers the asked range when the first bar is the first session after a weekend or holiday start', () => {
+    // 2026-01-02 is a Friday: a first bar on Monday 2026-01-05 lacks nothing.
+    expect(coverageOf([bar('2026-01-05'), bar('2026-11-27')], asked)).toEqual(asked);
+    expect(coverageOf([bar('2026-01-02')], asked)).toEqual(asked);
+  });
+
+  it('covers only from the first bar when the answer starts later than a closure explains', () => {
+    expect(coverageOf([bar('2026-07-01'), bar('2026-11-27')], asked)).toEqual({
+      from: '2026-07-01',
+      to: '2026-11-30',
+    });
+  });
+
+  it('never claims a day before the first bar beyond the slack, whatever the dates (property)', () => {
+    const day = fc.integer({ min: 0, max: 3000 }).map((n) => daysBefore('2026-11-30', n));
+    fc.assert(
+      fc.property(day, day, (a, b) => {
+        const [from, first] = [a, b].sort() as [string, string];
+        const covers = coverageOf([bar(first)], { from, to: '2026-11-30' });
+        expect(covers.from <= first).toBe(true);
+        expect(covers.from === from || covers.from === first).toBe(true);
+        if (covers.from === from) expect(daysBefore(first, START_SLACK_DAYS) <= from).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('withinPlanReach', () => {
+  const asked: HistoryQuery[] = [];
+  const endpoint: HistoryEndpoint = {
+    provider: 'alpha-vantage',
+    dataType: 'daily_history',
+    reachDays: { free: 135, paid: 20 * 366 },
+    buildRequest: (q) => {
+      asked.push(q);
+      return { url: new URL(`http://127.0.0.1/?from=${q.from}`) };
+    },
+    classify: () => null,
+    // The provider's answer: bars from a fixed first date on, cut to the asked range.
+    transform: (body, q) =>
+      body === 'bad'
+        ? { ok: false, failure: { kind: 'bad_data', detail: 'bad' } }
+        : {
+            ok: true,
+            value: {
+              symbol: q.symbol,
+              currency: null,
+              bars: [bar([String(body), q.from].sort().at(-1) ?? q.from)],
+            },
+          },
+  };
+
+  it('takes only queries whose start the plan reaches: the manager skips it without a call otherwise', () => {
+    const free = withinPlanReach(endpoint, 'free');
+    expect(free.supports?.(query(daysBefore('2026-11-30', 135), '2026-11-30'))).toBe(true);
+    expect(free.supports?.(query(daysBefore('2026-11-30', 136), '2026-11-30'))).toBe(false);
+    expect(withinPlanReach(endpoint, 'paid').supports?.(query('2010-01-04', '2026-11-30'))).toBe(true);
+  });
+
+  it('asks for the deeper of the query and what one call on the plan gives cheaply', () => {
+    asked.length = 0;
+    withinPlanReach(endpoint, 'free').buildRequest(query('2026-11-01', '2026-11-30'), access);
+    withinPlanReach(endpoint, 'paid').buildRequest(query('2026-11-01', '2026-11-30'), access);
+    withinPlanReach(endpoint, 'paid').buildRequest(query('2016-11-01', '2026-11-30'), access);
+    expect(asked.map((q) => q.from)).toEqual([
+      daysBefore('2026-11-30', 135),
+      daysBefore('2026-11-30', MIN_SERIES_SPAN_DAYS),
+      '2016-11-01',
+    ]);
+  });
+
+  it('records the range the bars cover, and leaves a failure as it is', () => {
+    const paid = withinPlanReach(endpoint, 'paid');
+    const q = query('2020-01-02', '2026-11-30');
+    expect(paid.transform('2020-01-02', q)).toMatchObject({
       ok: true,
-      value: {
-        symbol: 'IBM',
-        currency: null,
-        bars: [bar('2026-01-02')],
-        covers: { from: '2026-01-02', to: '2026-02-02' },
-      },
+      value: { covers: { from: '2020-01-02' } },
     });
-    expect(covering.transform('bad', query('2026-01-02', '2026-02-02'))).toEqual({
-      ok: false,
-      failure: { kind: 'bad_data', detail: 'bad' },
+    // A provider that returned less than asked is cached as covering what it returned.
+    expect(paid.transform('2024-12-02', q)).toMatchObject({
+      ok: true,
+      value: { covers: { from: '2024-12-02', to: '2026-11-30' } },
     });
+    expect(paid.transform('bad', q)).toEqual({ ok: false, failure: { kind: 'bad_data', detail: 'bad' } });
+  });
+});
+
+const access = { baseUrl: 'http://127.0.0.1', apiKey: 'k' };
+
+describe('Alpha Vantage within its free plan', () => {
+  it('is never asked for `outputsize=full`: every query it takes is served by `compact` (property)', () => {
+    const free = withinPlanReach(alphaVantageDailySeries, 'free');
+    const to = fc.integer({ min: 0, max: 400 }).map((n) => daysBefore('2026-11-30', n));
+    fc.assert(
+      fc.property(to, fc.integer({ min: 0, max: 20 * 366 }), (end, span) => {
+        const q = query(daysBefore(end, span), end);
+        if (!free.supports?.(q)) return;
+        expect(free.buildRequest(q, access).url.searchParams.get('outputsize')).toBe('compact');
+      }),
+    );
+    // And it does take the default request (135 days back from today).
+    expect(free.supports?.(query(daysBefore('2026-11-30', 135), '2026-11-30'))).toBe(true);
   });
 });

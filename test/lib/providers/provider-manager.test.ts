@@ -4,7 +4,7 @@ import type { BreakerPermit, CircuitBreaker } from '../../../lib/resilience/circ
 import { countWritesToPartition } from '../../support/call-counter.js';
 import { buildDataLayer } from '../../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../../support/local-services.js';
-import { sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
+import { everyProvider, sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
 import { captureStdout } from '../../support/stdout-capture.js';
 
 /**
@@ -15,6 +15,9 @@ import { captureStdout } from '../../support/stdout-capture.js';
 
 const secretsManager = localSecretsManager();
 const world = sandboxOnTestClock();
+// These drive one key through dozens of calls a minute, more than any free plan grants (Alpha Vantage:
+// 5): the breaker and retries are under test here, not the plans, so every key is on a paid plan.
+beforeEach(() => world.sandbox.setKnobs(everyProvider({ plan: 'paid' })));
 // The layer's EMF lines go to stdout; nothing here reads them.
 let stdout: ReturnType<typeof captureStdout>;
 beforeEach(() => {

@@ -29,7 +29,8 @@ function viaSandbox<Query, Value>(
   const { url } = endpoint.buildRequest(query, { baseUrl: BASE_URL, apiKey: 'sandbox-key' });
   const answer = alphaVantage.handle(
     { path: url.pathname.replace('/alpha-vantage', ''), query: url.searchParams, headers: {} },
-    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ') },
+    // The paid plan: these read every answer form, the premium ones included (free refusals: market-sandbox tests).
+    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid' },
   );
   const body: unknown = answer.kind === 'json' ? JSON.parse(serializeBody(answer)) : serializeBody(answer);
   const problem = endpoint.classify({ status: answer.status, headers: new Headers(), body }, NOW);
@@ -48,7 +49,8 @@ afterEach(() => {
 function rawQuote(query: Record<string, string>): Record<string, unknown> {
   const answer = alphaVantage.handle(
     { path: '/query', query: new URLSearchParams({ function: 'GLOBAL_QUOTE', ...query }), headers: {} },
-    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ') },
+    // The paid plan: these read every answer form, the premium ones included (free refusals: market-sandbox tests).
+    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid' },
   );
   return JSON.parse(serializeBody(answer)) as Record<string, unknown>;
 }
@@ -87,18 +89,21 @@ describe('Alpha Vantage endpoints against the local sandbox', () => {
     });
     expect(result.ok && z.safeParse(DailySeriesSchema, result.value).success).toBe(true);
     const dates = result.ok ? result.value.bars.map((bar) => bar.date) : [];
-    // 17 weekdays from Monday Sept 1 to Tuesday Sept 23 (the sandbox keeps no holidays).
-    expect([dates.length, dates[0], dates.at(-1)]).toEqual([17, '2025-09-01', '2025-09-23']);
+    // 16 sessions from Tuesday Sept 2 to Tuesday Sept 23: Monday Sept 1 was Labor Day.
+    expect([dates.length, dates[0], dates.at(-1)]).toEqual([16, '2025-09-02', '2025-09-23']);
     expect(dates).toEqual([...dates].sort());
   });
 
   it('read a full daily series for a range older than compact holds', () => {
+    // The series fetch's ranges end today: this one starts far past compact's 100 trading days.
     const result = viaSandbox(alphaVantageDailySeries, {
       symbol: 'IBM',
       from: '2024-01-01',
-      to: '2024-01-31',
+      to: '2025-09-23',
     });
-    expect(result.ok && result.value.bars.length).toBe(23);
+    const dates = result.ok ? result.value.bars.map((bar) => bar.date) : [];
+    // 2024-01-01 is New Year's Day: the first session is the 2nd; 2025-09-23's session is open at 14:00 New York.
+    expect([dates[0], dates.at(-1)]).toEqual(['2024-01-02', '2025-09-23']);
   });
 
   it('read the overview into a valid profile', () => {

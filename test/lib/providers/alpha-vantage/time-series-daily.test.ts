@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { DailySeriesSchema } from '../../../../lib/model/daily-bars.js';
 import {
@@ -19,13 +19,8 @@ const ibmSeries = () =>
     'Time Series (Daily)'
   ];
 
-afterEach(() => {
-  vi.useRealTimers();
-});
-
 describe('Alpha Vantage TIME_SERIES_DAILY', () => {
   it('builds a TIME_SERIES_DAILY request with the symbol, the output size and the key', () => {
-    vi.useFakeTimers({ now });
     const { url } = alphaVantageDailySeries.buildRequest(
       { symbol: 'IBM', from: '2026-10-01', to: '2026-11-25' },
       { baseUrl: 'http://127.0.0.1:9/alpha-vantage', apiKey: 'K1' },
@@ -39,8 +34,7 @@ describe('Alpha Vantage TIME_SERIES_DAILY', () => {
     });
   });
 
-  it('asks for the full series when the range starts before the latest ~100 trading days', () => {
-    vi.useFakeTimers({ now });
+  it('asks for the full series when the range starts before the latest ~100 trading days of its end', () => {
     const { url } = alphaVantageDailySeries.buildRequest(
       { symbol: 'IBM', from: '2026-01-02', to: '2026-11-25' },
       { baseUrl: 'http://127.0.0.1:9/alpha-vantage', apiKey: 'K1' },
@@ -48,11 +42,15 @@ describe('Alpha Vantage TIME_SERIES_DAILY', () => {
     expect(url.searchParams.get('outputsize')).toBe('full');
   });
 
-  it('keeps compact up to 135 calendar days back, inside the 100 trading days compact holds', () => {
+  it('keeps compact up to 135 calendar days back from the range end, inside the 100 trading days compact holds', () => {
     // 2026-11-26 less 135 days is 2026-07-14.
-    expect(alphaVantageOutputSize('2026-07-14', now)).toBe('compact');
-    expect(alphaVantageOutputSize('2026-07-13', now)).toBe('full');
-    expect(alphaVantageOutputSize('2026-11-27', now)).toBe('compact');
+    expect(alphaVantageOutputSize('2026-07-14', '2026-11-26')).toBe('compact');
+    expect(alphaVantageOutputSize('2026-07-13', '2026-11-26')).toBe('full');
+    expect(alphaVantageOutputSize('2026-11-26', '2026-11-26')).toBe('compact');
+  });
+
+  it("states its plans' reach: compact on free, 20 years on paid", () => {
+    expect(alphaVantageDailySeries.reachDays).toEqual({ free: 135, paid: 20 * 366 });
   });
 
   it('normalizes the IBM fixture into bars ascending by date', () => {

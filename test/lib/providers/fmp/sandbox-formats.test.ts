@@ -29,7 +29,8 @@ function viaSandbox<Query, Value>(
   const { url } = endpoint.buildRequest(query, { baseUrl: BASE_URL, apiKey: 'sandbox-key' });
   const answer = fmp.handle(
     { path: url.pathname.replace('/fmp', ''), query: url.searchParams, headers: {} },
-    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ') },
+    // The paid plan: these read every answer form, the premium ones included (free refusals: market-sandbox tests).
+    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid' },
   );
   const body: unknown = answer.kind === 'json' ? JSON.parse(serializeBody(answer)) : serializeBody(answer);
   const problem = endpoint.classify({ status: answer.status, headers: new Headers(), body }, NOW);
@@ -41,7 +42,8 @@ describe('FMP endpoints against the local sandbox', () => {
     const result = viaSandbox(fmpHistoricalPrices, { symbol: 'AAPL', from: '2025-09-01', to: '2025-09-23' });
     expect(result.ok && z.safeParse(DailySeriesSchema, result.value).success).toBe(true);
     const dates = result.ok ? result.value.bars.map((bar) => bar.date) : [];
-    expect([dates.length, dates[0], dates.at(-1)]).toEqual([17, '2025-09-01', '2025-09-23']);
+    // 2025-09-01 was Labor Day: the exchange was closed.
+    expect([dates.length, dates[0], dates.at(-1)]).toEqual([16, '2025-09-02', '2025-09-23']);
     expect(dates).toEqual([...dates].sort());
   });
 
