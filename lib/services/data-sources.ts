@@ -24,7 +24,12 @@ export function dataSources(config: ProviderSelection): DataSources {
   const { providerOrder: order, providerPlans: plans } = config;
   return {
     quote: {
-      endpoints: inPriorityOrder(quoteEndpoints(config.alphaVantageEntitlement), order.quote, plans),
+      // Premium US data (`entitlement=`) is asked for only on a paid plan: a free key is refused it.
+      endpoints: inPriorityOrder(
+        quoteEndpoints(plans['alpha-vantage'] === 'paid' ? config.alphaVantageEntitlement : null),
+        order.quote,
+        plans,
+      ),
       score: (value, now) => scoreQuote(value, { now }),
     },
     daily_history: {

@@ -39,6 +39,9 @@ beforeAll(async () => {
         KEY_POOL_SECRET_PREFIX: `e2e-forms-${entitlement}-${run}/`,
         LOCAL_API_KEY: CLIENT_KEY,
         ALPHA_VANTAGE_ENTITLEMENT: entitlement,
+        // The delayed and realtime US data are premium: the layer asks for them, and the sandbox
+        // serves them, only on a paid plan (a free key gets the premium notice).
+        ALPHA_VANTAGE_PLAN: 'paid',
       }),
     );
   }
