@@ -192,7 +192,9 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
     sendAnswer(res, answer);
   }
 
-  const server = createServer({ keepAlive: true }, (req, res) => {
+  // Idle client connections stay open a minute (Node's default is 5 s): a client reusing one just as the
+  // server closed it would see a reset DynamoDB never causes, and retry a call the proxy never counted.
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
     const handled = (req.url ?? '/').startsWith(CONTROL_PREFIX)
       ? serveControl(req, res, control)
       : serveDataCall(req, res);

@@ -116,6 +116,32 @@ describe('the DynamoDB proxy: eventually consistent reads lag', () => {
     expect(await batchVersion(false)).toBe(2);
   });
 
+  it('lags only the tables of a BatchGetItem read without ConsistentRead', async () => {
+    const otherTable = await freshDataTable(file.dynamodb, 'dynamodb-proxy-other');
+    const pk = nextPk();
+    const putBoth = async (version: number) => {
+      await put(file.dynamodb, pk, version);
+      await file.dynamodb.send(
+        new PutItemCommand({ TableName: otherTable, Item: { ...key(pk), version: { N: String(version) } } }),
+      );
+    };
+    const read = async () => {
+      const answer = await file.dynamodb.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: { Keys: [key(pk)] },
+            [otherTable]: { Keys: [key(pk)], ConsistentRead: true },
+          },
+        }),
+      );
+      return [versionOf(answer.Responses?.[tableName]?.[0]), versionOf(answer.Responses?.[otherTable]?.[0])];
+    };
+    await putBoth(1);
+    expect(await read()).toEqual([1, 1]);
+    await putBoth(2);
+    expect(await read()).toEqual([1, 2]);
+  });
+
   it('answers current state with no lag set', async () => {
     file.proxy.setKnobs({ replicaLagMs: 0 });
     const pk = nextPk();
