@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
+import { type DynamoDbProxy, startDynamoDbProxy } from '../../infra/local/dynamodb-proxy.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
@@ -12,13 +13,22 @@ import { captureOutput, emfMetrics } from '../support/stdout-capture.js';
 
 // DynamoDB hangs here for real: this file's own DynamoDB Local is stopped with SIGSTOP (the kernel
 // still accepts connections, nothing answers). Never the run's shared one, which other files use
-// at the same time. Every test thaws it again, whatever happens.
+// at the same time. Every test thaws it again, whatever happens. The containers reach it through
+// the DynamoDB proxy with the run's one-second replica lag, on the clock each describe block runs on.
 let dynamodbLocal: DynamoDbLocal;
+let proxy: DynamoDbProxy;
+let lagClock: () => number = Date.now;
 beforeAll(async () => {
   dynamodbLocal = await startDynamoDbLocal();
+  proxy = await startDynamoDbProxy({
+    target: dynamodbLocal.endpoint,
+    now: () => lagClock(),
+    knobs: { replicaLagMs: 1_000 },
+  });
 });
 afterAll(async () => {
   dynamodbLocal?.thaw();
+  await proxy?.close();
   await dynamodbLocal?.close();
 });
 
@@ -40,12 +50,13 @@ describe('one container while DynamoDB hangs (the production wiring, on a fake c
   const clock = new FakeClock();
   beforeAll(async () => {
     sandbox = await startMarketSandbox({ now: () => clock.date() });
+    lagClock = clock.now;
   });
   afterAll(() => sandbox?.close());
 
   it('answers from the providers, skips DynamoDB until its back-off ends, and caches again within 5 s of a thaw', async () => {
     const dynamodb = createDynamoDbClient({
-      endpoint: dynamodbLocal.endpoint,
+      endpoint: proxy.endpoint,
       region: LOCAL_AWS_REGION,
       credentials: LOCAL_AWS_CREDENTIALS,
     });
@@ -111,7 +122,9 @@ describe('one container while DynamoDB hangs (the production wiring, on a fake c
     clock.advance(maxBackoffMs);
     expect((await quote('TSLA')).meta.cache).toBe('miss');
     expect(layer.guards.dynamodb.status().state).toBe('healthy');
-    // Cached in DynamoDB, not only in this container's memory: another container finds it there.
+    // Cached in DynamoDB, not only in this container's memory: another container finds it there,
+    // once the replica has caught up.
+    clock.advance(1_100);
     const other = await buildDataLayer({
       dynamodb,
       secretsManager: localSecretsManager(),
@@ -131,6 +144,7 @@ describe('the local stack while DynamoDB hangs (real time)', () => {
   let output: ReturnType<typeof captureOutput>;
 
   beforeAll(async () => {
+    lagClock = Date.now;
     output = captureOutput();
     // This describe block is one Lambda container on this file's DynamoDB Local. It runs in real
     // time, so its back-off is long enough to outlast the test's requests on a busy machine: the
@@ -138,7 +152,7 @@ describe('the local stack while DynamoDB hangs (real time)', () => {
     Object.assign(process.env, {
       DEPENDENCY_BACKOFF_SECONDS: '60',
       DEPENDENCY_MAX_BACKOFF_SECONDS: '60',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbLocal.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
       DATA_TABLE_NAME: `e2e-freeze-${run}`,
       KEY_POOL_SECRET_PREFIX: `e2e-freeze-${run}/`,
