@@ -188,10 +188,20 @@ describe('the DynamoDB proxy: throttling with DynamoDB’s own error', () => {
     expect(await getVersion(cold)).toBe(1);
     await expect(getVersion(hot)).rejects.toBeInstanceOf(ThrottlingException);
     await expect(put(file.dynamodb, hot, 2)).rejects.toBeInstanceOf(ThrottlingException);
+    const query = (pk: string) =>
+      file.dynamodb.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+          ExpressionAttributeValues: { ':pk': { S: pk }, ':v': { S: 'v' } },
+        }),
+      );
+    expect((await query(cold)).Count).toBe(1);
+    await expect(query(hot)).rejects.toBeInstanceOf(ThrottlingException);
     const attempts = DYNAMODB_RETRY.maxAttempts;
     expect(file.proxy.stats()).toMatchObject({
-      calls: { GetItem: 1 + attempts, PutItem: attempts },
-      throttled: 2 * attempts,
+      calls: { GetItem: 1 + attempts, PutItem: attempts, Query: 1 + attempts },
+      throttled: 3 * attempts,
     });
   });
 
