@@ -132,6 +132,8 @@ export class ProviderManager {
     // The provider's own time, for metrics, meta.attempts and the breaker's slow-call rule: the HTTP
     // call as it really lasted, not the key bookkeeping, and measured in real time like the timeout.
     let fetchMs = 0;
+    // Whether the attempt's timeout was the request's remaining time, shorter than the provider's own.
+    let cutShort = false;
     try {
       const result = await retry(
         async ({ signal, timeoutMs }) => {
@@ -140,9 +142,8 @@ export class ProviderManager {
           const key = await this.deps.keys.lease(endpoint.provider);
           if (!key) return NO_USABLE_KEY;
           calls++;
+          cutShort = timeoutMs < this.deps.timeoutMs;
           const started = performance.now();
-          // A timeout counts against the provider whatever shortened it, the request's deadline
-          // included: a provider that hangs must open its breaker however many providers share the time.
           const fetched = await fetchFromProvider(endpoint, query, {
             baseUrl: this.deps.baseUrls[endpoint.provider],
             apiKey: key.value,
@@ -171,7 +172,7 @@ export class ProviderManager {
           ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
           // No retry on a breaker that opened meanwhile (in this container or, within the state cache, another).
           mayRetry: () => breaker.mayRetry(permit),
-          onAttempt: ({ result }) => this.observe(endpoint, permit, result, Math.round(fetchMs)),
+          onAttempt: ({ result }) => this.observe(endpoint, permit, result, Math.round(fetchMs), cutShort),
         },
       );
       return { result, calls };
@@ -211,6 +212,7 @@ export class ProviderManager {
     permit: BreakerPermit,
     result: ProviderResult<unknown>,
     ms: number,
+    cutShort: boolean,
   ): Promise<void> {
     const { provider, dataType } = endpoint;
     const status = result.ok ? 'ok' : result.failure.kind;
@@ -228,7 +230,11 @@ export class ProviderManager {
       });
     }
     const verdict = breakerVerdict(result.ok ? undefined : result.failure);
-    if (verdict === 'failure') await this.deps.breaker.recordFailure(permit, ms);
+    // A timeout the request's own deadline set, shorter than the provider's timeout, says nothing of
+    // the provider: a hung provider still opens its breaker on its calls that got the full timeout.
+    if (!result.ok && result.failure.kind === 'timeout' && cutShort)
+      await this.deps.breaker.recordCutShort(permit, ms);
+    else if (verdict === 'failure') await this.deps.breaker.recordFailure(permit, ms);
     else if (verdict === 'success') await this.deps.breaker.recordSuccess(permit, ms);
   }
 }

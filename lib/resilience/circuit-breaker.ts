@@ -167,6 +167,15 @@ export class CircuitBreaker {
   }
 
   /**
+   * A call made under the permit was cut short by the request's own deadline, after `ms`: no verdict
+   * on the provider, unless it had already run as long as a slow call (then it counts as slow: a
+   * provider that slow is sick whatever cut it off, as resilience4j's slow-call rate has it).
+   */
+  async recordCutShort(permit: BreakerPermit, ms: number): Promise<void> {
+    if (isSlow(ms, this.deps.options)) await this.#record(permit, { failed: false, ms });
+  }
+
+  /**
    * Whether the permit may make another call: never for a probe (a probe is one call), and for a
    * closed permit only while this container's view of the breaker (at most `stateCacheMs` old) still
    * lets calls through. Fails open when the state cannot be read.
