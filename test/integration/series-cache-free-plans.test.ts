@@ -80,6 +80,8 @@ describe('daily history on the free plans (sandbox and layer defaults)', () => {
         fc.integer({ min: 1, max: 20 * 365 }),
         fc.integer({ min: 0, max: 30 }),
         async (back, end) => {
+          // A minute apart: each run has the free plans' per-minute allowance (Twelve Data: 8 credits).
+          world.clock.advance(61_000);
           const query = { symbol: `FREE${n++}`, from: daysAgo(Math.max(back, end)), to: daysAgo(end) };
           await service.getDailyHistory(query, deadline());
           expect(refusals()).toEqual(Object.fromEntries(Object.keys(refusals()).map((id) => [id, {}])));
