@@ -386,6 +386,7 @@ describe('the DynamoDB proxy: HTTP control', () => {
     expect((await post({ replicaLag: 5 })).status).toBe(400);
     expect((await post({ throttleShare: 2 })).status).toBe(400);
     expect((await post({ dropAfterApplyOperations: ['GetItem'] })).status).toBe(400);
+    expect((await post({ throttleOperations: ['CreateTable'] })).status).toBe(400);
     expect((await control('knobs', { method: 'POST', body: '{' })).status).toBe(400);
     expect(file.proxy.knobs()).toEqual(before);
   });

@@ -17,9 +17,11 @@ export class FaultDraws {
 
   /** Whether this operation can be throttled at all under the knobs (before any partition or draw). */
   mayThrottle(operation: string): boolean {
-    const { throttleShare, throttleOperations } = this.#knobs;
-    if (throttleShare <= 0 || !DATA_OPERATIONS.has(operation)) return false;
-    return throttleOperations.length === 0 || throttleOperations.includes(operation);
+    const { throttleShare } = this.#knobs;
+    const items: readonly string[] = DATA_OPERATIONS;
+    const chosen: readonly string[] = this.#knobs.throttleOperations;
+    if (throttleShare <= 0 || !items.includes(operation)) return false;
+    return chosen.length === 0 || chosen.includes(operation);
   }
 
   /**

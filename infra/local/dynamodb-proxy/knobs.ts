@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 /** Operations on items (DynamoDB's data plane): the only ones throttled; table operations never are. */
-export const DATA_OPERATIONS = new Set([
+export const DATA_OPERATIONS = [
   'GetItem',
   'PutItem',
   'UpdateItem',
@@ -18,7 +18,7 @@ export const DATA_OPERATIONS = new Set([
   'BatchWriteItem',
   'TransactGetItems',
   'TransactWriteItems',
-]);
+] as const;
 
 /** Operations that write; the only ones a lost reply (`dropAfterApplyShare`) applies to. */
 export const WRITE_OPERATIONS = [
@@ -41,11 +41,11 @@ export interface DynamoDbProxyKnobs {
   /** Only calls on items of this partition key value (`pk`) are eligible for throttling; unset = every call. */
   throttlePartition?: string;
   /** Only these operations are eligible for throttling; empty = every item operation (`DATA_OPERATIONS`). Default []. */
-  throttleOperations: string[];
+  throttleOperations: (typeof DATA_OPERATIONS)[number][];
   /** Share (0..1) of eligible writes applied by DynamoDB Local whose reply is then lost (socket destroyed). Default 0. */
   dropAfterApplyShare: number;
   /** Only these write operations lose their reply; empty = every write operation. Default []. */
-  dropAfterApplyOperations: string[];
+  dropAfterApplyOperations: (typeof WRITE_OPERATIONS)[number][];
   /** Real milliseconds waited before forwarding each data call. Default 0. */
   latencyMs: number;
   /** Seed of every share draw: the same seed and call sequence throttle and drop the same calls. Default 1. */
@@ -65,7 +65,7 @@ const patchSchema = z
     replicaLagMs: z.number().int().min(0).max(600_000),
     throttleShare: share,
     throttlePartition: z.string().min(1).nullable(),
-    throttleOperations: z.array(z.string().min(1)),
+    throttleOperations: z.array(z.enum(DATA_OPERATIONS)),
     dropAfterApplyShare: share,
     dropAfterApplyOperations: z.array(z.enum(WRITE_OPERATIONS)),
     latencyMs: z.number().int().min(0).max(600_000),
