@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
+import { DEFAULT_BREAKER_OPTIONS } from '../../lib/resilience/breaker-state.js';
 import { type LocalStackProcess, spawnLocalStack } from '../support/local-stack-process.js';
 import { emfMetrics } from '../support/stdout-capture.js';
 
 /**
  * Two `npm start` processes sharing one DynamoDB Local and one Secrets Manager behave as two Lambda
- * containers of one fleet. Real processes cannot share a fake clock, so the half-open step waits for
- * a one-second recovery timeout, polling the operator endpoint (bounded).
+ * containers of one fleet. Real processes cannot share a fake clock, so the test waits in real time
+ * for a run to stand unrefuted (2.4 s at the default one-second state cache) and for a one-second
+ * recovery timeout, polling the operator endpoint (bounded).
  */
 const fleetEnv = {
   LOCAL_API_KEY: 'fleet-client',
@@ -22,7 +25,8 @@ let symbol = 0;
 
 const quote = (stack: LocalStackProcess) =>
   fetch(`${stack.apiUrl}/api/data/stock/FLEET${symbol++}`, { headers: { 'x-api-key': 'fleet-client' } }).then(
-    async (response) => (await response.json()) as { meta: { provider: string } },
+    async (response) =>
+      (await response.json()) as { meta: { provider: string; attempts: { outcome: string }[] } },
   );
 
 async function alphaVantageBreaker(stack: LocalStackProcess) {
@@ -80,6 +84,11 @@ describe('two local stacks sharing one DynamoDB Local', () => {
     await quote(second);
     // Three failures, two containers: below the threshold of four.
     expect((await alphaVantageBreaker(first)).state).toBe('CLOSED');
+    expect((await quote(second)).meta.provider).toBe('fmp');
+    // Four failures: a suspect run, whose writer holds its calls until the run has stood unrefuted.
+    expect((await quote(second)).meta.attempts[0]?.outcome).toBe('circuit_open');
+    expect((await alphaVantageBreaker(first)).state).toBe('CLOSED');
+    await new Promise((resolve) => setTimeout(resolve, runConfirmMs(DEFAULT_BREAKER_OPTIONS)));
     expect((await quote(second)).meta.provider).toBe('fmp');
     expect((await alphaVantageBreaker(first)).state).toBe('OPEN');
     expect((await alphaVantageBreaker(second)).state).toBe('OPEN');
