@@ -241,14 +241,20 @@ export class KeyPoolRotation {
     const currentVersion = Object.entries(secret.VersionIdsToStages ?? {}).find(([, stages]) =>
       stages.includes(AWSCURRENT),
     )?.[0];
-    await this.deps.secrets.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secretId,
-        VersionStage: AWSCURRENT,
-        MoveToVersionId: token,
-        RemoveFromVersionId: currentVersion,
-      }),
-    );
+    try {
+      await this.deps.secrets.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: AWSCURRENT,
+          MoveToVersionId: token,
+          RemoveFromVersionId: currentVersion,
+        }),
+      );
+    } catch (error) {
+      // The SDK's repeat of a move whose reply was lost is refused (AWSCURRENT is no longer on
+      // RemoveFromVersionId), though the move it repeats is done: done is success, not a failure.
+      if (!(await this.isCurrent(secretId, token))) throw error;
+    }
     this.deps.metrics.rotationCompleted(provider);
     this.deps.logger.info('finishSecret: the new key pool is AWSCURRENT', {
       provider,
@@ -265,6 +271,12 @@ export class KeyPoolRotation {
       new GetSecretValueCommand({ SecretId: secretId, ...version }),
     );
     return answer.SecretString;
+  }
+
+  /** Whether the token's version holds AWSCURRENT now. */
+  private async isCurrent(secretId: string, token: string): Promise<boolean> {
+    const secret = await this.deps.secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return secret.VersionIdsToStages?.[token]?.includes(AWSCURRENT) ?? false;
   }
 
   /** AWS (and the emulator) answer a value-less placeholder version as not found. */

@@ -101,14 +101,14 @@ afterEach(() => {
 let counter = 0;
 
 /** A key-pool secret of its own (a fresh name prefix) and the rotation that knows that prefix. */
-async function stagePool(pool: KeyPool, provider: ProviderId = 'alpha-vantage') {
+async function stagePool(pool: KeyPool, provider: ProviderId = 'alpha-vantage', secrets = client) {
   const prefix = `rotation-${run}-${++counter}/`;
   const name = keyPoolSecretName(provider, prefix);
   const created = await client.send(
     new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(pool) }),
   );
   const rotation = new KeyPoolRotation({
-    secrets: client,
+    secrets,
     tester: new ProviderKeyTester({
       baseUrls: { ...DEFAULT_PROVIDER_BASE_URLS, ...sandbox.baseUrls },
       timeoutMs: 2000,
@@ -198,6 +198,39 @@ describe('the four steps, one invocation at a time', () => {
       { name: 'provider_key_rotations_total', provider: 'alpha-vantage', reason: undefined },
     ]);
     expectNoKeyValueLeaked();
+  });
+
+  it('finishes when the reply of its label move was lost: the repeat finds the move done, and it is no failure', async () => {
+    // The emulator cannot lose a reply: this client's middleware lets the first label move reach it
+    // and then fails the attempt as a reset connection would, so the SDK sends the move again.
+    const lossy = new SecretsManagerClient({
+      endpoint: emulator.endpoint,
+      region: LOCAL_AWS_REGION,
+      credentials: LOCAL_AWS_CREDENTIALS,
+    });
+    let lost = 0;
+    lossy.middlewareStack.add(
+      ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          const answer = await next(args);
+          if (context.commandName !== 'UpdateSecretVersionStageCommand' || lost > 0) return answer;
+          lost++;
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        }) as never,
+      { step: 'deserialize', priority: 'low' },
+    );
+    const original: KeyPool = { keys: [key('old', daysAgo(120))], spare: [key('new', daysAgo(2))] };
+    const { name, step } = await stagePool(original, 'alpha-vantage', lossy);
+    const token = await beginRotation(name);
+
+    for (const phase of ROTATION_STEPS) await step(phase, token);
+
+    expect(lost).toBe(1);
+    expect((await poolAt(name, 'AWSCURRENT')).keys.map((k) => k.id)).toEqual(['new']);
+    expect(rotationMetrics()).toEqual([
+      { name: 'provider_key_rotations_total', provider: 'alpha-vantage', reason: undefined },
+    ]);
+    lossy.destroy();
   });
 
   it('repeats every step with the same token without a new version, a changed value or a moved label', async () => {
