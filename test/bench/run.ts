@@ -5,6 +5,8 @@ import { measureBreakerWrites } from './breaker-writes.js';
 import { measureBundles } from './bundles.js';
 import { measureCacheHit } from './cache-hit.js';
 import { measureDynamoDbFreeze } from './dynamodb-freeze.js';
+import { measureFillLag } from './fill-lag.js';
+import { measureMemoryCache } from './memory-cache.js';
 import { measureOutage } from './outage.js';
 import { formatTable } from './stats.js';
 import { measureWorkload } from './workload/run-workload.js';
@@ -38,8 +40,12 @@ let hits: Awaited<ReturnType<typeof measureCacheHit>>;
 let outage: string[][];
 let freeze: Awaited<ReturnType<typeof measureDynamoDbFreeze>>;
 let breakerWrites: string[][];
+let memoryHits: string[][];
+let fillLag: string[][];
 try {
   hits = await measureCacheHit(stack);
+  memoryHits = await measureMemoryCache(stack);
+  fillLag = await measureFillLag(dynamodb.endpoint, stack.secretsManagerEndpoint);
   breakerWrites = await measureBreakerWrites(stack);
   outage = await measureOutage(stack, RECOVERY_TIMEOUT_SECONDS);
   freeze = await measureDynamoDbFreeze(stack, dynamodb);
@@ -56,6 +62,16 @@ console.log(
   '\nCache-hit latency: the quote handler in-process vs a raw GetItem on the same DynamoDB Local (ms, 2000 each)',
 );
 console.log(formatTable(['measure', 'median', 'p99'], hits.latency));
+console.log(
+  "\nQuote cache hit through the service: from the container's memory, from DynamoDB (memory off), raw GetItem (ms, 2000 each)",
+);
+console.log(formatTable(['measure', 'median', 'p99', 'DynamoDB reads per hit'], memoryHits));
+console.log(
+  '\nCache fills with a 1 s replica lag (DynamoDB proxy): 4 containers x 5 concurrent misses, 20 fills (goal 1.00 call per fill)',
+);
+console.log(
+  formatTable(['DynamoDB', 'provider calls per fill', 'failed', 'p50 ms', 'max ms', 'proxy'], fillLag),
+);
 console.log('\nDynamoDB calls per request');
 console.log(formatTable(['request', 'reads', 'writes', 'by command'], hits.dynamodbCalls));
 console.log(

@@ -1,0 +1,67 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LocalStack } from '../../infra/local/local-stack.js';
+import { startMarketSandbox } from '../../infra/local/sandbox/server.js';
+import { headKey } from '../../lib/cache/cache-items.js';
+import { countCommands } from '../support/call-counter.js';
+import { benchContainer, benchDynamoDb, benchTable } from './bench-container.js';
+import { quantile } from './stats.js';
+
+const REQUESTS = 2000;
+const WARM_UP = 500;
+
+/**
+ * A quote cache hit through the service (the layer alone, no handler): from the container's memory, and
+ * from DynamoDB (a container with its memory cache off), beside one raw GetItem of the same item, sampled
+ * in turn so load on the machine falls on all three alike. Latency in ms; DynamoDB reads per hit.
+ */
+export async function measureMemoryCache(stack: LocalStack): Promise<string[][]> {
+  // A sandbox of its own, so the one miss here spends none of the stack's free-plan calls.
+  const sandbox = await startMarketSandbox();
+  const world = {
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    secretsManagerEndpoint: stack.secretsManagerEndpoint,
+    tableName: await benchTable(stack.dynamodbEndpoint, 'memory'),
+    sandbox,
+  };
+  const clients = {
+    warm: benchDynamoDb(world.dynamodbEndpoint),
+    cold: benchDynamoDb(world.dynamodbEndpoint),
+  };
+  const warm = await benchContainer(world, {}, clients.warm);
+  const cold = await benchContainer(world, { CACHE_MEMORY_MAX_ENTRIES: '0' }, clients.cold);
+  const raw = benchDynamoDb(world.dynamodbEndpoint);
+  const get = new GetItemCommand({ TableName: world.tableName, Key: headKey('quote', 'IBM') });
+  const runs = {
+    memory: () => warm.service.getQuote('IBM', Date.now() + 10_000),
+    dynamodb: () => cold.service.getQuote('IBM', Date.now() + 10_000),
+    getItem: () => raw.send(get),
+  };
+  await runs.memory(); // the miss that fills the cache (and this container's memory)
+  for (let i = 0; i < WARM_UP; i++) for (const run of Object.values(runs)) await run();
+
+  const reads = { memory: countCommands(clients.warm), dynamodb: countCommands(clients.cold) };
+  const samples = { memory: [] as number[], dynamodb: [] as number[], getItem: [] as number[] };
+  for (let i = 0; i < REQUESTS; i++) {
+    for (const [name, run] of Object.entries(runs) as [keyof typeof runs, () => Promise<unknown>][]) {
+      const started = performance.now();
+      await run();
+      samples[name].push(performance.now() - started);
+    }
+  }
+  for (const client of [raw, clients.warm, clients.cold]) client.destroy();
+  await sandbox.close();
+
+  const perHit = (counts: Record<string, number>) =>
+    (((counts.GetItemCommand ?? 0) + (counts.QueryCommand ?? 0)) / REQUESTS).toFixed(2);
+  const row = (label: string, ms: number[], dynamodbReads: string) => [
+    label,
+    quantile(ms, 0.5).toFixed(3),
+    quantile(ms, 0.99).toFixed(3),
+    dynamodbReads,
+  ];
+  return [
+    row('quote hit from memory (service)', samples.memory, perHit(reads.memory)),
+    row('quote hit from DynamoDB (service, memory off)', samples.dynamodb, perHit(reads.dynamodb)),
+    row('raw GetItem of the same item', samples.getItem, '1.00'),
+  ];
+}
