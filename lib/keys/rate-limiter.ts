@@ -29,7 +29,10 @@ const GRACE_SECONDS = { minute: 120, day: 3_600 } as const;
 /**
  * Rounds of a transaction cancelled only for `TransactionConflict` (another transaction was on the
  * same item at that instant) before the call is refused as `contention`. Refusing errs on the side
- * of the scarce quota; the broker simply tries the key's neighbour.
+ * of the scarce quota; the broker simply tries the key's neighbour. A transaction cancelled for
+ * `ThrottlingError` (its partition throttled; the SDK does not retry a cancelled transaction) gets
+ * the same rounds, as DynamoDB advises for throttling; throttled still after the last one, the
+ * cancellation is thrown, and the broker counts the call in this container's memory.
  */
 const MAX_CONFLICT_ROUNDS = 8;
 
@@ -98,8 +101,9 @@ export class RateLimiter {
       // A new token per round: a cancelled round applied nothing, and its token is spent.
       const outcome = await this.#write(updates, randomUUID());
       if (outcome === 'written') return { granted: true };
-      if (outcome !== 'conflict') return refusal(windows, outcome);
+      if (Array.isArray(outcome)) return refusal(windows, outcome);
       if (round === MAX_CONFLICT_ROUNDS) {
+        if (outcome !== 'conflict') throw outcome.throttled;
         return { granted: false, refusedBy: 'contention', resetsAt: now };
       }
       // Full jitter, so the writers that collided do not collide again in step.
@@ -168,10 +172,13 @@ export class RateLimiter {
   }
 
   /**
-   * One write of every window, idempotent under `token`: `written`, `conflict` (worth another
-   * round), or the indexes of the windows whose condition failed.
+   * One write of every window, idempotent under `token`: `written`, `conflict` or `throttled` (worth
+   * another round), or the indexes of the windows whose condition failed.
    */
-  async #write(updates: Update[], token: string): Promise<'written' | 'conflict' | number[]> {
+  async #write(
+    updates: Update[],
+    token: string,
+  ): Promise<'written' | 'conflict' | { throttled: TransactionCanceledException } | number[]> {
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -188,6 +195,7 @@ export class RateLimiter {
       const failed = codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
       if (failed.length > 0) return failed;
       if (codes.includes('TransactionConflict')) return 'conflict';
+      if (codes.includes('ThrottlingError')) return { throttled: error };
       throw error;
     }
   }

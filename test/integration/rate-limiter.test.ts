@@ -140,25 +140,51 @@ describe('RateLimiter on DynamoDB Local', () => {
   });
 });
 
-describe('RateLimiter when DynamoDB applies a write and its reply is lost', () => {
+describe('RateLimiter when DynamoDB applies a write and its reply is lost, or throttles', () => {
   // The proxy applies a share of the writes in DynamoDB Local and then destroys the connection, as a
-  // reply lost on the network; the SDK retries the call.
+  // reply lost on the network; the SDK retries the call. It also throttles as DynamoDB does.
   const lossy = dynamoDbProxyForFile();
 
+  it('grants exactly the limit while the usage partition is throttled, cancelling about half the transactions', async () => {
+    lossy.proxy.setKnobs({
+      // Drawn per item: a transaction of two windows is cancelled 1 - 0.75² ≈ 44 % of the time.
+      throttleShare: 0.25,
+      throttlePartition: 'keyusage#alpha-vantage',
+      throttleOperations: ['TransactWriteItems'],
+    });
+    const table = await freshDataTable(lossy.dynamodb, 'rate-limiter-throttled');
+    const limiter = new RateLimiter(lossy.dynamodb, table);
+    const results: TakeResult[] = [];
+    for (let i = 0; i < 8; i++)
+      results.push(await limiter.take('alpha-vantage', 'solo', { perMinute: 5, perDay: 25 }, T0));
+    expect(results.map((result) => result.granted)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(lossy.proxy.stats().throttled).toBeGreaterThan(0);
+  });
+
   it('grants exactly the limit to 50 concurrent takers across five containers, counting each grant once', async () => {
+    // Only an applied write can lose its reply: a limit of 20 makes 20 of them, so some surely do.
     lossy.proxy.setKnobs({ dropAfterApplyShare: 0.3 });
     const table = await freshDataTable(lossy.dynamodb, 'rate-limiter-lossy');
     const limiters = Array.from({ length: 5 }, () => new RateLimiter(lossy.dynamodb, table));
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        limiters[i % 5]?.take('alpha-vantage', 'solo', { perMinute: 5, perDay: 25 }, T0),
+        limiters[i % 5]?.take('alpha-vantage', 'solo', { perMinute: 20, perDay: 100 }, T0),
       ),
     );
-    expect(granted(results.flatMap((result) => result ?? []))).toBe(5);
+    expect(granted(results.flatMap((result) => result ?? []))).toBe(20);
     expect(lossy.proxy.stats().dropped).toBeGreaterThan(0);
     expect((await limiters[0]?.usage('alpha-vantage', ['solo'], T0))?.get('solo')).toEqual({
-      minute: 5,
-      day: 5,
+      minute: 20,
+      day: 20,
     });
   });
 

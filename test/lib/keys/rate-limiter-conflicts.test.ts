@@ -70,8 +70,23 @@ describe('RateLimiter when DynamoDB cancels its transaction', () => {
     });
   });
 
+  it('tries again after a throttled partition cancelled it, and throws if it stays throttled', async () => {
+    mock
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(cancelled('ThrottlingError', 'None'))
+      .resolvesOnce({})
+      .rejects(cancelled('None', 'ThrottlingError'));
+    const { limiter: rateLimiter, waits } = limiter();
+    expect(await rateLimiter.take('alpha-vantage', 'k', LIMITS, T0)).toEqual({ granted: true });
+    expect(waits).toEqual([5]);
+    await expect(rateLimiter.take('alpha-vantage', 'k', LIMITS, T0)).rejects.toThrow(
+      TransactionCanceledException,
+    );
+    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(2 + 8);
+  });
+
   it('throws a cancellation for any other reason: a fault, not an answer', async () => {
-    mock.on(TransactWriteItemsCommand).rejects(cancelled('ThrottlingError', 'None'));
+    mock.on(TransactWriteItemsCommand).rejects(cancelled('ValidationError', 'None'));
     const { limiter: rateLimiter } = limiter();
     await expect(rateLimiter.take('alpha-vantage', 'k', LIMITS, T0)).rejects.toThrow(
       TransactionCanceledException,
