@@ -121,8 +121,7 @@ export class DataCache {
     const id = cachePartitionKey(dataType, key);
     const seen = consistent ? undefined : this.memory?.fresh(id, this.now().getTime());
     if (seen) return this.interpret<T>(seen);
-    const record = await this.readRecord(dataType, key, consistent);
-    return this.interpret<T>(record && this.remember(id, record));
+    return this.interpret<T>(this.newest(id, await this.readRecord(dataType, key, consistent)));
   }
 
   /**
@@ -154,23 +153,24 @@ export class DataCache {
       if (seen) found.set(key, await this.interpret<T>(seen));
       else unread.push(key);
     }
+    const records = new Map<string, CacheRecord>();
     let pending: Record<string, AttributeValue>[] | undefined = unread.map((key) => headKey(dataType, key));
     for (let round = 0; round < maxRounds && pending && pending.length > 0; round++) {
       const answer: BatchGetItemCommandOutput = await this.client.send(
         new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
       );
-      await Promise.all(
-        (answer.Responses?.[this.tableName] ?? []).map(async (item) => {
-          const id = item[DATA_TABLE.partitionKey]?.S;
-          if (id === undefined) return;
-          found.set(
-            id.slice(dataType.length + 1),
-            await this.interpret<T>(this.remember(id, recordOf(item, []))),
-          );
-        }),
-      );
+      for (const item of answer.Responses?.[this.tableName] ?? []) {
+        const id = item[DATA_TABLE.partitionKey]?.S;
+        if (id !== undefined) records.set(id, recordOf(item, []));
+      }
       pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
     }
+    await Promise.all(
+      unread.map(async (key) => {
+        const id = cachePartitionKey(dataType, key);
+        found.set(key, await this.interpret<T>(this.newest(id, records.get(id))));
+      }),
+    );
     return found;
   }
 
@@ -219,9 +219,14 @@ export class DataCache {
     return parts;
   }
 
-  /** Keeps a record in the container's memory (when it has one); answers the newer of it and the one held. */
-  private remember(id: string, record: CacheRecord): CacheRecord {
-    return this.memory ? this.memory.remember(id, record) : record;
+  /**
+   * The newer of what DynamoDB answered and what this container's memory holds, keeping DynamoDB's
+   * when newer. A replica may not show this container's own write yet, or show nothing at all where
+   * the memory still holds a servable value (DynamoDB's TTL removes an item only past that window).
+   */
+  private newest(id: string, record: CacheRecord | undefined): CacheRecord | undefined {
+    if (!this.memory) return record;
+    return record ? this.memory.remember(id, record) : this.memory.servable(id, this.now().getTime());
   }
 
   private async interpret<T>(record: CacheRecord | undefined): Promise<CacheLookup<T>> {

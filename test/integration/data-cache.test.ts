@@ -481,6 +481,21 @@ describe("a container's memory in front of DynamoDB", () => {
     expect(sentKeys).toEqual([2]);
   });
 
+  it('keeps serving its own write where a lagging replica still shows nothing', async () => {
+    clock = onTestDay('15:00:00Z');
+    lossy.proxy.setKnobs({ replicaLagMs: 60_000 });
+    const memory = new MemoryCache({ maxEntries: 100, maxBytes: 1024 * 1024 });
+    const cache = new DataCache(lossy.dynamodb, tableName, () => clock, { memory });
+    expect(await cache.lookup('quote', 'LAGGED')).toEqual({ kind: 'none' });
+    await cache.write('quote', 'LAGGED', { price: 9 }, { provider: 'fmp', fetchedAt: clock }, policy);
+    clock = onTestDay('15:06:00Z'); // past fresh: the memory alone no longer answers
+    expect(await cache.lookup('quote', 'LAGGED')).toMatchObject({
+      kind: 'value',
+      entry: { value: { price: 9 }, fresh: false },
+    });
+    expect(lossy.proxy.stats().staleReads).toBe(1);
+  });
+
   it('keeps what it has seen for when DynamoDB is away: stale within the servable window, nothing past it', async () => {
     clock = onTestDay('15:00:00Z');
     const { cache } = container();
