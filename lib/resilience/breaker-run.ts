@@ -88,6 +88,21 @@ export function endedBy(failedAt: number, successAt: number, knownLater: KnownLa
   return !knownLater(failedAt) && failedAt <= successAt + CLOCK_TOLERANCE_MS;
 }
 
+/**
+ * The shortest run a success writes to end. A lone failure is left standing: ending it would cost a
+ * write per failure (from every container that sees it), and alone it is far from any threshold; the
+ * next failure makes the run worth ending. A threshold below this lowers it.
+ */
+export const RUN_WORTH_ENDING = 2;
+
+/** Whether a run is long enough that a success that ended part of it writes so. */
+export function worthEnding(
+  record: BreakerRecord,
+  options: Pick<CircuitBreakerOptions, 'failureThreshold'>,
+): boolean {
+  return record.runFailures.length >= Math.min(RUN_WORTH_ENDING, options.failureThreshold);
+}
+
 /** A conditional replacement of the stored run: it applies only if the run is still `seen`. */
 export interface RunReplacement {
   kind: 'replace';

@@ -1,4 +1,4 @@
-import { type KnownLater, type RunReplacement, replaceRun, withRun } from './breaker-run.js';
+import { type KnownLater, type RunReplacement, replaceRun, withRun, worthEnding } from './breaker-run.js';
 import {
   type BreakerRecord,
   type CircuitBreakerOptions,
@@ -14,8 +14,9 @@ import {
  * - a permit (one request's use of one provider: its first attempt and its retries) writes its
  *   failures and slow calls once, when it is released, in one atomic update; or at once, when they
  *   could open the breaker, so the permit's next retry and every other container see it open;
- * - a fast success writes only when it ends failures of a run on record (once: the write removes
- *   them from the container's view too; see `breaker-run.ts` for runs the view shows late), or when
+ * - a fast success writes only when it ends failures of a run on record worth ending (two failures
+ *   or more: once, as the write removes them from the container's view too; see `breaker-run.ts`
+ *   for runs the view shows late), or when
  *   the rate window could trip within `RATE_RISK_MARGIN` more bad calls (`rateAtRisk`) and its
  *   successes would count against that;
  * - otherwise a success is held in the container's memory (`HeldSuccesses`) and added to the window
@@ -132,7 +133,7 @@ export function planCount(
   const heldHere = current !== undefined && held?.windowStart === current ? held.successes : 0;
   const run = planRun(record, tally, knownLater);
   if (!hasBadCalls(tally)) {
-    const endsRun = run.kind === 'replace';
+    const endsRun = run.kind === 'replace' && worthEnding(record, options);
     const atRisk = current !== undefined && rateAtRisk(record, options);
     if (!endsRun && !atRisk) return null;
     return {
@@ -177,8 +178,9 @@ export function planRefutation(
   successAt: number,
   now: number,
   knownLater: KnownLater,
+  options: Pick<CircuitBreakerOptions, 'failureThreshold'>,
 ): CountPlan | null {
-  if (record.state !== 'CLOSED') return null;
+  if (record.state !== 'CLOSED' || !worthEnding(record, options)) return null;
   const run = replaceRun(record, successAt, [], knownLater);
   if (run === null) return null;
   return { now, window: { kind: 'none' }, calls: 0, failures: 0, slowCalls: 0, run };

@@ -94,7 +94,8 @@ export interface CircuitBreakerDeps {
 }
 
 type Snapshot = { readAt: number; records: Map<string, BreakerRecord> | null };
-type ReadResult = { records: Map<string, BreakerRecord> | null; error?: unknown };
+/** `fresh`: read from DynamoDB for this decision (or one running alongside it), not from memory. */
+type ReadResult = { records: Map<string, BreakerRecord> | null; fresh?: boolean; error?: unknown };
 
 const allow = (circuit: string): BreakerDecision => ({ allowed: true, permit: { circuit, kind: 'closed' } });
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -141,7 +142,10 @@ export class CircuitBreaker {
     const read = await this.#read(now);
     if (read.error !== undefined) this.#storeFailed(circuit, 'read', read.error);
     if (!read.records) return allow(circuit);
-    const record = await this.#refute(read.records.get(circuit) ?? closedRecord(circuit), now);
+    const stored = read.records.get(circuit) ?? closedRecord(circuit);
+    // Only a fresh read refutes: a view from memory may show a run that another container has
+    // refuted since, and a write on it would be wasted (see `breaker-run.ts`).
+    const record = read.fresh ? await this.#refute(stored, now) : stored;
     const admission = admit(record, now, this.deps.options);
     switch (admission.kind) {
       case 'allow':
@@ -256,7 +260,7 @@ export class CircuitBreaker {
     if (successAt === undefined) return record;
     let known = record;
     for (let round = 0; round < MAX_COUNT_RACES; round++) {
-      const plan = planRefutation(known, successAt, now, this.#knownLater(record.circuit));
+      const plan = planRefutation(known, successAt, now, this.#knownLater(record.circuit), this.deps.options);
       if (plan === null) return known;
       try {
         const outcome = await this.deps.store.count(record.circuit, plan);
@@ -529,7 +533,7 @@ export class CircuitBreaker {
     try {
       const records = await this.deps.store.readAll();
       this.#snapshot = { readAt: now, records };
-      return { records };
+      return { records, fresh: true };
     } catch (error) {
       // The failure is remembered like a read, so an outage costs one failed call per cache period, not per request.
       this.#snapshot = { readAt: now, records: null };

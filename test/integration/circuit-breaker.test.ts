@@ -169,7 +169,8 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
 
   it('opens on the failure rate over the minimum calls when failures are not consecutive', async () => {
     const { breakers, store } = await fleet(2, { failureThreshold: 100, stateCacheMs: 0 });
-    // f s f s ... in separate requests: every success ends the run of one failure, so each one writes.
+    // f s f s ... in separate requests: a lone failure is left standing, and the success after the
+    // next failure ends the two (writing its container's held successes into the window with it).
     const outcomeOfCall = (n: number) =>
       call(at(breakers, Math.floor(n / 2) % 2), n % 2 === 0 ? 'failure' : 'success');
     for (let n = 0; n < 10; n++) await outcomeOfCall(n);
@@ -178,7 +179,7 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
     await outcomeOfCall(10);
     expect(await store.read(CIRCUIT)).toMatchObject({
       state: 'OPEN',
-      consecutiveFailures: 1,
+      consecutiveFailures: 2,
       windowCalls: 11,
       windowFailures: 6,
     });
@@ -438,7 +439,7 @@ describe('CircuitBreaker cost on the healthy path', () => {
     expect(calls).toEqual({ QueryCommand: 2 });
   });
 
-  it('writes once after a failure: the success that ends the run, then nothing for 100 more', async () => {
+  it('writes once for a lone failure and nothing for 100 successes after it; a second failure is ended by the next success', async () => {
     const { container, store } = await fleet(0);
     const own = localDynamoDb();
     const calls = countCommands(own);
@@ -447,14 +448,19 @@ describe('CircuitBreaker cost on the healthy path', () => {
     expect(calls.UpdateItemCommand).toBe(1);
 
     for (let i = 0; i < 100; i++) await call(breaker, 'success');
-    expect(calls.UpdateItemCommand).toBe(2);
-    // The window holds the failure and the success that reset the run; the others are held in memory.
+    // A lone failure is far from any threshold: it stands, and the successes are held in memory.
+    expect(calls.UpdateItemCommand).toBe(1);
     expect(await store.read(CIRCUIT)).toMatchObject({
-      consecutiveFailures: 0,
-      windowCalls: 2,
+      consecutiveFailures: 1,
+      windowCalls: 1,
       windowFailures: 1,
-      lastFailureAt: undefined,
     });
+
+    await call(breaker, 'failure');
+    await call(breaker, 'success');
+    expect(calls.UpdateItemCommand).toBe(3);
+    // A run of two is worth ending: the success after both writes once and leaves no run.
+    expect(await store.read(CIRCUIT)).toMatchObject({ consecutiveFailures: 0, lastFailureAt: undefined });
   });
 
   it('writes a failure and its successful retry as one update', async () => {

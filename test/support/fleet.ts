@@ -3,6 +3,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
 import type { MarketSandbox } from '../../infra/local/sandbox/server.js';
+import { MAX_CLOCK_SKEW_MS } from '../../lib/resilience/breaker-run.js';
 import { buildDataLayer, FakeClock } from './data-layer.js';
 import { freshDataTable } from './local-services.js';
 import { captureStdout, emfMetrics } from './stdout-capture.js';
@@ -14,9 +15,6 @@ import { captureStdout, emfMetrics } from './stdout-capture.js';
  * real fleet shares: one data table (behind the DynamoDB proxy, so their reads are as stale as
  * DynamoDB's) and the providers (one sandbox).
  */
-
-/** How far a container's clock may be from the shared one, either way: NTP-synced hosts stay well within it. */
-export const MAX_CLOCK_SKEW_MS = 200;
 
 /** A container's clock: the shared test clock plus this container's skew; sleeping moves the shared clock. */
 class SkewedClock extends FakeClock {

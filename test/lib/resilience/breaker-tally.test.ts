@@ -102,13 +102,24 @@ describe('planCount: the healthy path', () => {
   });
 
   it('does not end a failure recorded after its success by more than the clocks can disagree', () => {
-    const later = withFailuresAt({}, NOW + CLOCK_TOLERANCE_MS + 1);
+    const later = withFailuresAt({}, NOW + CLOCK_TOLERANCE_MS + 1, NOW + CLOCK_TOLERANCE_MS + 2);
     expect(planCount(later, tally('s'), undefined, NOW, options)).toBeNull();
     // Within the tolerance the order is unknowable, and the doubt goes to the provider.
-    const unordered = withFailuresAt({}, NOW + CLOCK_TOLERANCE_MS);
+    const unordered = withFailuresAt({}, NOW + CLOCK_TOLERANCE_MS, NOW + CLOCK_TOLERANCE_MS + 1);
     expect(planCount(unordered, tally('s'), undefined, NOW, options)?.run).toEqual({
       kind: 'replace',
-      seen: [NOW + CLOCK_TOLERANCE_MS],
+      seen: [NOW + CLOCK_TOLERANCE_MS, NOW + CLOCK_TOLERANCE_MS + 1],
+      next: [NOW + CLOCK_TOLERANCE_MS + 1],
+    });
+  });
+
+  it('leaves a lone failure standing: ending it would cost a write per failure', () => {
+    expect(planCount(withFailuresAt({}, NOW - 10), tally('s'), undefined, NOW, options)).toBeNull();
+    const threshold1 = { ...options, failureThreshold: 1 };
+    expect(
+      planCount(withFailuresAt({}, NOW - 10), tally('s'), undefined, NOW, threshold1)?.run,
+    ).toMatchObject({
+      kind: 'replace',
       next: [],
     });
   });
@@ -183,7 +194,7 @@ describe('planCount: failures and slow calls', () => {
 describe('planRefutation', () => {
   it('removes the failures of a run that a success held in memory came after, conditional on the run seen', () => {
     const run = withFailuresAt({}, NOW - 300, NOW - 100, NOW + 1_000);
-    expect(planRefutation(run, NOW, NOW + 1_200, () => false)).toEqual({
+    expect(planRefutation(run, NOW, NOW + 1_200, () => false, options)).toEqual({
       now: NOW + 1_200,
       window: { kind: 'none' },
       calls: 0,
@@ -194,9 +205,9 @@ describe('planRefutation', () => {
   });
 
   it('writes nothing when the success ended none of the run, or the breaker is not closed', () => {
-    expect(planRefutation(withFailuresAt({}, NOW + 1_000), NOW, NOW, () => false)).toBeNull();
+    expect(planRefutation(withFailuresAt({}, NOW + 1_000), NOW, NOW, () => false, options)).toBeNull();
     const open = withFailuresAt({ state: 'OPEN' }, NOW - 100);
-    expect(planRefutation(open, NOW, NOW, () => false)).toBeNull();
+    expect(planRefutation(open, NOW, NOW, () => false, options)).toBeNull();
   });
 });
 
