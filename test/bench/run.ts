@@ -1,6 +1,7 @@
 import { FUNCTION_ENVIRONMENT } from '../../infra/function-settings.js';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { startLocalStack } from '../../infra/local/local-stack.js';
+import { measureBreakerFleet } from './breaker-fleet.js';
 import { measureBreakerWrites } from './breaker-writes.js';
 import { measureBundles } from './bundles.js';
 import { measureCacheHit } from './cache-hit.js';
@@ -40,6 +41,7 @@ let hits: Awaited<ReturnType<typeof measureCacheHit>>;
 let outage: string[][];
 let freeze: Awaited<ReturnType<typeof measureDynamoDbFreeze>>;
 let breakerWrites: string[][];
+let breakerFleet: string[][];
 let memoryHits: string[][];
 let fillLag: string[][];
 try {
@@ -47,6 +49,7 @@ try {
   memoryHits = await measureMemoryCache(stack);
   fillLag = await measureFillLag(dynamodb.endpoint, stack.secretsManagerEndpoint);
   breakerWrites = await measureBreakerWrites(stack);
+  breakerFleet = await measureBreakerFleet(dynamodb.endpoint);
   outage = await measureOutage(stack, RECOVERY_TIMEOUT_SECONDS);
   freeze = await measureDynamoDbFreeze(stack, dynamodb);
 } finally {
@@ -85,6 +88,10 @@ console.log('\nWorkload: Zipf mix over 500 symbols, bursts at the open, containe
 console.log(formatTable(['measure', 'value'], workload));
 console.log('\nBreaker writes at a 1 % background error rate on every provider (goal ≤ 0.02 per request)');
 console.log(formatTable(['measure', 'value'], breakerWrites));
+console.log(
+  '\nBreaker across four containers, random errors (goal: 0 opens at 5 %, ≤ 0.02 writes per request at 1 %)',
+);
+console.log(formatTable(['measure', 'value'], breakerFleet));
 console.log('\nAlpha Vantage outage at 5 requests a second (real time)');
 console.log(formatTable(['interval', 'seconds'], outage));
 console.log(
