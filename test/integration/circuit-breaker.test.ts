@@ -216,6 +216,32 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
   });
 });
 
+describe('CircuitBreaker runs across containers that see the record late', () => {
+  it('lets a container refute, at its next fresh read, the part of a run its held success came after', async () => {
+    const { breakers, clock, options, store } = await fleet(2);
+    const [a, b] = [at(breakers, 0), at(breakers, 1)];
+    const t0 = clock.now;
+    const permit = permitOf(await b.acquire(CIRCUIT)); // B reads the record before any failure
+    await call(a, 'failure');
+    await call(a, 'failure');
+    clock.now = t0 + 100;
+    // B's success comes after A's first two failures, but B's view shows none: it holds the success.
+    await record(b, permit, 'success');
+    clock.now = t0 + 600;
+    for (let i = 0; i < 3; i++) await call(a, 'failure');
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 5 });
+    expect((await a.acquire(CIRCUIT)).allowed).toBe(false); // A holds its calls on the suspect run
+
+    clock.now = t0 + options.stateCacheMs + 100;
+    expect((await b.acquire(CIRCUIT)).allowed).toBe(true);
+    // The two failures before B's success are gone; the three after it stand.
+    expect(await store.read(CIRCUIT)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 3 });
+    clock.now = t0 + 600 + runConfirmMs(options);
+    expect((await a.acquire(CIRCUIT)).allowed).toBe(true);
+    expect(transitions()).toEqual([]);
+  });
+});
+
 describe('CircuitBreaker slow calls', () => {
   it('opens on the slow-call rate when every call succeeds slowly', async () => {
     const { breakers, store } = await fleet(2);
