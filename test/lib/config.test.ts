@@ -39,3 +39,19 @@ describe('loadRotationConfig', () => {
     expect(() => loadRotationConfig({ PROVIDER_TIMEOUT_SECONDS: '0' })).toThrow(/PROVIDER_TIMEOUT_SECONDS/);
   });
 });
+
+describe('loadConfig: the memory cache per container', () => {
+  it('defaults to 10 000 entries and 64 MiB, reads both, and turns it off with 0 entries', () => {
+    expect(loadConfig({ DATA_TABLE_NAME: 'data' }).memoryCache).toEqual({
+      maxEntries: 10_000,
+      maxBytes: 64 * 1024 * 1024,
+    });
+    expect(
+      loadConfig({ DATA_TABLE_NAME: 'data', CACHE_MEMORY_MAX_ENTRIES: '0', CACHE_MEMORY_MAX_MB: '16' })
+        .memoryCache,
+    ).toEqual({ maxEntries: 0, maxBytes: 16 * 1024 * 1024 });
+    expect(() =>
+      loadConfig({ DATA_TABLE_NAME: 'data', CACHE_MEMORY_MAX_ENTRIES: '1.5', CACHE_MEMORY_MAX_MB: '0' }),
+    ).toThrow(/CACHE_MEMORY_MAX_ENTRIES.*CACHE_MEMORY_MAX_MB/);
+  });
+});
