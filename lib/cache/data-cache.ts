@@ -88,6 +88,9 @@ export interface DataCacheOptions {
  * version and part count; a reader assembles only the version its head names and only when every
  * part is there, so a write half done is never read as a whole value. The previous version's parts
  * are deleted once the head has moved on (their TTL removes any a failed delete leaves).
+ *
+ * With a container's {@link MemoryCache}, every record read or written passes through it: a fresh one
+ * answers later reads without DynamoDB, and `remembered` serves what it holds while DynamoDB fails.
  */
 export class DataCache {
   private readonly partBytes: number;
