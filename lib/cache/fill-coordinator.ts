@@ -74,10 +74,12 @@ const OUT_OF_TIME = Symbol('out of time');
  * first miss claims a short lease in DynamoDB and fetches; the others poll the lease until it is
  * released, then read the cache and answer what the leader left there. A leader that dies leaves its
  * lease to lapse; one that fails releases it with nothing cached. Either way exactly one waiter takes
- * over (a conditional write). Waiters out of time answer stale or 503.
+ * over (a conditional write). Waiters out of time answer stale or 503. Without DynamoDB there is no
+ * lease to share: a request answers what it read, stale, or else fetches (`withoutLease`).
  *
  * In front of that, in-process single flight: a container serving many requests at once (the local
- * gateway) makes one claim and one fetch per key, and its other requests share that answer.
+ * gateway) makes one claim and one fetch per key, and its other requests share that answer, each
+ * until its own deadline.
  *
  * Within a value's soft window (stale-while-revalidate), the lease's winner refreshes and every other
  * request answers the stale value at once. On Lambda nothing runs after an answer, so the refresh is
@@ -119,6 +121,7 @@ export class CacheFillCoordinator {
     } finally {
       ownDeadline.abort();
     }
+    // Come back when the running fill is done: by its request's deadline, or its lease's end if sooner.
     const now = this.deps.now();
     const retryAfterMs = Math.min(running.deadline, now + this.deps.options.leaseMs) - now;
     return this.#giveUp(dataType, fill, Math.max(1, Math.ceil(retryAfterMs / 1000)));
