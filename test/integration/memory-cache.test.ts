@@ -60,7 +60,7 @@ describe("a warm container's memory cache (DynamoDB behind a proxy that counts i
     expect(upstreamCalls(world.sandbox)).toBe(2);
   });
 
-  it('serves what it has seen, stale, while DynamoDB hangs, and asks the providers only for what it has not', async () => {
+  it('serves what it has seen, stale, single and batched, while DynamoDB hangs, and asks the providers only for what it has not', async () => {
     const layer = await container(CALL_BUDGET);
     await layer.service.getQuote('IBM', deadline());
     await layer.service.getQuote('MSFT', deadline());
@@ -74,6 +74,8 @@ describe("a warm container's memory cache (DynamoDB behind a proxy that counts i
       const answer = await layer.service.getQuote(symbol, deadline());
       expect(answer.meta).toMatchObject({ cache: 'hit', stale: true, freshForSeconds: 0 });
     }
+    const batch = await batchPrices(['IBM', 'MSFT'], deadline(), layer.batchDeps);
+    expect(Object.values(batch.results).map((answer) => answer.meta.stale)).toEqual([true, true]);
     expect(layer.guards.dynamodb.status().state).toBe('backing_off');
     expect(upstreamCalls(world.sandbox)).toBe(2);
 
