@@ -1,23 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod/mini';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import { suspectSince } from './breaker-run.js';
 import {
   admit,
-  BREAKER_STATES,
   type BreakerOverride,
   type BreakerRecord,
   type BreakerState,
   type CircuitBreakerOptions,
   closedRecord,
   isSlow,
-  isWindowCurrent,
   nextChanceInMs,
-  OVERRIDE_ACTIONS,
   openTimeoutMs,
   rateTripReason,
 } from './breaker-state.js';
+import { type CircuitStatus, describeBreaker, iso } from './breaker-status.js';
 import type { BreakerStore, ProbeLease, WriteOutcome } from './breaker-store.js';
 import {
   type CallTally,
@@ -32,6 +29,7 @@ import {
 } from './breaker-tally.js';
 
 export { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './breaker-state.js';
+export { type CircuitStatus, CircuitStatusSchema } from './breaker-status.js';
 
 /** How often an operator's override retries when a transition slips in between its read and its write. */
 const MAX_OVERRIDE_ATTEMPTS = 5;
@@ -62,28 +60,6 @@ export type BreakerDecision =
   | { allowed: true; permit: BreakerPermit }
   | { allowed: false; state: BreakerState; retryAfterMs: number };
 
-/** One breaker as operators see it; times are ISO 8601, `null` when not applicable. */
-export const CircuitStatusSchema = z.object({
-  name: z.string(),
-  state: z.enum(BREAKER_STATES),
-  consecutiveFailures: z.int(),
-  /** Calls, failures and slow calls in the current rate window (0 when it has lapsed). */
-  windowCalls: z.int(),
-  windowFailures: z.int(),
-  windowSlowCalls: z.int(),
-  openedAt: z.nullable(z.iso.datetime()),
-  /** When OPEN: the earliest time a probe goes through; `null` when forced open. */
-  nextProbeAt: z.nullable(z.iso.datetime()),
-  openCount: z.int(),
-  forcedOpen: z.boolean(),
-  lastOverride: z.nullable(
-    z.object({ action: z.enum(OVERRIDE_ACTIONS), actor: z.string(), at: z.iso.datetime() }),
-  ),
-  probeLeaseUntil: z.nullable(z.iso.datetime()),
-});
-
-export type CircuitStatus = z.infer<typeof CircuitStatusSchema>;
-
 /** What a breaker needs; `now` is epoch ms, injected so tests drive time. */
 export interface CircuitBreakerDeps {
   store: BreakerStore;
@@ -98,7 +74,6 @@ type Snapshot = { readAt: number; records: Map<string, BreakerRecord> | null };
 type ReadResult = { records: Map<string, BreakerRecord> | null; fresh?: boolean; error?: unknown };
 
 const allow = (circuit: string): BreakerDecision => ({ allowed: true, permit: { circuit, kind: 'closed' } });
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /**
  * A circuit breaker per provider whose state every Lambda container shares through DynamoDB.
@@ -227,7 +202,9 @@ export class CircuitBreaker {
     const now = this.deps.now();
     const records = await this.deps.store.readAll();
     this.#snapshot = { readAt: now, records };
-    return circuits.map((name) => describe(records.get(name) ?? closedRecord(name), now, this.deps.options));
+    return circuits.map((name) =>
+      describeBreaker(records.get(name) ?? closedRecord(name), now, this.deps.options),
+    );
   }
 
   /**
@@ -554,24 +531,4 @@ export class CircuitBreaker {
     // Concurrent writes may resolve out of order: never replace a later version with an earlier one.
     if (!known || record.version >= known.version) records.set(record.circuit, record);
   }
-}
-
-function describe(record: BreakerRecord, now: number, options: CircuitBreakerOptions): CircuitStatus {
-  const windowCurrent = isWindowCurrent(record, now, options.windowMs);
-  return {
-    name: record.circuit,
-    state: record.state,
-    consecutiveFailures: record.consecutiveFailures,
-    windowCalls: windowCurrent ? record.windowCalls : 0,
-    windowFailures: windowCurrent ? record.windowFailures : 0,
-    windowSlowCalls: windowCurrent ? record.windowSlowCalls : 0,
-    openedAt: iso(record.openedAt),
-    nextProbeAt: record.state === 'OPEN' ? iso(record.openUntil) : null,
-    openCount: record.openCount,
-    forcedOpen: record.forcedOpen,
-    lastOverride: record.lastOverride
-      ? { ...record.lastOverride, at: new Date(record.lastOverride.at).toISOString() }
-      : null,
-    probeLeaseUntil: record.state === 'HALF_OPEN' ? iso(record.probeLeaseUntil) : null,
-  };
 }
