@@ -4,15 +4,17 @@ import type { BreakerRecord, CircuitBreakerOptions } from './breaker-state.js';
  * The run of consecutive failures, counted across a fleet whose containers see the shared record up
  * to `stateCacheMs` late: pure rules, no I/O.
  *
- * A container writes a fast success only when its view shows a run the success ends (see
- * `breaker-tally.ts`); the healthy path writes nothing. Its view can be late, so failures other
- * containers wrote since it last read are invisible to it, and the success that should end them is
- * held in memory instead. Two rules keep such runs from opening a healthy provider's breaker:
+ * A container writes a fast success only when its view shows a run of two failures or more that the
+ * success ends (see `breaker-tally.ts`, `RUN_WORTH_ENDING`); the healthy path writes nothing. Its
+ * view can be late, so failures other containers wrote since it last read are invisible to it, and
+ * the success that should end them is held in memory instead. Two rules keep such runs from opening
+ * a healthy provider's breaker:
  *
  * - **Refutation.** The run is stored as the times of its failures (`runFailures`), so a success
  *   can end exactly the failures that came before it. A container remembers its latest fast
- *   success; whenever its view (fresh or cached) shows failures of a run from before that success,
- *   it writes one conditional update that removes them (`refutation`).
+ *   success; whenever a fresh read shows failures of a run from before that success, it writes one
+ *   conditional update that removes them (`planRefutation`). Only fresh reads: a view from memory
+ *   may show a run another container has refuted since, and the write would be wasted.
  * - **Confirmation.** A run that reaches the threshold is only suspect: it opens the breaker once it
  *   has stood unrefuted for `runConfirmMs` after the failure that completed it, the time a container
  *   that holds an earlier success needs to read the run and refute it. Meanwhile every container that
