@@ -5,6 +5,7 @@ import {
   isExpired,
   judgePoll,
   leaseItemExpiresAt,
+  mustRecheckCache,
   newLease,
   nextWaitStep,
   retryAfterSecondsOf,
@@ -106,5 +107,20 @@ describe('retryAfterSecondsOf', () => {
   it('is the seconds left on the lease waited on, rounded up, at least one', () => {
     expect(retryAfterSecondsOf(lease, NOW + 10_500)).toBe(5);
     expect(retryAfterSecondsOf(lease, lease.leaseUntil + 5_000)).toBe(1);
+  });
+});
+
+describe('mustRecheckCache', () => {
+  it("rereads after winning a lease that ended within a request's time, or whose predecessor is unknown", () => {
+    expect(mustRecheckCache(undefined, NOW)).toBe(false);
+    expect(mustRecheckCache({ owner: 'a', leaseUntil: NOW - 60_000, releasedAt: NOW - 60_000 }, NOW)).toBe(
+      false,
+    );
+    expect(mustRecheckCache({ owner: 'a', leaseUntil: NOW - 1_000, releasedAt: NOW - 1_000 }, NOW)).toBe(
+      true,
+    );
+    expect(mustRecheckCache({ owner: 'a', leaseUntil: NOW - 1_000 }, NOW)).toBe(true);
+    // The claim's reply was lost and its retry found the claim itself: what it replaced is unknown.
+    expect(mustRecheckCache('unknown', NOW)).toBe(true);
   });
 });
