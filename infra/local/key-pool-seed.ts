@@ -29,13 +29,16 @@ export function keyPoolFromEnv(
   const sandboxKey = values.length === 0 && servedBySandbox;
   if (sandboxKey) values.push(`${SANDBOX_KEY_PREFIX}${provider}`);
   // A real key gets the provider's limits (Alpha Vantage: ALPHA_VANTAGE_RATE_LIMIT, default 5 a
-  // minute); the sandbox's own key is not scarce, so it gets room for local load unless told otherwise.
+  // minute). The sandbox's own key is held to what the sandbox holds it to: on the free plan (the
+  // default, as the sandbox's) the provider's free-plan limits (no override: the layer's defaults), so
+  // the layer never spends a call the sandbox refuses; on `<PROVIDER>_PLAN=paid`, room for local load.
+  const roomy = sandboxKey && env[`${prefix}_PLAN`] === 'paid';
   const configured = env[`${prefix}_RATE_LIMIT`];
   const perMinute = Number(
-    configured ?? (sandboxKey ? SANDBOX_KEY_PER_MINUTE : provider === 'alpha-vantage' ? 5 : Number.NaN),
+    configured ?? (roomy ? SANDBOX_KEY_PER_MINUTE : provider === 'alpha-vantage' ? 5 : Number.NaN),
   );
   const perMinuteLimit = Number.isInteger(perMinute) && perMinute > 0 ? { perMinute } : {};
-  const limits = sandboxKey ? { ...perMinuteLimit, perDay: SANDBOX_KEY_PER_DAY } : perMinuteLimit;
+  const limits = roomy ? { ...perMinuteLimit, perDay: SANDBOX_KEY_PER_DAY } : perMinuteLimit;
   const keys: ProviderKey[] = values.map((value, i) => ({
     id: i === 0 ? 'primary' : `backup-${i}`,
     value,

@@ -49,7 +49,8 @@ export async function buildDataLayer(options: {
   env?: Record<string, string>;
 }) {
   const secretPrefix = `test-${randomUUID().slice(0, 8)}/`;
-  await seedKeyPools(options.secretsManager, {}, new Set(PROVIDER_IDS), secretPrefix);
+  // The sandbox keys get their plan's limits: the free plans' unless `env` says a provider is paid.
+  await seedKeyPools(options.secretsManager, options.env ?? {}, new Set(PROVIDER_IDS), secretPrefix);
   const config = loadConfig({
     DATA_TABLE_NAME: options.tableName,
     KEY_POOL_SECRET_PREFIX: secretPrefix,
