@@ -1,11 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
+import { vi } from 'vitest';
+import { seedKeyPools } from '../../infra/local/key-pool-seed.js';
 import type { MarketSandbox } from '../../infra/local/sandbox/server.js';
+import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import { MAX_CLOCK_SKEW_MS } from '../../lib/resilience/breaker-run.js';
 import { buildDataLayer, FakeClock } from './data-layer.js';
-import { freshDataTable } from './local-services.js';
+import { dynamoDbClient, freshDataTable } from './local-services.js';
+import type { ManualClock } from './manual-clock.js';
 import { captureStdout, emfMetrics } from './stdout-capture.js';
 
 /**
@@ -84,12 +87,7 @@ export async function startFleet(options: {
   clock: FakeClock;
   env?: Record<string, string>;
 }): Promise<FleetContainer[]> {
-  const client = () =>
-    new DynamoDBClient({
-      endpoint: options.dynamodbEndpoint,
-      region: LOCAL_AWS_REGION,
-      credentials: LOCAL_AWS_CREDENTIALS,
-    });
+  const client = () => dynamoDbClient(options.dynamodbEndpoint);
   const tableName = await freshDataTable(client(), 'fleet');
   return Promise.all(
     options.skewsMs.map(async (skewMs) => {
@@ -118,4 +116,48 @@ export async function stateChangesDuring(circuit: string, run: () => Promise<voi
   return emfMetrics(stdout.lines())
     .filter((m) => m.name === 'circuit_breaker_state_changes_total' && m.dimensions.circuit_name === circuit)
     .map((m) => String(m.dimensions.state));
+}
+
+/**
+ * `env` plus one key pool for every container of a fleet: a real fleet reads one set of secrets, so its
+ * containers lease the same keys with the same `addedAt` (which a quarantine names). Without it each
+ * `buildDataLayer` seeds pools of its own under another prefix.
+ */
+export async function sharedKeyPools(
+  secretsManager: SecretsManagerClient,
+  env: Record<string, string> = {},
+): Promise<Record<string, string>> {
+  const prefix = `fleet-${randomUUID().slice(0, 8)}/`;
+  await seedKeyPools(secretsManager, env, new Set(PROVIDER_IDS), prefix);
+  return { ...env, KEY_POOL_SECRET_PREFIX: prefix };
+}
+
+/**
+ * Settles each container's requests on a `ManualClock` fleet (containers built on that clock as the
+ * shared one), moving the clock only when every container still working is parked in a sleep (a
+ * poll's back-off), never while one is busy with DynamoDB or a provider: so no waiter's polls race
+ * the clock past a lease while the leader's real HTTP call is in flight.
+ */
+export async function settleFleet<T>(
+  clock: ManualClock,
+  containers: Promise<T>[][],
+): Promise<PromiseSettledResult<T>[][]> {
+  const done = containers.map(() => false);
+  containers.forEach((requests, i) => {
+    void Promise.allSettled(requests).then(() => {
+      done[i] = true;
+    });
+  });
+  const working = () => done.filter((d) => !d).length;
+  for (let round = 0; working() > 0; round++) {
+    if (round > 1_000) throw new Error("the fleet's requests did not settle");
+    await vi.waitFor(
+      () => {
+        if (working() > 0 && clock.sleeping < working()) throw new Error('a container is busy');
+      },
+      { timeout: 10_000, interval: 2 },
+    );
+    clock.wakeNext();
+  }
+  return Promise.all(containers.map((requests) => Promise.allSettled(requests)));
 }
