@@ -230,8 +230,8 @@ export class ProviderManager {
       });
     }
     const verdict = breakerVerdict(result.ok ? undefined : result.failure);
-    // A timeout the request's own deadline set, shorter than the provider's timeout, says nothing of
-    // the provider: a hung provider still opens its breaker on its calls that got the full timeout.
+    // A timeout the request's own deadline set, shorter than the provider's timeout, counts only once
+    // it outlasted a slow call: a request with little time left cannot open a healthy provider's breaker.
     if (!result.ok && result.failure.kind === 'timeout' && cutShort)
       await this.deps.breaker.recordCutShort(permit, ms);
     else if (verdict === 'failure') await this.deps.breaker.recordFailure(permit, ms);

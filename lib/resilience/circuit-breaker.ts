@@ -146,12 +146,14 @@ export class CircuitBreaker {
   }
 
   /**
-   * A call made under the permit was cut short by the request's own deadline, after `ms`: no verdict
-   * on the provider, unless it had already run as long as a slow call (then it counts as slow: a
-   * provider that slow is sick whatever cut it off, as resilience4j's slow-call rate has it).
+   * A call made under the permit timed out on the request's own deadline, shorter than the provider's
+   * timeout, after `ms`. Shorter than a slow call, it says nothing of the provider: the request just had
+   * little time left. As long as a slow call or longer, it is what a hung provider looks like under
+   * the chain's deadline shares (19 s ÷ 5 providers = 3.8 s, under the 5 s provider timeout): a timeout
+   * like any other, failed and slow (resilience4j: a provider that slow is sick whatever cut it off).
    */
   async recordCutShort(permit: BreakerPermit, ms: number): Promise<void> {
-    if (isSlow(ms, this.deps.options)) await this.#record(permit, { failed: false, ms });
+    if (isSlow(ms, this.deps.options)) await this.#record(permit, { failed: true, ms });
   }
 
   /**

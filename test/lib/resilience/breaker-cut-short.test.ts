@@ -43,16 +43,16 @@ describe('a provider call cut short by the request’s own deadline', () => {
     expect(await breaker()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0, windowCalls: 0 });
   });
 
-  it('counts as slow, not failed, once it has run past the slow-call threshold', async () => {
+  it('counts as a failure, and slow, once it has run past the slow-call threshold', async () => {
     // A 0.2 s threshold so that a 0.5 s share outlasts it without the test waiting 3 s: the rule is the same.
     const { quote, breaker } = await hungAlphaVantage({ CIRCUIT_BREAKER_SLOW_CALL_SECONDS: '0.2' });
     const answer = await quote(2_500);
     const calls = answer.meta.attempts[0]?.calls ?? 0;
     expect(calls).toBeGreaterThan(0);
     expect(await breaker()).toMatchObject({
-      consecutiveFailures: 0,
+      consecutiveFailures: calls,
       windowCalls: calls,
-      windowFailures: 0,
+      windowFailures: calls,
       windowSlowCalls: calls,
     });
   });
