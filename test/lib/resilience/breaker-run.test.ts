@@ -40,6 +40,10 @@ describe('a suspect run', () => {
     expect(runConfirmMs(options)).toBe(2 * options.stateCacheMs + CLOCK_TOLERANCE_MS);
     expect(runConfirmMs({ stateCacheMs: 0 })).toBe(CLOCK_TOLERANCE_MS);
   });
+
+  it('stands 2.4 s under the default settings, as the configuration documents', () => {
+    expect(runConfirmMs(DEFAULT_BREAKER_OPTIONS)).toBe(2_400);
+  });
 });
 
 describe('endedBy', () => {
