@@ -8,23 +8,15 @@ import { batchPrices } from '../../lib/services/batch-prices.js';
 import { metricTotal } from '../support/cloudwatch-emf.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
-import { everyProvider, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
+import { everyProvider, layerOnTestSandbox, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const dynamodb = localDynamoDb();
 const secretsManager = localSecretsManager();
 const world = sandboxOnTestClock();
 
-async function layerAt(env: Record<string, string> = {}) {
-  const tableName = await freshDataTable(dynamodb, 'outage');
-  return buildDataLayer({
-    dynamodb,
-    secretsManager,
-    tableName,
-    sandbox: world.sandbox,
-    clock: world.clock,
-    env,
-  });
+function layerAt(env: Record<string, string> = {}) {
+  return layerOnTestSandbox(world, 'outage', env);
 }
 
 /** Forces open every quote provider's breaker but Alpha Vantage's. */

@@ -2,9 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HistoryQuery } from '../../lib/model/daily-bars.js';
 import { parseHistoryQuery } from '../../lib/requests.js';
-import { buildDataLayer } from '../support/data-layer.js';
-import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
-import { sandboxOnTestClock, upstreamCalls } from '../support/sandbox-on-clock.js';
+import { layerOnTestSandbox, sandboxOnTestClock, upstreamCalls } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 /**
@@ -13,22 +11,12 @@ import { captureStdout } from '../support/stdout-capture.js';
  * refusal), and caches a series as covering only the bars it got.
  */
 
-const secretsManager = localSecretsManager();
 const world = sandboxOnTestClock();
 const stdout = captureStdout();
 afterAll(() => stdout.restore());
 
-async function layerAt(env: Record<string, string> = {}) {
-  const dynamodb = localDynamoDb();
-  const tableName = await freshDataTable(dynamodb, 'free-plans');
-  return buildDataLayer({
-    dynamodb,
-    secretsManager,
-    tableName,
-    sandbox: world.sandbox,
-    clock: world.clock,
-    env,
-  });
+function layerAt(env: Record<string, string> = {}) {
+  return layerOnTestSandbox(world, 'free-plans', env);
 }
 
 const deadline = () => world.clock.now() + 19_000;

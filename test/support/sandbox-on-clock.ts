@@ -6,7 +6,8 @@ import {
   type SandboxKnobsPatch,
   startMarketSandbox,
 } from '../../infra/local/sandbox/server.js';
-import { FakeClock } from './data-layer.js';
+import { buildDataLayer, FakeClock } from './data-layer.js';
+import { freshDataTable, localDynamoDb, localSecretsManager } from './local-services.js';
 
 /** A file's sandbox and the clock of the test running now, which the sandbox reads. */
 export interface SandboxOnClock {
@@ -51,4 +52,24 @@ export function everyProvider(knobs: Partial<ProviderKnobs>): SandboxKnobsPatch 
 /** Data calls the sandbox received, all providers together. */
 export function upstreamCalls(sandbox: MarketSandbox): number {
   return Object.values(sandbox.stats().calls).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * One container's data layer on a fresh table of its own (named after `label`), against the file's
+ * sandbox and the running test's clock, with the default configuration unless `env` says otherwise.
+ */
+export async function layerOnTestSandbox(
+  world: SandboxOnClock,
+  label: string,
+  env: Record<string, string> = {},
+) {
+  const dynamodb = localDynamoDb();
+  return buildDataLayer({
+    dynamodb,
+    secretsManager: localSecretsManager(),
+    tableName: await freshDataTable(dynamodb, label),
+    sandbox: world.sandbox,
+    clock: world.clock,
+    env,
+  });
 }

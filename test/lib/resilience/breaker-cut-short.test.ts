@@ -1,28 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataLayer } from '../../support/data-layer.js';
-import { freshDataTable, localDynamoDb, localSecretsManager } from '../../support/local-services.js';
-import { sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
+import { layerOnTestSandbox, sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
 
 /**
  * A provider call the request's own deadline cut short, through the whole layer (default
  * configuration unless a test says why not) against a hung Alpha Vantage in the sandbox. The fake
  * clock does not move while a real call waits, so every request has the same remaining time.
  */
-const dynamodb = localDynamoDb();
-const secretsManager = localSecretsManager();
 const world = sandboxOnTestClock();
 const CIRCUIT = 'alpha-vantage';
 
 async function hungAlphaVantage(env: Record<string, string> = {}) {
-  const tableName = await freshDataTable(dynamodb, 'cut-short');
-  const layer = await buildDataLayer({
-    dynamodb,
-    secretsManager,
-    tableName,
-    sandbox: world.sandbox,
-    clock: world.clock,
-    env,
-  });
+  const layer = await layerOnTestSandbox(world, 'cut-short', env);
   world.sandbox.setKnobs({ [CIRCUIT]: { mode: 'hang' } });
   let symbol = 0;
   return {
