@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
+import { ProvidersUnavailableError } from '../../lib/errors.js';
 import type { Quote } from '../../lib/model/quote.js';
 import { DEFAULT_RETRY } from '../../lib/resilience/retry.js';
 import type { DataAnswer } from '../../lib/services/market-data-service.js';
@@ -15,6 +16,7 @@ import {
 } from '../support/fleet.js';
 import { localSecretsManager } from '../support/local-services.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { everyProvider } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 /**
@@ -77,8 +79,8 @@ const sum = (calls: Record<string, number>, except?: string) =>
 
 let symbols = 0;
 
-/** Runs one burst for a new symbol and settles it; every request's result, by container. */
-async function burst(fleet: FleetContainer[], { starts }: Burst) {
+/** Runs one burst for a new symbol and settles it; every request's result, in container order. */
+async function burst(fleet: FleetContainer[], { starts }: Pick<Burst, 'starts'>) {
   const symbol = `FLEETFILL${symbols++}`;
   const byContainer: Promise<DataAnswer<Quote>>[][] = fleet.map(() => []);
   for (const { container, startMs } of starts) {
@@ -88,23 +90,27 @@ async function burst(fleet: FleetContainer[], { starts }: Burst) {
       delay(startMs).then(() => member.layer.service.getQuote(symbol, member.clock.now() + 25_000)),
     );
   }
-  return (await settleFleet(clock, byContainer)).flat();
+  return settleFleet(clock, byContainer);
 }
 
-async function checkOneCallPerFill(skews: number[], plan: Burst[]) {
-  const fleet = await startFleet({
+async function fleetOf(skews: number[], env: Record<string, string> = {}) {
+  return startFleet({
     skewsMs: skews,
     dynamodbEndpoint: dynamodb.proxy.endpoint,
     secretsManager,
     sandbox,
     clock,
-    env: await sharedKeyPools(secretsManager),
+    env: await sharedKeyPools(secretsManager, env),
   });
+}
+
+async function checkOneCallPerFill(skews: number[], plan: Burst[]) {
+  const fleet = await fleetOf(skews);
   for (const key of plan) {
     sandbox.setKnobs({ [FIRST_QUOTE_PROVIDER]: { mode: key.firstProviderDown ? 'down' : 'healthy' } });
     const before = callsTo();
     const startedAt = clock.now();
-    const results = await burst(fleet, key);
+    const results = (await burst(fleet, key)).flat();
     // On the shared test clock (it moves only while every request sleeps): no request waited out a
     // lease, not even one it holds itself after its claim's reply was lost.
     expect(clock.now() - startedAt).toBeLessThanOrEqual(ANSWERED_WITHIN_MS);
@@ -142,5 +148,54 @@ describe('concurrent misses of one key across a fleet (random interleavings, ske
       { numRuns: 6 },
     );
     expect(dynamodb.proxy.stats().dropped).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('make one call per provider per fill when the leader fails: its container answers 503, one waiter takes over and fills', async () => {
+    // Each provider fails its first call and answers its second (the sandbox's `flapping`, restarted
+    // per key), so the first fill fails at all five quote providers and a takeover succeeds at the
+    // first. One attempt per provider call (`RETRY_MAX_ATTEMPTS=1`): a retry would turn the leader's
+    // failure into its own success.
+    const starts = fc.array(
+      fc.record({ container: fc.nat(FLEET_SIZE - 1), startMs: fc.integer({ min: 0, max: 3 }) }),
+      { minLength: 2, maxLength: 8 },
+    );
+    let takenOver = 0;
+    await fc.assert(
+      fc.asyncProperty(clockSkews(FLEET_SIZE), starts, async (skews, requests) => {
+        const fleet = await fleetOf(skews, { RETRY_MAX_ATTEMPTS: '1' });
+        sandbox.setKnobs(everyProvider({ mode: 'flapping', flapEvery: 1 }));
+        const before = callsTo();
+        const byContainer = await burst(fleet, { starts: requests });
+        const delta = Object.fromEntries(
+          Object.entries(callsTo()).map(([id, n]) => [id, n - (before[id] ?? 0)]),
+        );
+        const failedIn = byContainer.flatMap((results, container) =>
+          results.some((result) => result.status === 'rejected') ? [container] : [],
+        );
+        const rejected = byContainer
+          .flat()
+          .flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+        const answers = byContainer
+          .flat()
+          .flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+        // The failed fill is one container's: its requests share it and answer 503.
+        expect(failedIn).toHaveLength(1);
+        expect(rejected.every((reason) => reason instanceof ProvidersUnavailableError)).toBe(true);
+        expect(new Set(answers.map((answer) => answer.data.price)).size).toBeLessThanOrEqual(1);
+        // One call per quote provider for the failed fill, and one more for the fill that succeeded.
+        const filled = answers.length > 0 ? 1 : 0;
+        takenOver += filled;
+        expect(delta).toEqual({
+          'alpha-vantage': 1 + filled,
+          fmp: 1,
+          finnhub: 1,
+          'twelve-data': 1,
+          polygon: 1,
+        });
+      }),
+      { numRuns: 6 },
+    );
+    // The runs had waiters in other containers, which took over.
+    expect(takenOver).toBeGreaterThan(0);
   }, 60_000);
 });
