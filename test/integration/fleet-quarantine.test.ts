@@ -76,46 +76,63 @@ async function quote(container: FleetContainer) {
   return container.layer.service.getQuote(`KEYQ${symbols++}`, container.clock.now() + 19_000);
 }
 
+/** Runs the schedule on a fresh fleet and checks it against the rules; whether the key ended quarantined. */
+async function checkQuarantineEvidence(skews: number[], schedule: Step[]): Promise<boolean> {
+  world.sandbox.setKnobs({ [PROVIDER]: { plan: 'paid', invalidKeys: [] } });
+  const env = await sharedKeyPools(secretsManager, { ALPHA_VANTAGE_PLAN: 'paid' });
+  const fleet = await startFleet({
+    skewsMs: skews,
+    dynamodbEndpoint: dynamodb.proxy.endpoint,
+    secretsManager,
+    sandbox: world.sandbox,
+    clock: world.clock,
+    env,
+  });
+  const callsBefore = callsWithKey();
+  const quarantinesBefore = quarantineMetrics();
+  const rules = expected(schedule);
+  for (const [index, step] of schedule.entries()) {
+    world.clock.advance(step.gapMs);
+    world.sandbox.setKnobs({ [PROVIDER]: { invalidKeys: step.rejects ? [AV_KEY] : [] } });
+    const container = fleet[step.container];
+    if (!container) throw new Error(`no container ${step.container}`);
+    const answer = await quote(container);
+    const [first] = answer.meta.attempts;
+    const quarantined = rules.quarantinedAt !== undefined && index > rules.quarantinedAt;
+    if (quarantined) expect(first).toMatchObject({ provider: PROVIDER, outcome: 'no_key', calls: 0 });
+    else expect(first).toMatchObject({ provider: PROVIDER, outcome: step.rejects ? 'invalid_key' : 'ok' });
+  }
+  const [observer] = fleet;
+  const state = (await observer?.layer.keyStates.read(PROVIDER))?.get('primary');
+  expect(state?.quarantinedAt !== undefined).toBe(rules.quarantinedAt !== undefined);
+  expect(quarantineMetrics() - quarantinesBefore).toBe(rules.quarantinedAt === undefined ? 0 : 1);
+  expect(callsWithKey() - callsBefore).toBe(rules.calls);
+  return rules.quarantinedAt !== undefined;
+}
+
 describe('a key quarantine across a fleet (random interleavings of invalid-key answers and successes, skewed clocks)', () => {
   it(`quarantines the key iff ${THRESHOLD} invalid answers come with no success between them, exactly once, and then stops calling it`, async () => {
     // Whether each run ended quarantined: the runs must have tried both outcomes.
     const outcomes = new Set<boolean>();
     await fc.assert(
       fc.asyncProperty(clockSkews(FLEET_SIZE), steps, async (skews, schedule) => {
-        world.sandbox.setKnobs({ [PROVIDER]: { plan: 'paid', invalidKeys: [] } });
-        const env = await sharedKeyPools(secretsManager, { ALPHA_VANTAGE_PLAN: 'paid' });
-        const fleet = await startFleet({
-          skewsMs: skews,
-          dynamodbEndpoint: dynamodb.proxy.endpoint,
-          secretsManager,
-          sandbox: world.sandbox,
-          clock: world.clock,
-          env,
-        });
-        const callsBefore = callsWithKey();
-        const quarantinesBefore = quarantineMetrics();
-        const rules = expected(schedule);
-        outcomes.add(rules.quarantinedAt !== undefined);
-        for (const [index, step] of schedule.entries()) {
-          world.clock.advance(step.gapMs);
-          world.sandbox.setKnobs({ [PROVIDER]: { invalidKeys: step.rejects ? [AV_KEY] : [] } });
-          const container = fleet[step.container];
-          if (!container) throw new Error(`no container ${step.container}`);
-          const answer = await quote(container);
-          const [first] = answer.meta.attempts;
-          const quarantined = rules.quarantinedAt !== undefined && index > rules.quarantinedAt;
-          if (quarantined) expect(first).toMatchObject({ provider: PROVIDER, outcome: 'no_key', calls: 0 });
-          else
-            expect(first).toMatchObject({ provider: PROVIDER, outcome: step.rejects ? 'invalid_key' : 'ok' });
-        }
-        const [observer] = fleet;
-        const state = (await observer?.layer.keyStates.read(PROVIDER))?.get('primary');
-        expect(state?.quarantinedAt !== undefined).toBe(rules.quarantinedAt !== undefined);
-        expect(quarantineMetrics() - quarantinesBefore).toBe(rules.quarantinedAt === undefined ? 0 : 1);
-        expect(callsWithKey() - callsBefore).toBe(rules.calls);
+        outcomes.add(await checkQuarantineEvidence(skews, schedule));
       }),
       { numRuns: 12 },
     );
     expect(outcomes).toEqual(new Set([true, false]));
+  }, 60_000);
+
+  it('counts each answer once when DynamoDB applies a share of the key-state writes and loses their replies', async () => {
+    const outcomes = new Set<boolean>();
+    await fc.assert(
+      fc.asyncProperty(clockSkews(FLEET_SIZE), steps, fc.integer(), async (skews, schedule, seed) => {
+        dynamodb.proxy.setKnobs({ dropAfterApplyShare: 0.3, dropAfterApplyOperations: ['UpdateItem'], seed });
+        outcomes.add(await checkQuarantineEvidence(skews, schedule));
+      }),
+      { numRuns: 8 },
+    );
+    expect(outcomes).toEqual(new Set([true, false]));
+    expect(dynamodb.proxy.stats().dropped).toBeGreaterThan(0);
   }, 60_000);
 });
