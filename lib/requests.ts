@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.js';
 import { type HistoryQuery, MAX_HISTORY_DAYS } from './model/daily-bars.js';
-import { isoDate } from './model/fields.js';
 import { STATEMENT_KINDS, STATEMENT_PERIODS, type StatementsQuery } from './model/financial-statements.js';
 import { PROVIDER_IDS, type ProviderId } from './model/provider-ids.js';
 import { parseSymbol, SYMBOL_RULE, SymbolSchema } from './symbols.js';
@@ -26,11 +25,17 @@ function invalid(message: string, issues: z.core.$ZodIssue[] | string[]): never 
   );
 }
 
+/**
+ * A day a client names, `YYYY-MM-DD`, that exists: zod's ISO date, whose pattern (in the OpenAPI
+ * document too) knows month lengths and leap years, so the document refuses what this refuses.
+ */
+const RequestDateSchema = z.iso.date('must be a calendar date, YYYY-MM-DD').check(z.maxLength(10));
+
 /** `?history=daily&from=&to=` on the stock route: daily bars instead of the quote. */
 export const HistoryParamsSchema = z.object({
   history: z.literal('daily', 'history must be "daily"'),
-  from: z.optional(isoDate),
-  to: z.optional(isoDate),
+  from: z.optional(RequestDateSchema),
+  to: z.optional(RequestDateSchema),
 });
 
 /**
@@ -93,10 +98,10 @@ export function parseSearchQuery(params: Record<string, string | undefined>): st
   return query;
 }
 
-/** The batch request's body, `{ "symbols": [...] }`. */
+/** The batch request's body, `{ "symbols": [...] }`: 1–100 symbols. */
 export const BatchPricesRequestSchema = z.object({
   symbols: z
-    .array(z.string())
+    .array(SymbolSchema)
     .check(
       z.minLength(1, 'symbols must list at least one symbol'),
       z.maxLength(MAX_BATCH_SYMBOLS, `symbols must list at most ${MAX_BATCH_SYMBOLS} symbols`),
@@ -122,18 +127,30 @@ export function parseBatchRequest(body: string | null, contentType: string | und
     invalid('invalid batch request', ['body: must be JSON']);
   }
   const parsed = z.safeParse(BatchPricesRequestSchema, json);
-  if (!parsed.success) invalid('invalid batch request', parsed.error.issues);
-  // Named by position, never quoted: a 400 must not carry the client's (possibly hostile) text back.
-  const bad = parsed.data.symbols.flatMap((raw, index) =>
-    z.safeParse(SymbolSchema, raw).success ? [] : [`symbols.${index}: ${SYMBOL_RULE}`],
-  );
-  if (bad.length > 0) invalid('invalid batch request', bad);
-  return [...new Set(parsed.data.symbols.map((raw) => parseSymbol(raw)))];
+  if (!parsed.success) invalid('invalid batch request', batchProblems(parsed.error.issues));
+  return [...new Set(parsed.data.symbols)];
 }
+
+/**
+ * What is wrong with a batch body: a bad symbol named by its position, once however many of its checks
+ * failed, and never quoted (a 400 must not carry the client's, possibly hostile, text back).
+ */
+function batchProblems(issues: z.core.$ZodIssue[]): string[] {
+  const problems = issues.map((issue) => {
+    const [field, index] = issue.path;
+    return field === 'symbols' && typeof index === 'number'
+      ? `symbols.${index}: ${SYMBOL_RULE}`
+      : `${issue.path.join('.') || 'value'}: ${issue.message}`;
+  });
+  return [...new Set(problems)];
+}
+
+/** A provider id as a path names it (`{name}`, `{provider}`): exactly one of the known ids. */
+export const ProviderIdSchema = z.enum(PROVIDER_IDS);
 
 /** A provider id from a client or operator, or `InvalidRequestError` naming the known ones. */
 export function parseProviderId(raw: unknown): ProviderId {
-  const id = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  if ((PROVIDER_IDS as readonly string[]).includes(id)) return id as ProviderId;
+  const parsed = z.safeParse(ProviderIdSchema, raw);
+  if (parsed.success) return parsed.data;
   throw new InvalidRequestError('unknown provider', [`name must be one of: ${PROVIDER_IDS.join(', ')}`]);
 }

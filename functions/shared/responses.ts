@@ -41,7 +41,8 @@ export function dataResponse(
     etag,
     'cache-control': dataCacheControl(answer.meta.stale ? 0 : answer.meta.freshForSeconds),
   };
-  // RFC 9110 §15.4.5: a 304 repeats the validators and caching headers a 200 would carry.
+  // RFC 9110 §15.4.5: a 304 repeats the validators and caching headers a 200 would carry, and has no
+  // content, so no Content-Type (strict clients such as Prism fail to parse an empty "JSON" body).
   if (ifNoneMatchMatches(requestHeader(request, 'if-none-match'), etag))
     return { statusCode: 304, headers: caching, body: '' };
   return jsonResponse(200, answer, caching);

@@ -235,9 +235,13 @@ function rawAnswer(result: APIGatewayProxyResult): string {
   return `HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n${result.body}`;
 }
 
+/** Statuses that carry no content (RFC 9110 §15.3.5, §15.4.5), so no `Content-Type` either. */
+const WITHOUT_CONTENT = new Set([204, 304]);
+
 function writeResult(response: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
   const headers: Record<string, string | string[]> = {
-    'content-type': 'application/json',
+    // A proxy result that names no type is JSON, as API Gateway assumes; an answer with no content has none.
+    ...(WITHOUT_CONTENT.has(result.statusCode) ? {} : { 'content-type': 'application/json' }),
     'x-amzn-requestid': requestId,
   };
   for (const [name, value] of Object.entries(result.headers ?? {}))

@@ -110,18 +110,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         'that the logs and the `x-amzn-RequestId` header carry. A path no route serves, or a method it ' +
         'does not, is answered 403, as API Gateway answers it.',
     },
-    servers: [
-      {
-        url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}',
-        description: 'API Gateway (the stack output `ApiUrl`)',
-        variables: {
-          restApiId: { default: 'restApiId', description: 'The REST API id' },
-          region: { default: 'us-east-1' },
-          stage: { default: options.stage, enum: [options.stage] },
-        },
-      },
-      { url: 'http://127.0.0.1:3000', description: 'The local stack (`npm start`)' },
-    ],
+    servers: servers(options.stage),
     tags: [
       { name: 'Market data', description: 'For clients, with a client API key' },
       { name: 'Operations', description: 'Health, breakers, provider keys' },
@@ -142,6 +131,41 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   };
 }
 
+/**
+ * Where the API runs, each server marked with its environment (`x-environment`, and the description
+ * says it in words, as OWASP API9 asks) and its audience (`x-internal`): the deployed API is for
+ * clients; the local stack is for whoever develops the layer, on loopback, where plain HTTP never
+ * leaves the machine (so `.spectral.yaml` exempts only that server from the https rule).
+ */
+function servers(stage: string): object[] {
+  return [
+    {
+      url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}',
+      description: 'Production: API Gateway on AWS (the stack output `ApiUrl` of `npm run deploy`)',
+      'x-environment': 'production',
+      'x-internal': false,
+      variables: {
+        restApiId: { default: 'restApiId', description: 'The REST API id' },
+        region: { default: 'us-east-1' },
+        stage: { default: stage, enum: [stage] },
+      },
+    },
+    {
+      url: 'http://127.0.0.1:3000',
+      description: 'Local: the local stack (`npm start`, port `PORT`) on loopback, for development',
+      'x-environment': 'local',
+      'x-internal': true,
+    },
+  ];
+}
+
+/**
+ * API Gateway refuses a REST request whose request line and headers exceed 10,240 bytes (its quota
+ * "total combined size of request line and header values"), so no `If-None-Match` is longer.
+ */
+const MAX_REQUEST_HEADER_BYTES = 10_240;
+const IfNoneMatchSchema = z.string().check(z.maxLength(MAX_REQUEST_HEADER_BYTES));
+
 function operation(route: ApiRoute, contract: OperationContract): OpenApiOperation {
   const parameters = [...pathParameters(route, contract), ...queryParameters(route, contract)];
   if (contract.cacheable)
@@ -150,7 +174,7 @@ function operation(route: ApiRoute, contract: OperationContract): OpenApiOperati
       in: 'header',
       required: false,
       description: 'Entity tags of answers held (or `*`): a current one is answered 304 with no body.',
-      schema: jsonSchemaOf(z.string(), 'input'),
+      schema: jsonSchemaOf(IfNoneMatchSchema, 'input'),
     });
   return {
     operationId: route.id,
@@ -231,15 +255,18 @@ function responses(route: ApiRoute, contract: OperationContract): Record<string,
   if (route.auth === 'client') kinds.push('tooManyRequests');
   for (const kind of kinds) {
     const status = PROBLEMS[kind].status;
-    result[status] = problemAnswer(
-      titlesOf(status),
-      `Problem${status}`,
-      status === 503 ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } : {},
-    );
+    result[status] = problemAnswer(titlesOf(status), `Problem${status}`, retryAfterOf(status));
   }
   result['4XX'] = problemAnswer('Another client error, answered by API Gateway itself', 'Problem');
   result['5XX'] = problemAnswer('A server error (500), or API Gateway: 502, 504', 'Problem');
   return result;
+}
+
+/** `Retry-After` where an answer carries it: always on 503; on 429 when the rate, not the day's quota, ran out. */
+function retryAfterOf(status: number): OpenApiResponse['headers'] {
+  if (status === 503) return { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } };
+  if (status === 429) return { 'Retry-After': { $ref: '#/components/headers/RetryAfterThrottled' } };
+  return {};
 }
 
 type FixedKind = OperationContract['problems'][number];
@@ -337,6 +364,13 @@ const RESPONSE_HEADERS: Record<string, OpenApiHeader> = {
   RetryAfter: {
     description: 'Seconds until a provider may answer again.',
     required: true,
+    schema: jsonSchemaOf(z.string().check(z.regex(/^\d+$/)), 'output'),
+  },
+  RetryAfterThrottled: {
+    description:
+      "Seconds to wait when the client API key is over its usage plan's request rate (API Gateway's " +
+      'THROTTLED answer); absent when the key has used its daily quota.',
+    required: false,
     schema: jsonSchemaOf(z.string().check(z.regex(/^\d+$/)), 'output'),
   },
 };

@@ -3,13 +3,13 @@ import { KeyIdSchema } from '../keys/secrets-layout.js';
 import { CompanyProfileSchema } from '../model/company-profile.js';
 import { DailySeriesSchema } from '../model/daily-bars.js';
 import { FinancialStatementsSchema } from '../model/financial-statements.js';
-import { PROVIDER_IDS } from '../model/provider-ids.js';
 import { QuoteSchema } from '../model/quote.js';
 import { SearchResultSchema } from '../model/search-result.js';
 import { QualityReportSchema } from '../quality/report.js';
 import {
   BatchPricesRequestSchema,
   HistoryParamsSchema,
+  ProviderIdSchema,
   SearchParamsSchema,
   StatementParamsSchema,
 } from '../requests.js';
@@ -53,7 +53,7 @@ const symbolParameter = {
   schema: SymbolSchema,
   description: `A ticker (\`IBM\`, \`BRK.B\`, \`^GSPC\`), case-insensitive: ${SYMBOL_RULE}.`,
 };
-const providerParameter = { schema: z.enum(PROVIDER_IDS), description: 'A provider id.' };
+const providerParameter = { schema: ProviderIdSchema, description: 'A provider id.' };
 
 /** An operator reading, as `readingResponse` writes it: the data as just read, and when. */
 function readingSchema<Data extends Schema>(data: Data) {

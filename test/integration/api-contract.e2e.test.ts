@@ -173,6 +173,8 @@ describe('client caching through the local gateway', () => {
       const again = await call('/api/data/company/IBM', { headers: { 'If-None-Match': ask } });
       expect(again.status, ask).toBe(304);
       expect(again.text, ask).toBe('');
+      // No content, so no Content-Type (RFC 9110 §15.4.5), from the function nor the gateway.
+      expect(again.headers.get('content-type'), ask).toBeNull();
       expect(again.headers.get('etag'), ask).toBe(etag);
       expect(again.headers.get('cache-control'), ask).toMatch(/^private, max-age=\d+$/);
     }

@@ -44,6 +44,10 @@ describe('HTTP caching of data answers (fake clock shared with the sandbox)', ()
 
     const revalidated = dataResponse(askingWith(miss.headers?.etag), hitAnswer);
     expect(revalidated).toMatchObject({ statusCode: 304, body: '' });
+    // A 304 has no content (RFC 9110 §15.4.5): no Content-Type either.
+    expect(Object.keys(revalidated.headers ?? {}).map((name) => name.toLowerCase())).not.toContain(
+      'content-type',
+    );
     expect(revalidated.headers?.['cache-control']).toBe(`private, max-age=${freshSeconds - 101}`);
 
     // Past freshness with every provider down: the last good value, stale, which nothing may keep.
