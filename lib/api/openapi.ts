@@ -62,7 +62,7 @@ export interface OpenApiHeader {
 }
 
 /** The contract's version (`info.version`): bump it with every change clients can notice. */
-export const API_VERSION = '1.1.0';
+export const API_VERSION = '1.2.0';
 
 const PROBLEM_JSON = 'application/problem+json';
 const SCHEMAS = '#/components/schemas/';
