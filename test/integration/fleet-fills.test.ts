@@ -10,6 +10,8 @@ import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import {
   clockSkews,
   type FleetContainer,
+  LOST_REPLY_SHARE,
+  lostReplySeeds,
   settleFleet,
   sharedKeyPools,
   startFleet,
@@ -141,10 +143,15 @@ describe('concurrent misses of one key across a fleet (random interleavings, ske
 
   it('make one provider call per key per fill, answered within 3 s, when DynamoDB applies a share of the writes and loses their replies', async () => {
     await fc.assert(
-      fc.asyncProperty(clockSkews(FLEET_SIZE), bursts, fc.integer(), async (skews, plan, seed) => {
-        dynamodb.proxy.setKnobs({ dropAfterApplyShare: 0.3, seed });
-        await checkOneCallPerFill(skews, plan);
-      }),
+      fc.asyncProperty(
+        clockSkews(FLEET_SIZE),
+        bursts,
+        lostReplySeeds(LOST_REPLY_SHARE),
+        async (skews, plan, seed) => {
+          dynamodb.proxy.setKnobs({ dropAfterApplyShare: LOST_REPLY_SHARE, seed });
+          await checkOneCallPerFill(skews, plan);
+        },
+      ),
       { numRuns: 6 },
     );
     expect(dynamodb.proxy.stats().dropped).toBeGreaterThan(0);

@@ -4,7 +4,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEY_PREFIX } from '../../infra/local/key-pool-seed.js';
 import { PROVIDER_LIMITS } from '../../lib/keys/provider-limits.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
-import { clockSkews, type FleetContainer, sharedKeyPools, startFleet } from '../support/fleet.js';
+import {
+  clockSkews,
+  type FleetContainer,
+  LOST_REPLY_SHARE,
+  lostReplySeeds,
+  sharedKeyPools,
+  startFleet,
+} from '../support/fleet.js';
 import { localSecretsManager } from '../support/local-services.js';
 import { sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
@@ -92,14 +99,19 @@ describe("a provider key's per-minute budget raced by a fleet (random interleavi
 
   it('grants exactly the limit when DynamoDB applies a share of the budget writes and loses their replies', async () => {
     await fc.assert(
-      fc.asyncProperty(clockSkews(3), racers(3), fc.integer(), async (skews, schedule, seed) => {
-        dynamodb.proxy.setKnobs({
-          dropAfterApplyShare: 0.3,
-          dropAfterApplyOperations: ['TransactWriteItems'],
-          seed,
-        });
-        await checkGrantsExactlyTheLimit(skews, schedule);
-      }),
+      fc.asyncProperty(
+        clockSkews(3),
+        racers(3),
+        lostReplySeeds(LOST_REPLY_SHARE),
+        async (skews, schedule, seed) => {
+          dynamodb.proxy.setKnobs({
+            dropAfterApplyShare: LOST_REPLY_SHARE,
+            dropAfterApplyOperations: ['TransactWriteItems'],
+            seed,
+          });
+          await checkGrantsExactlyTheLimit(skews, schedule);
+        },
+      ),
       { numRuns: 5 },
     );
     expect(dynamodb.proxy.stats().dropped).toBeGreaterThan(0);

@@ -3,7 +3,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEY_PREFIX } from '../../infra/local/key-pool-seed.js';
 import { DEFAULT_KEY_QUARANTINE } from '../../lib/keys/key-quarantine.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
-import { clockSkews, type FleetContainer, sharedKeyPools, startFleet } from '../support/fleet.js';
+import {
+  clockSkews,
+  type FleetContainer,
+  LOST_REPLY_SHARE,
+  lostReplySeeds,
+  sharedKeyPools,
+  startFleet,
+} from '../support/fleet.js';
 import { localSecretsManager } from '../support/local-services.js';
 import { sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
@@ -126,10 +133,19 @@ describe('a key quarantine across a fleet (random interleavings of invalid-key a
   it('counts each answer once when DynamoDB applies a share of the key-state writes and loses their replies', async () => {
     const outcomes = new Set<boolean>();
     await fc.assert(
-      fc.asyncProperty(clockSkews(FLEET_SIZE), steps, fc.integer(), async (skews, schedule, seed) => {
-        dynamodb.proxy.setKnobs({ dropAfterApplyShare: 0.3, dropAfterApplyOperations: ['UpdateItem'], seed });
-        outcomes.add(await checkQuarantineEvidence(skews, schedule));
-      }),
+      fc.asyncProperty(
+        clockSkews(FLEET_SIZE),
+        steps,
+        lostReplySeeds(LOST_REPLY_SHARE),
+        async (skews, schedule, seed) => {
+          dynamodb.proxy.setKnobs({
+            dropAfterApplyShare: LOST_REPLY_SHARE,
+            dropAfterApplyOperations: ['UpdateItem'],
+            seed,
+          });
+          outcomes.add(await checkQuarantineEvidence(skews, schedule));
+        },
+      ),
       { numRuns: 8 },
     );
     expect(outcomes).toEqual(new Set([true, false]));
