@@ -1,7 +1,7 @@
 import type { DynamoDbProxyKnobsPatch } from '../../infra/local/dynamodb-proxy/knobs.js';
 import { startDynamoDbProxy } from '../../infra/local/dynamodb-proxy.js';
-import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
-import { benchContainer, benchTable } from './bench-container.js';
+import type { MarketSandbox } from '../../infra/local/sandbox/server.js';
+import { benchContainer, benchSandbox, benchTable } from './bench-container.js';
 import { quantile } from './stats.js';
 
 const ROUNDS = 20;
@@ -21,11 +21,12 @@ const upstreamCalls = (sandbox: MarketSandbox) =>
  * clock). A write whose five attempts all lose their reply (0.2^5, 1 in 3 125) leaves its container
  * backing off from DynamoDB: it then fetches without a lease, and a lease it held lapses (15 s).
  *
- * The quote order is FMP alone here, not the default: Alpha Vantage's free plan answers five calls a
- * minute, and its refusals (calls too) would count against the fills rather than the coordination.
+ * The default configuration (every provider, in the default quote order) on paid plans: on Alpha
+ * Vantage's free plan (five calls a minute) its refusals would count against the fills rather than the
+ * coordination.
  */
 export async function measureFillLag(dynamodbLocalEndpoint: string, secretsManagerEndpoint: string) {
-  const sandbox = await startMarketSandbox();
+  const sandbox = await benchSandbox();
   const proxy = await startDynamoDbProxy({ target: dynamodbLocalEndpoint, knobs: { replicaLagMs: 1_000 } });
   try {
     const world = {
@@ -36,7 +37,7 @@ export async function measureFillLag(dynamodbLocalEndpoint: string, secretsManag
     };
     const containers: Awaited<ReturnType<typeof benchContainer>>[] = [];
     for (let i = 0; i < CONTAINERS; i++) {
-      containers.push(await benchContainer(world, { PROVIDER_ORDER_QUOTE: 'fmp' }));
+      containers.push(await benchContainer(world));
     }
 
     let fills = 0;

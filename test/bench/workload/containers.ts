@@ -1,10 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../../../lib/config.js';
 import { createDataLayer, type DataLayer } from '../../../lib/data-layer.js';
 import { batchPrices } from '../../../lib/services/batch-prices.js';
+import { createDynamoDbClient } from '../../../lib/storage/dynamodb-client.js';
 import type { WorkloadRequest } from './requests.js';
 
 /** DynamoDB request units a client spent, from the `ConsumedCapacity` DynamoDB returns. */
@@ -58,6 +59,8 @@ function meterCapacity(client: DynamoDBClient): CapacityMeter {
 export interface Container {
   layer: DataLayer;
   meter: CapacityMeter;
+  /** Answers that failed, by the error's name (a batch's per-symbol errors by their code). */
+  errors: Record<string, number>;
 }
 
 /**
@@ -69,13 +72,13 @@ export function startContainer(
   clock: { now: () => number; sleep: (ms: number) => Promise<void> },
 ): Container {
   const config = loadConfig(env);
-  const dynamodb = new DynamoDBClient({ endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
+  const dynamodb = createDynamoDbClient({ endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
   const secretsManager = new SecretsManagerClient({ endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER });
   const meter = meterCapacity(dynamodb);
   const metrics = new Metrics({ namespace: 'ValorIVX/DataLayer', serviceName: 'valor-ivx-data' });
   const logger = new Logger({ serviceName: 'valor-ivx-data', logLevel: 'INFO' });
   const layer = createDataLayer({ config, clients: { dynamodb, secretsManager }, logger, metrics, clock });
-  return { layer, meter };
+  return { layer, meter, errors: {} };
 }
 
 /** The cache outcome of each data answer a request got: one per symbol for a batch. */
@@ -89,9 +92,13 @@ export async function serve(
 ): Promise<AnswerOutcome[]> {
   // The request's metrics, buffered and flushed as the Middy stack does around every invocation.
   container.layer.metrics.startRequest();
+  const failed = (kind: string) => {
+    container.errors[kind] = (container.errors[kind] ?? 0) + 1;
+  };
   try {
-    return await answer(container.layer, request, deadline);
-  } catch {
+    return await answer(container.layer, request, deadline, failed);
+  } catch (error) {
+    failed(`${request.kind}: ${error instanceof Error ? error.name : 'unknown'}`);
     return ['error'];
   } finally {
     container.layer.metrics.flush();
@@ -105,6 +112,7 @@ async function answer(
   layer: DataLayer,
   request: WorkloadRequest,
   deadline: number,
+  failed: (kind: string) => void,
 ): Promise<AnswerOutcome[]> {
   const { marketData, batchDeps } = layer;
   switch (request.kind) {
@@ -126,7 +134,10 @@ async function answer(
       const batch = await batchPrices(request.symbols, deadline, batchDeps);
       return [
         ...Object.values(batch.results).map(outcome),
-        ...batch.errors.map((): AnswerOutcome => 'error'),
+        ...batch.errors.map((error): AnswerOutcome => {
+          failed(`batch: ${error.error}`);
+          return 'error';
+        }),
       ];
     }
   }

@@ -39,9 +39,15 @@ function freshMs(dataType: DataType, at: number): number {
 
 /**
  * The floor: provider calls no cache could have saved. Each key needs one call at its first request
- * and one more at the first request after each freshness window ends (distinct keys × windows).
+ * and one more at the first request after each freshness window ends (distinct keys × windows). A
+ * batch's due quotes come `symbolsPerBatchCall` to a call: on a paid plan a provider's multi-symbol
+ * endpoint serves up to 100 in one (the smallest `maxSymbols` of the configured ones), on the free
+ * plans there is none and each quote is a call of its own (1).
  */
-export function upstreamFloor(schedule: readonly ScheduledRequest[]): {
+export function upstreamFloor(
+  schedule: readonly ScheduledRequest[],
+  symbolsPerBatchCall = 1,
+): {
   calls: number;
   byType: Record<string, number>;
 } {
@@ -49,13 +55,17 @@ export function upstreamFloor(schedule: readonly ScheduledRequest[]): {
   const byType: Record<string, number> = {};
   let calls = 0;
   for (const { at, request } of schedule) {
-    for (const fill of fillsOf(request)) {
+    const due = fillsOf(request).filter((fill) => {
       const id = `${fill.dataType}#${fill.key}`;
-      if ((freshUntil.get(id) ?? Number.NEGATIVE_INFINITY) > at) continue;
+      if ((freshUntil.get(id) ?? Number.NEGATIVE_INFINITY) > at) return false;
       freshUntil.set(id, at + freshMs(fill.dataType, at));
-      byType[fill.dataType] = (byType[fill.dataType] ?? 0) + 1;
-      calls++;
-    }
+      return true;
+    });
+    const [first] = due;
+    if (!first) continue;
+    const cost = request.kind === 'batch' ? Math.ceil(due.length / symbolsPerBatchCall) : due.length;
+    byType[first.dataType] = (byType[first.dataType] ?? 0) + cost;
+    calls += cost;
   }
   return { calls, byType };
 }

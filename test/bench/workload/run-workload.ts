@@ -1,14 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ROUTE_FUNCTION_SIZE } from '../../../infra/function-settings.js';
 import { ensureDataTable } from '../../../infra/local/data-table.js';
 import { startDynamoDbLocal } from '../../../infra/local/dynamodb-local.js';
+import { startDynamoDbProxy } from '../../../infra/local/dynamodb-proxy.js';
 import { seedKeyPools } from '../../../infra/local/key-pool-seed.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../../infra/local/local-aws.js';
-import { startMarketSandbox } from '../../../infra/local/sandbox/server.js';
+import { plansFromEnv, startMarketSandbox } from '../../../infra/local/sandbox/server.js';
 import { startSecretsManagerEmulator } from '../../../infra/local/secrets-manager-emulator.js';
+import { loadConfig } from '../../../lib/config.js';
 import { PROVIDER_IDS } from '../../../lib/model/provider-ids.js';
+import { batchEndpointsInOrder } from '../../../lib/providers/registry.js';
 import { FakeClock, sandboxBaseUrlEnv } from '../../support/data-layer.js';
+import { benchDynamoDb, PAID_PLANS } from '../bench-container.js';
 import { costPerMillion, PRICES } from '../prices.js';
 import { quantile } from '../stats.js';
 import { type AnswerOutcome, type Container, serve, startContainer } from './containers.js';
@@ -22,8 +25,10 @@ const DEADLINE_MS = 19_000;
 
 /**
  * The workload (issue 9): a Zipf mix over 500 symbols across two simulated trading days with a
- * burst at each open, served by several containers sharing one DynamoDB Local, on one simulated clock
- * that the sandbox shares. Returns the table rows.
+ * burst at each open, served by several containers sharing one DynamoDB Local behind the DynamoDB proxy
+ * (eventually consistent reads lag 1 s, as DynamoDB's may), on one simulated clock that the sandbox and
+ * the proxy share. Every provider on its paid plan (`PAID_PLANS`: the free plans' 25 calls a day would
+ * decide the upstream figures). Returns the table rows.
  */
 export async function measureWorkload(): Promise<string[][]> {
   const clock = new FakeClock();
@@ -34,18 +39,25 @@ export async function measureWorkload(): Promise<string[][]> {
     AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
   });
   const [dynamodb, secrets] = await Promise.all([startDynamoDbLocal(), startSecretsManagerEmulator()]);
-  const sandbox = await startMarketSandbox({ now: () => clock.date() });
+  const proxy = await startDynamoDbProxy({
+    target: dynamodb.endpoint,
+    now: clock.now,
+    knobs: { replicaLagMs: 1_000 },
+  });
+  const sandbox = await startMarketSandbox({ now: () => clock.date(), plans: plansFromEnv(PAID_PLANS) });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    ...PAID_PLANS,
+    AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     DATA_TABLE_NAME: 'valor-ivx-workload',
     ...sandboxBaseUrlEnv(sandbox),
   };
-  const admin = new DynamoDBClient({ endpoint: dynamodb.endpoint });
+  const admin = benchDynamoDb(proxy.endpoint);
   await ensureDataTable(admin, 'valor-ivx-workload');
+  admin.destroy();
   const secretsAdmin = new SecretsManagerClient({ endpoint: secrets.endpoint });
-  await seedKeyPools(secretsAdmin, {}, new Set(PROVIDER_IDS));
+  await seedKeyPools(secretsAdmin, env, new Set(PROVIDER_IDS));
 
   const shape = {
     ...DEFAULT_WORKLOAD,
@@ -98,12 +110,13 @@ export async function measureWorkload(): Promise<string[][]> {
     process.stdout.write = write;
     process.stderr.write = writeError;
     await sandbox.close();
+    await proxy.close();
     await Promise.all([dynamodb.close(), secrets.close()]);
   }
 
   const requests = schedule.length;
   const upstream = Object.values(sandbox.stats().calls).reduce((sum, n) => sum + n, 0);
-  const floor = upstreamFloor(schedule);
+  const floor = upstreamFloor(schedule, symbolsPerBatchCall(env));
   const sum = (pick: (c: Container) => number) => containers.reduce((total, c) => total + pick(c), 0);
   const perRequest = (n: number) => n / requests;
   const served = outcomes.filter((o) => o !== 'error').length;
@@ -124,10 +137,12 @@ export async function measureWorkload(): Promise<string[][]> {
       `${requests} (${outcomes.length}), ${CONTAINERS} containers, ${shape.tradingDays} days`,
     ],
     ['answers served / errors', `${served} / ${outcomes.length - served}`],
+    ['errors by kind', errorsByKind(containers)],
     ['cache hit ratio (fresh + stale)', `${((hits / Math.max(1, served)) * 100).toFixed(1)} %`],
     ['upstream calls per 1000 requests', ((upstream / requests) * 1000).toFixed(1)],
     ['floor per 1000 (keys × freshness windows)', ((floor.calls / requests) * 1000).toFixed(1)],
     ['upstream ÷ floor', (upstream / Math.max(1, floor.calls)).toFixed(3)],
+    ['DynamoDB reads answered stale by the proxy (1 s replica lag)', String(proxy.stats().staleReads)],
     [
       'DynamoDB reads / writes per request',
       `${perRequest(sum((c) => c.meter.reads)).toFixed(2)} / ${perRequest(sum((c) => c.meter.writes)).toFixed(2)}`,
@@ -146,4 +161,20 @@ export async function measureWorkload(): Promise<string[][]> {
       `${usd(cost.total)} = Lambda ${usd(cost.lambda)} (${ROUTE_FUNCTION_SIZE.memoryMb} MB arm64) + DynamoDB ${usd(cost.dynamodb)} + Logs ${usd(cost.logs)}`,
     ],
   ];
+}
+
+/** `quote: ProvidersUnavailableError 3, batch: internal_error 2`, most first; `none` without errors. */
+function errorsByKind(containers: readonly Container[]): string {
+  const total: Record<string, number> = {};
+  for (const { errors } of containers)
+    for (const [kind, n] of Object.entries(errors)) total[kind] = (total[kind] ?? 0) + n;
+  const kinds = Object.entries(total).sort(([, a], [, b]) => b - a);
+  return kinds.length === 0 ? 'none' : kinds.map(([kind, n]) => `${kind} ${n}`).join(', ');
+}
+
+/** Quotes one provider call can fill for a batch, as the configured plans and quote order give it. */
+function symbolsPerBatchCall(env: NodeJS.ProcessEnv): number {
+  const { providerOrder, providerPlans } = loadConfig(env);
+  const endpoints = batchEndpointsInOrder(providerOrder.quote, providerPlans);
+  return endpoints.length === 0 ? 1 : Math.min(...endpoints.map((endpoint) => endpoint.maxSymbols));
 }
