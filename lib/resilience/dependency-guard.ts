@@ -63,12 +63,17 @@ export interface DependencyGuardDeps {
   now: () => number;
 }
 
-/** Errors of a connection that could not be made or was lost: the dependency is unreachable. */
+/**
+ * Errors of a connection that could not be made or went silent: the dependency is unreachable. Not a
+ * connection the far end reset (`ECONNRESET`, `EPIPE`): a reset is sent by a live peer, the way a
+ * DynamoDB front end drops a connection whose request it already took (a write applied, its reply
+ * lost, which the SDK retries). Backing off from that would strand the caller's next writes: a fill
+ * lease it could no longer release, left for every waiter to sit out.
+ */
+const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
-  'ECONNRESET',
   'ECONNABORTED',
-  'EPIPE',
   'ETIMEDOUT',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -78,13 +83,15 @@ const NETWORK_ERROR_CODES = new Set([
 
 /**
  * Whether an SDK error says the dependency could not be reached or did not answer (a connect or
- * socket timeout, a refused or reset connection), as opposed to an answer it sent: a failed
+ * socket timeout, a refused connection), as opposed to an answer it sent (or a reset): a failed
  * condition, a validation error, throttling or a 5xx all come with an HTTP status and prove it alive.
  */
 export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { $metadata, code } = error as { $metadata?: { httpStatusCode?: number }; code?: unknown };
   if ($metadata?.httpStatusCode !== undefined) return false;
+  // The SDK names a reset "socket hang up" a TimeoutError; its code tells the reset apart.
+  if (typeof code === 'string' && PEER_RESET_CODES.has(code)) return false;
   return error.name === 'TimeoutError' || (typeof code === 'string' && NETWORK_ERROR_CODES.has(code));
 }
 

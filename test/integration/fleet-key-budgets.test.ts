@@ -99,19 +99,14 @@ describe("a provider key's per-minute budget raced by a fleet (random interleavi
 
   it('grants exactly the limit when DynamoDB applies a share of the budget writes and loses their replies', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        clockSkews(3),
-        racers(3),
-        lostReplySeeds(LOST_REPLY_SHARE),
-        async (skews, schedule, seed) => {
-          dynamodb.proxy.setKnobs({
-            dropAfterApplyShare: LOST_REPLY_SHARE,
-            dropAfterApplyOperations: ['TransactWriteItems'],
-            seed,
-          });
-          await checkGrantsExactlyTheLimit(skews, schedule);
-        },
-      ),
+      fc.asyncProperty(clockSkews(3), racers(3), lostReplySeeds(), async (skews, schedule, seed) => {
+        dynamodb.proxy.setKnobs({
+          dropAfterApplyShare: LOST_REPLY_SHARE,
+          dropAfterApplyOperations: ['TransactWriteItems'],
+          seed,
+        });
+        await checkGrantsExactlyTheLimit(skews, schedule);
+      }),
       { numRuns: 5 },
     );
     expect(dynamodb.proxy.stats().dropped).toBeGreaterThan(0);

@@ -133,19 +133,14 @@ describe('a key quarantine across a fleet (random interleavings of invalid-key a
   it('counts each answer once when DynamoDB applies a share of the key-state writes and loses their replies', async () => {
     const outcomes = new Set<boolean>();
     await fc.assert(
-      fc.asyncProperty(
-        clockSkews(FLEET_SIZE),
-        steps,
-        lostReplySeeds(LOST_REPLY_SHARE),
-        async (skews, schedule, seed) => {
-          dynamodb.proxy.setKnobs({
-            dropAfterApplyShare: LOST_REPLY_SHARE,
-            dropAfterApplyOperations: ['UpdateItem'],
-            seed,
-          });
-          outcomes.add(await checkQuarantineEvidence(skews, schedule));
-        },
-      ),
+      fc.asyncProperty(clockSkews(FLEET_SIZE), steps, lostReplySeeds(), async (skews, schedule, seed) => {
+        dynamodb.proxy.setKnobs({
+          dropAfterApplyShare: LOST_REPLY_SHARE,
+          dropAfterApplyOperations: ['UpdateItem'],
+          seed,
+        });
+        outcomes.add(await checkQuarantineEvidence(skews, schedule));
+      }),
       { numRuns: 8 },
     );
     expect(outcomes).toEqual(new Set([true, false]));

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -20,6 +20,7 @@ import { countCommands } from '../../support/call-counter.js';
 import { FakeClock } from '../../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../../support/dynamodb-proxy.js';
 import { startHungEndpoint } from '../../support/hung-endpoint.js';
+import { dynamoDbClient, freshDataTable } from '../../support/local-services.js';
 import { captureStdout, emfMetrics } from '../../support/stdout-capture.js';
 
 // The faults here are real sockets, not mocks: an endpoint that accepts and never answers (a hung
@@ -159,6 +160,30 @@ describe('a dependency that refuses connections', () => {
     expect(guard.status().state).toBe('backing_off');
     expect(await failure(client.send(getItem()))).toMatchObject({ reason: 'backing_off' });
     expect(sent()).toBe(1);
+  });
+});
+
+describe('a dependency that resets the connection after taking the request', () => {
+  /** DynamoDB Local behind a proxy that applies every PutItem and then drops the connection unanswered. */
+  const dropping = dynamoDbProxyForFile({
+    knobs: { dropAfterApplyShare: 1, dropAfterApplyOperations: ['PutItem'] },
+  });
+
+  it('is alive: the write fails after every retry, no back-off starts, and the next call is sent', async () => {
+    const tableName = await freshDataTable(dropping.dynamodb, 'guard-reset');
+    const raw = dynamoDbClient(dropping.proxy.endpoint);
+    const { client, guard } = guarded(dropping.proxy.endpoint, 10_000, raw);
+    const item = { pk: { S: 'reset' }, sk: { S: 'write' } };
+    const lost = await failure(client.send(new PutItemCommand({ TableName: tableName, Item: item })));
+    expect(lost).toMatchObject({ code: 'ECONNRESET' });
+    expect(isUnreachable(lost)).toBe(false);
+    expect(dropping.proxy.stats().dropped).toBe(DYNAMODB_RETRY.maxAttempts);
+    expect(guard.status().state).toBe('healthy');
+    // Applied all the same, and the next call reaches DynamoDB.
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: item, ConsistentRead: true }),
+    );
+    expect(Item).toEqual(item);
   });
 });
 
