@@ -8,7 +8,12 @@ import { batchPrices } from '../../lib/services/batch-prices.js';
 import { metricTotal } from '../support/cloudwatch-emf.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
-import { everyProvider, layerOnTestSandbox, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
+import {
+  everyProvider,
+  layerOnTestSandbox,
+  paidPlans,
+  sandboxOnTestClock,
+} from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const dynamodb = localDynamoDb();
@@ -32,7 +37,7 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
     // and then its budget, not its breaker, would keep the layer from calling it.
     const { service, breaker, config } = await layerAt({
       CIRCUIT_BREAKER_RECOVERY_TIMEOUT: '10',
-      ALPHA_VANTAGE_PLAN: 'paid',
+      ...paidPlans(world, ['alpha-vantage']),
     });
     const request = async (i: number) => {
       const answer = await service.getQuote(`SYM${i}`, world.clock.now() + 19_000);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
+import { SANDBOX_PROVIDER_IDS, type SandboxProviderId } from '../../infra/local/sandbox/knobs.js';
 import {
   type MarketSandbox,
   type ProviderKnobs,
   type SandboxKnobsPatch,
   startMarketSandbox,
 } from '../../infra/local/sandbox/server.js';
+import { PROVIDER_ENV_PREFIX } from '../../lib/model/provider-ids.js';
 import { buildDataLayer, FakeClock } from './data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from './local-services.js';
 
@@ -47,6 +48,19 @@ export function sandboxOnTestClock(): SandboxOnClock {
 /** The same knobs on every provider the sandbox serves: the default configuration asks all five. */
 export function everyProvider(knobs: Partial<ProviderKnobs>): SandboxKnobsPatch {
   return Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, knobs])) as SandboxKnobsPatch;
+}
+
+/**
+ * `providers` on their paid plans on both sides, for tests of something other than the plans that make
+ * more calls than a free key grants: the sandbox's `plan` knob (knobs reset before each test, so call
+ * it inside the test) and, returned, the `<PROVIDER>_PLAN` settings the layer and its keys' budgets read.
+ */
+export function paidPlans(
+  world: SandboxOnClock,
+  providers: readonly SandboxProviderId[] = SANDBOX_PROVIDER_IDS,
+): Record<string, string> {
+  world.sandbox.setKnobs(Object.fromEntries(providers.map((id) => [id, { plan: 'paid' }])));
+  return Object.fromEntries(providers.map((id) => [`${PROVIDER_ENV_PREFIX[id]}_PLAN`, 'paid']));
 }
 
 /** Data calls the sandbox received, all providers together. */

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROVIDER_ENV_PREFIX, PROVIDER_IDS } from '../../../lib/model/provider-ids.js';
 import { runConfirmMs } from '../../../lib/resilience/breaker-run.js';
 import { BREAKER_PARTITION } from '../../../lib/resilience/breaker-store.js';
 import type { BreakerPermit, CircuitBreaker } from '../../../lib/resilience/circuit-breaker.js';
 import { countWritesToPartition } from '../../support/call-counter.js';
 import { buildDataLayer } from '../../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../../support/local-services.js';
-import { everyProvider, sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
+import { paidPlans, sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
 import { captureStdout } from '../../support/stdout-capture.js';
 
 /**
@@ -20,8 +19,10 @@ const world = sandboxOnTestClock();
 // These drive one key through dozens of calls a minute, more than any free plan grants (Alpha Vantage:
 // 5): the breaker and retries are under test here, not the plans, so every key is on a paid plan, on
 // both sides: the sandbox's knob, and `<PROVIDER>_PLAN` for the layer (and its keys' budgets).
-beforeEach(() => world.sandbox.setKnobs(everyProvider({ plan: 'paid' })));
-const PAID_PLANS = Object.fromEntries(PROVIDER_IDS.map((id) => [`${PROVIDER_ENV_PREFIX[id]}_PLAN`, 'paid']));
+let PAID_PLANS: Record<string, string> = {};
+beforeEach(() => {
+  PAID_PLANS = paidPlans(world);
+});
 // The layer's EMF lines go to stdout; nothing here reads them.
 let stdout: ReturnType<typeof captureStdout>;
 beforeEach(() => {
