@@ -40,7 +40,10 @@ export const HistoryParamsSchema = z.object({
 
 /**
  * `?history=daily&from=&to=`: an inclusive date range, `to` defaulting to today (UTC) and `from`
- * to about 100 trading days before it; never in the future, never reversed, at most 20 years.
+ * to about 100 trading days before it; never in the future, never reversed, and starting at most 20
+ * years ago. Measured back from today, not from `to`: a symbol's series is cached once, up to today
+ * (`lib/cache/series.ts`), and the providers' plans reach back from today, so a range ending in the
+ * past may not start further back than one ending today.
  */
 export function parseHistoryQuery(
   symbol: unknown,
@@ -57,8 +60,8 @@ export function parseHistoryQuery(
   const problems = [
     ...(to > today ? ['to: must not be in the future'] : []),
     ...(from > to ? ['from: must not be after to'] : []),
-    ...((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_HISTORY_DAYS
-      ? ['from: at most 20 years before to']
+    ...((Date.parse(today) - Date.parse(from)) / 86_400_000 > MAX_HISTORY_DAYS
+      ? ['from: at most 20 years ago']
       : []),
   ];
   if (problems.length > 0) invalid('invalid history query', problems);

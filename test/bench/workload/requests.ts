@@ -45,8 +45,9 @@ export const DEFAULT_WORKLOAD: WorkloadShape = {
 
 const SESSION_MS = 6.5 * 3600_000;
 const DAY_MS = 86_400_000;
-/** History lengths clients ask for, in days back from the end date (a month to 20 years). */
+/** History lengths clients ask for, in days back from the end date (a month to 20 years, starting at most 20 years ago). */
 const HISTORY_SPANS = [30, 30, 90, 180, 365, 365, 1825, 7300];
+const HISTORY_SPANS_MAX_MS = Math.max(...HISTORY_SPANS) * DAY_MS;
 /** The mix outside the open's burst; the burst is quotes and batches (dashboards loading at the open). */
 const MIX: [WorkloadRequest['kind'], number][] = [
   ['quote', 0.45],
@@ -90,7 +91,7 @@ export function buildWorkload(start: number, shape: WorkloadShape = DEFAULT_WORK
         return {
           kind,
           symbol: symbol(),
-          from: isoDate(to - pickFrom(HISTORY_SPANS) * DAY_MS),
+          from: isoDate(Math.max(to - pickFrom(HISTORY_SPANS) * DAY_MS, at - HISTORY_SPANS_MAX_MS)),
           to: isoDate(to),
         };
       }
