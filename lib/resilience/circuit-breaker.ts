@@ -335,7 +335,8 @@ export class CircuitBreaker {
       const tally = tallyCall(this.#tallies.get(permit) ?? EMPTY_TALLY, { ...call, at }, this.deps.options);
       const known = this.#lastKnown(permit.circuit);
       const knownLater = this.#knownLater(permit.circuit);
-      if (couldTrip(known, tally, this.#held.get(permit.circuit), now, this.deps.options, knownLater)) {
+      const judged = this.#withLatestSuccess(permit.circuit, tally);
+      if (couldTrip(known, judged, this.#held.get(permit.circuit), now, this.deps.options, knownLater)) {
         // Written at once, so this permit's next retry and every other container find the breaker open.
         this.#tallies.delete(permit);
         await this.#count(permit.circuit, tally, now);
@@ -361,7 +362,14 @@ export class CircuitBreaker {
         return;
       }
       const held = this.#held.get(circuit);
-      const plan = planCount(known, tally, held, now, options, this.#knownLater(circuit));
+      const plan = planCount(
+        known,
+        this.#withLatestSuccess(circuit, tally),
+        held,
+        now,
+        options,
+        this.#knownLater(circuit),
+      );
       if (plan === null) {
         this.#setHeld(circuit, holdSuccesses(known, tally, held, now, options));
         return;
@@ -403,6 +411,18 @@ export class CircuitBreaker {
       this.#latestSuccess.set(circuit, Math.max(at, this.#latestSuccess.get(circuit) ?? at));
       this.#failuresSinceSuccess.delete(circuit);
     }
+  }
+
+  /**
+   * The tally as evidence about the run: a permit without a fast success of its own carries the
+   * container's latest one, from an earlier request. Its failures came after that success, so a
+   * failure's write ends the run the success refutes and starts a new one, in the write it makes
+   * anyway: without it a lone failure, which no success writes to end (`RUN_WORTH_ENDING`), would
+   * stand until the next failure made a run of two that every container's success then writes to end.
+   */
+  #withLatestSuccess(circuit: string, tally: CallTally): CallTally {
+    const latest = this.#latestSuccess.get(circuit);
+    return tally.successAt !== undefined || latest === undefined ? tally : { ...tally, successAt: latest };
   }
 
   #knownLater(circuit: string): (failedAt: number) => boolean {

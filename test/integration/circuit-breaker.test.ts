@@ -169,8 +169,9 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
 
   it('opens on the failure rate over the minimum calls when failures are not consecutive', async () => {
     const { breakers, store } = await fleet(2, { failureThreshold: 100, stateCacheMs: 0 });
-    // f s f s ... in separate requests: a lone failure is left standing, and the success after the
-    // next failure ends the two (writing its container's held successes into the window with it).
+    // f s f s ... in separate requests: a lone failure is left standing, and each container's next
+    // failure, after a success of its own, replaces the run with itself in the write it makes anyway
+    // (writing the container's held successes into the window with it).
     const outcomeOfCall = (n: number) =>
       call(at(breakers, Math.floor(n / 2) % 2), n % 2 === 0 ? 'failure' : 'success');
     for (let n = 0; n < 10; n++) await outcomeOfCall(n);
@@ -179,7 +180,7 @@ describe('CircuitBreaker opening, shared through DynamoDB Local', () => {
     await outcomeOfCall(10);
     expect(await store.read(CIRCUIT)).toMatchObject({
       state: 'OPEN',
-      consecutiveFailures: 2,
+      consecutiveFailures: 1,
       windowCalls: 11,
       windowFailures: 6,
     });
@@ -465,7 +466,7 @@ describe('CircuitBreaker cost on the healthy path', () => {
     expect(calls).toEqual({ QueryCommand: 2 });
   });
 
-  it('writes once for a lone failure and nothing for 100 successes after it; a second failure is ended by the next success', async () => {
+  it('writes once for a lone failure and nothing for 100 successes after it; a second failure replaces it in its own write', async () => {
     const { container, store } = await fleet(0);
     const own = localDynamoDb();
     const calls = countCommands(own);
@@ -483,10 +484,12 @@ describe('CircuitBreaker cost on the healthy path', () => {
     });
 
     await call(breaker, 'failure');
+    // The successes held since the first failure ended it: the second failure's write says so, and the
+    // run is that failure alone, not a run of two for the next success to end with a write of its own.
+    expect(calls.UpdateItemCommand).toBe(2);
+    expect(await store.read(CIRCUIT)).toMatchObject({ consecutiveFailures: 1, windowCalls: 102 });
     await call(breaker, 'success');
-    expect(calls.UpdateItemCommand).toBe(3);
-    // A run of two is worth ending: the success after both writes once and leaves no run.
-    expect(await store.read(CIRCUIT)).toMatchObject({ consecutiveFailures: 0, lastFailureAt: undefined });
+    expect(calls.UpdateItemCommand).toBe(2);
   });
 
   it('writes a failure and its successful retry as one update', async () => {
