@@ -87,9 +87,18 @@ const burst = (layer: Awaited<ReturnType<typeof container>>, quote: string, n: n
  * Settles every container's requests, moving the clock only when every container still working is
  * parked in a sleep (a poll's back-off), never while one is busy with DynamoDB or a provider.
  */
-async function settle<T>(containers: Promise<T>[][]): Promise<PromiseSettledResult<T>[][]> {
-  const done = containers.map(() => false);
-  containers.forEach((requests, i) => {
+async function settle<T>(
+  containers: Promise<T>[][],
+  /**
+   * What may be busy: `container` (default) when each container's requests share one fill (the others
+   * join it in process and never sleep), so a container is idle once one request sleeps; `request` when
+   * every request runs its own fill (distinct keys), so each must sleep before the clock moves.
+   */
+  unit: 'container' | 'request' = 'container',
+): Promise<PromiseSettledResult<T>[][]> {
+  const groups = unit === 'container' ? containers : containers.flat().map((request) => [request]);
+  const done = groups.map(() => false);
+  groups.forEach((requests, i) => {
     void Promise.allSettled(requests).then(() => {
       done[i] = true;
     });
@@ -315,11 +324,15 @@ describe('conditional writes applied whose replies are lost', () => {
     // Five keys: Alpha Vantage's free plan answers five calls a minute.
     const quotes = Array.from({ length: 5 }, nextSymbol);
     const startedAt = clock.now();
+    // Each request of a container fills its own key: the clock moves only once every one sleeps.
     const answers = values(
-      await settle([
-        quotes.map((quote) => first.service.getQuote(quote, clock.now() + 25_000)),
-        quotes.map((quote) => second.service.getQuote(quote, clock.now() + 25_000)),
-      ]),
+      await settle(
+        [
+          quotes.map((quote) => first.service.getQuote(quote, clock.now() + 25_000)),
+          quotes.map((quote) => second.service.getQuote(quote, clock.now() + 25_000)),
+        ],
+        'request',
+      ),
     );
 
     expect(file.proxy.stats().dropped).toBeGreaterThan(0);
