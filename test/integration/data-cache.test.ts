@@ -187,6 +187,12 @@ const PART_BYTES = 16 * 1024;
 /** A cache that splits anything over 16 KiB, so a 20-year series (~118 KB compressed) takes 8 parts. */
 const splittingCacheAt = (own = client) =>
   new DataCache(own, tableName, () => clock, { partBytes: PART_BYTES });
+/** Writes a 20-year series of `symbol` (from fmp, now) through `cache` and gives it back. */
+async function writeSeries(symbol: string, cache = splittingCacheAt()) {
+  const series = twentyYearSeries(symbol);
+  await cache.write('daily_history', symbol, series, { provider: 'fmp', fetchedAt: clock }, seriesPolicy);
+  return series;
+}
 
 describe('values too big for one item', () => {
   it('stores a 20-year series compressed in one item, far below the 400 KB limit its JSON would break', async () => {
@@ -208,14 +214,7 @@ describe('values too big for one item', () => {
 
   it("reads a split value whole with a GetItem of its head and one Query of its version's parts", async () => {
     clock = onTestDay('15:00:00Z');
-    const series = twentyYearSeries('SPLIT');
-    await splittingCacheAt().write(
-      'daily_history',
-      'SPLIT',
-      series,
-      { provider: 'fmp', fetchedAt: clock },
-      seriesPolicy,
-    );
+    const series = await writeSeries('SPLIT');
     const items = await partition('daily_history', 'SPLIT');
     expect(items.length).toBeGreaterThan(3);
     expect(items.every((item) => ((item.value?.B ?? item.bytes?.B)?.length ?? 0) <= PART_BYTES)).toBe(true);
@@ -229,15 +228,7 @@ describe('values too big for one item', () => {
 
   it("reads only the parts of the version its head names, never other versions' orphans", async () => {
     clock = onTestDay('15:00:00Z');
-    const series = twentyYearSeries('ORPHANS');
-    const cache = splittingCacheAt();
-    await cache.write(
-      'daily_history',
-      'ORPHANS',
-      series,
-      { provider: 'fmp', fetchedAt: clock },
-      seriesPolicy,
-    );
+    const series = await writeSeries('ORPHANS');
     const head = (await partition('daily_history', 'ORPHANS')).find((item) => item.sk?.S === HEAD_SORT_KEY);
     const parts = Number(head?.parts?.N);
     // Twenty full parts each of two versions whose delete failed: left to their TTL, never read again.
@@ -263,13 +254,7 @@ describe('values too big for one item', () => {
 
   it('sends every read of a consistent lookup with ConsistentRead, and an ordinary one without', async () => {
     clock = onTestDay('15:00:00Z');
-    await splittingCacheAt().write(
-      'daily_history',
-      'STRONG',
-      twentyYearSeries('STRONG'),
-      { provider: 'fmp', fetchedAt: clock },
-      seriesPolicy,
-    );
+    await writeSeries('STRONG');
     const counted = localDynamoDb();
     const sent = consistencyOfReads(counted);
     await splittingCacheAt(counted).lookup('daily_history', 'STRONG', { consistent: true });
@@ -280,9 +265,8 @@ describe('values too big for one item', () => {
 
   it('never assembles a half-written value: parts of a version without its head change nothing, a missing part reads as nothing', async () => {
     clock = onTestDay('15:00:00Z');
-    const series = twentyYearSeries('TORN');
     const cache = splittingCacheAt();
-    await cache.write('daily_history', 'TORN', series, { provider: 'fmp', fetchedAt: clock }, seriesPolicy);
+    const series = await writeSeries('TORN', cache);
     // A writer that died after its first part, before its head.
     await client.send(
       new PutItemCommand({
@@ -347,15 +331,8 @@ describe('a remembered unknown symbol beside the last good value', () => {
 
   it('keeps a split value whole under the marker', async () => {
     clock = onTestDay('15:00:00Z');
-    const series = twentyYearSeries('DELISTED');
     const cache = splittingCacheAt();
-    await cache.write(
-      'daily_history',
-      'DELISTED',
-      series,
-      { provider: 'fmp', fetchedAt: clock },
-      seriesPolicy,
-    );
+    const series = await writeSeries('DELISTED', cache);
     await cache.rememberNotFound('daily_history', 'DELISTED', 600);
     expect(await cache.lookup('daily_history', 'DELISTED', { consistent: true })).toEqual({
       kind: 'not_found',
