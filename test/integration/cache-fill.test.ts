@@ -7,6 +7,7 @@ import type { Quote } from '../../lib/model/quote.js';
 import type { DataAnswer } from '../../lib/services/market-data-service.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
+import { settleFleet } from '../support/fleet.js';
 import { startGatedUpstream } from '../support/gated-upstream.js';
 import { freshDataTable, localSecretsManager } from '../support/local-services.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -83,39 +84,9 @@ const metricCount = (name: string, dimensions: Record<string, string> = {}) =>
 const burst = (layer: Awaited<ReturnType<typeof container>>, quote: string, n: number) =>
   Array.from({ length: n }, () => layer.service.getQuote(quote, clock.now() + 25_000));
 
-/**
- * Settles every container's requests, moving the clock only when every container still working is
- * parked in a sleep (a poll's back-off), never while one is busy with DynamoDB or a provider.
- */
-async function settle<T>(
-  containers: Promise<T>[][],
-  /**
-   * What may be busy: `container` (default) when each container's requests share one fill (the others
-   * join it in process and never sleep), so a container is idle once one request sleeps; `request` when
-   * every request runs its own fill (distinct keys), so each must sleep before the clock moves.
-   */
-  unit: 'container' | 'request' = 'container',
-): Promise<PromiseSettledResult<T>[][]> {
-  const groups = unit === 'container' ? containers : containers.flat().map((request) => [request]);
-  const done = groups.map(() => false);
-  groups.forEach((requests, i) => {
-    void Promise.allSettled(requests).then(() => {
-      done[i] = true;
-    });
-  });
-  const working = () => done.filter((d) => !d).length;
-  for (let round = 0; working() > 0; round++) {
-    if (round > 1_000) throw new Error('requests did not settle');
-    await vi.waitFor(
-      () => {
-        if (working() > 0 && clock.sleeping < working()) throw new Error('a container is busy');
-      },
-      { timeout: 10_000, interval: 2 },
-    );
-    clock.wakeNext();
-  }
-  return Promise.all(containers.map((requests) => Promise.allSettled(requests)));
-}
+/** Settles every container's requests on this file's clock (see `settleFleet`). */
+const settle = <T>(containers: Promise<T>[][], unit?: 'container' | 'request') =>
+  settleFleet(clock, containers, unit);
 
 const values = (results: PromiseSettledResult<DataAnswer<Quote>>[][]) =>
   results.flat().map((result) => {

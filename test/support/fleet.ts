@@ -141,9 +141,16 @@ export async function sharedKeyPools(
 export async function settleFleet<T>(
   clock: ManualClock,
   containers: Promise<T>[][],
+  /**
+   * What may be busy: `container` (default) when each container's requests share one fill (the others
+   * join it in process and never sleep), so a container is idle once one request sleeps; `request` when
+   * every request runs its own fill (distinct keys), so each must sleep before the clock moves.
+   */
+  unit: 'container' | 'request' = 'container',
 ): Promise<PromiseSettledResult<T>[][]> {
-  const done = containers.map(() => false);
-  containers.forEach((requests, i) => {
+  const groups = unit === 'container' ? containers : containers.flat().map((request) => [request]);
+  const done = groups.map(() => false);
+  groups.forEach((requests, i) => {
     void Promise.allSettled(requests).then(() => {
       done[i] = true;
     });
