@@ -2,16 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../../lib/resilience/breaker-state.js';
-import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import {
   clockSkews,
   type FleetContainer,
   fleetSchedule,
-  startFleet,
+  fleetWorld,
   stateChangesDuring,
 } from '../support/fleet.js';
-import { localSecretsManager } from '../support/local-services.js';
-import { paidPlans, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
+import { paidPlans } from '../support/sandbox-on-clock.js';
 
 /**
  * The breaker's fleet-wide rules, checked on four containers (each its own `createDataLayer`, DynamoDB
@@ -29,10 +27,8 @@ import { paidPlans, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
  */
 const CIRCUIT = 'alpha-vantage';
 const FLEET_SIZE = 4;
-const secretsManager = localSecretsManager();
-const world = sandboxOnTestClock();
 // Every container's reads are as stale as DynamoDB's may be: a replica a second behind, on the test clock.
-const dynamodb = dynamoDbProxyForFile({ now: () => world.clock.now(), knobs: { replicaLagMs: 1_000 } });
+const { world, startFleet } = fleetWorld();
 const ONE_CALL_PER_REQUEST = { RETRY_MAX_ATTEMPTS: '1' };
 const GAPS_MS = { min: 0, max: 120 };
 
@@ -53,14 +49,7 @@ const alphaVantageCalls = () => world.sandbox.stats().calls[CIRCUIT] ?? 0;
 
 async function fleetOf(skewsMs: number[], env: Record<string, string> = ONE_CALL_PER_REQUEST) {
   const plans = paidPlans(world);
-  return startFleet({
-    skewsMs,
-    dynamodbEndpoint: dynamodb.proxy.endpoint,
-    secretsManager,
-    sandbox: world.sandbox,
-    clock: world.clock,
-    env: { ...plans, ...env },
-  });
+  return startFleet(skewsMs, { ...plans, ...env });
 }
 
 let symbols = 0;

@@ -3,17 +3,14 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEY_PREFIX } from '../../infra/local/key-pool-seed.js';
 import { PROVIDER_LIMITS } from '../../lib/keys/provider-limits.js';
-import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import {
   clockSkews,
   type FleetContainer,
+  fleetWorld,
   LOST_REPLY_SHARE,
   lostReplySeeds,
   sharedKeyPools,
-  startFleet,
 } from '../support/fleet.js';
-import { localSecretsManager } from '../support/local-services.js';
-import { sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 /**
@@ -28,9 +25,7 @@ const PROVIDER = 'alpha-vantage';
 const LIMIT = PROVIDER_LIMITS[PROVIDER].perMinute ?? 0;
 const AV_KEY = `${SANDBOX_KEY_PREFIX}${PROVIDER}`;
 const MINUTE = 60_000;
-const secretsManager = localSecretsManager();
-const world = sandboxOnTestClock();
-const dynamodb = dynamoDbProxyForFile({ now: () => world.clock.now(), knobs: { replicaLagMs: 1_000 } });
+const { world, secretsManager, dynamodb, startFleet } = fleetWorld();
 // The layers' metrics go to stdout; nothing here reads them.
 beforeEach(() => {
   const stdout = captureStdout();
@@ -65,14 +60,7 @@ async function freshFleet(skews: number[]) {
   // The runs of a test spend more than the sandbox's 25 calls a day for the key, each run on a fresh
   // table (a fresh budget): the sandbox's own day is lifted, the layer's limits stay the free plan's.
   world.sandbox.setKnobs({ [PROVIDER]: { dailyLimit: 10_000 } });
-  return startFleet({
-    skewsMs: skews,
-    dynamodbEndpoint: dynamodb.proxy.endpoint,
-    secretsManager,
-    sandbox: world.sandbox,
-    clock,
-    env: await sharedKeyPools(secretsManager),
-  });
+  return startFleet(skews, await sharedKeyPools(secretsManager));
 }
 
 async function checkGrantsExactlyTheLimit(

@@ -2,17 +2,14 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEY_PREFIX } from '../../infra/local/key-pool-seed.js';
 import { DEFAULT_KEY_QUARANTINE } from '../../lib/keys/key-quarantine.js';
-import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import {
   clockSkews,
   type FleetContainer,
+  fleetWorld,
   LOST_REPLY_SHARE,
   lostReplySeeds,
   sharedKeyPools,
-  startFleet,
 } from '../support/fleet.js';
-import { localSecretsManager } from '../support/local-services.js';
-import { sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
 
 /**
@@ -34,9 +31,7 @@ const PROVIDER = 'alpha-vantage';
 const AV_KEY = `${SANDBOX_KEY_PREFIX}${PROVIDER}`;
 const FLEET_SIZE = 3;
 const THRESHOLD = DEFAULT_KEY_QUARANTINE.threshold;
-const secretsManager = localSecretsManager();
-const world = sandboxOnTestClock();
-const dynamodb = dynamoDbProxyForFile({ now: () => world.clock.now(), knobs: { replicaLagMs: 1_000 } });
+const { world, secretsManager, dynamodb, startFleet } = fleetWorld();
 let stdout: ReturnType<typeof captureStdout>;
 beforeEach(() => {
   stdout = captureStdout();
@@ -87,14 +82,7 @@ async function quote(container: FleetContainer) {
 async function checkQuarantineEvidence(skews: number[], schedule: Step[]): Promise<boolean> {
   world.sandbox.setKnobs({ [PROVIDER]: { plan: 'paid', invalidKeys: [] } });
   const env = await sharedKeyPools(secretsManager, { ALPHA_VANTAGE_PLAN: 'paid' });
-  const fleet = await startFleet({
-    skewsMs: skews,
-    dynamodbEndpoint: dynamodb.proxy.endpoint,
-    secretsManager,
-    sandbox: world.sandbox,
-    clock: world.clock,
-    env,
-  });
+  const fleet = await startFleet(skews, env);
   const callsBefore = callsWithKey();
   const quarantinesBefore = quarantineMetrics();
   const rules = expected(schedule);

@@ -7,8 +7,10 @@ import type { MarketSandbox } from '../../infra/local/sandbox/server.js';
 import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import { MAX_CLOCK_SKEW_MS } from '../../lib/resilience/breaker-run.js';
 import { buildDataLayer, FakeClock } from './data-layer.js';
-import { dynamoDbClient, freshDataTable } from './local-services.js';
+import { dynamoDbProxyForFile, type ProxyForFile } from './dynamodb-proxy.js';
+import { dynamoDbClient, freshDataTable, localSecretsManager } from './local-services.js';
 import type { ManualClock } from './manual-clock.js';
+import { type SandboxOnClock, sandboxOnTestClock } from './sandbox-on-clock.js';
 import { captureStdout, emfMetrics } from './stdout-capture.js';
 
 /**
@@ -103,6 +105,38 @@ export async function startFleet(options: {
       return { clock, layer };
     }),
   );
+}
+
+/** What a fleet test file runs on, and its fleets. */
+export interface FleetWorld {
+  /** The sandbox and the test clock the fleet's clocks are skewed from. */
+  readonly world: SandboxOnClock;
+  readonly secretsManager: SecretsManagerClient;
+  /** The file's DynamoDB proxy: a replica a second behind on the test clock, as stale as DynamoDB's reads may be. */
+  readonly dynamodb: ProxyForFile;
+  /** A fleet on a fresh table in this world, one container per skew. */
+  startFleet(skewsMs: readonly number[], env?: Record<string, string>): Promise<FleetContainer[]>;
+}
+
+/** A fleet test file's world (call at the top of the file: it registers the sandbox's and proxy's hooks). */
+export function fleetWorld(): FleetWorld {
+  const secretsManager = localSecretsManager();
+  const world = sandboxOnTestClock();
+  const dynamodb = dynamoDbProxyForFile({ now: () => world.clock.now(), knobs: { replicaLagMs: 1_000 } });
+  return {
+    world,
+    secretsManager,
+    dynamodb,
+    startFleet: (skewsMs, env) =>
+      startFleet({
+        skewsMs,
+        dynamodbEndpoint: dynamodb.proxy.endpoint,
+        secretsManager,
+        sandbox: world.sandbox,
+        clock: world.clock,
+        ...(env ? { env } : {}),
+      }),
+  };
 }
 
 /** The `circuit_breaker_state_changes_total` metrics the fleet emitted while `run` ran, in order. */
