@@ -107,7 +107,7 @@ export function recordOf(
  * missing: a reader that meets a write half done (parts of a newer version without their head, or a
  * head whose old parts were just deleted) never assembles a value from the wrong pieces.
  */
-export function storedBytes(
+function storedBytes(
   head: Record<string, AttributeValue>,
   items: readonly Record<string, AttributeValue>[],
 ): Uint8Array | null {
