@@ -25,20 +25,17 @@ export function dynamoDbRetryDelay(retry: number, random: () => number = Math.ra
 }
 
 /**
- * The settings every DynamoDB client of the project uses (the Lambda container's and the tests'):
- * the retries above, and a connection not made within a second fails (the guard's budget is what
- * ends a call that connected and hangs; the SDK's `requestTimeout` only logs in this version).
+ * A DynamoDB client with the settings every client of the project uses (the Lambda container's and
+ * the tests'): the retries above, and a connection not made within a second fails (the guard's budget
+ * is what ends a call that connected and hangs; the SDK's `requestTimeout` only logs in this version).
+ * `overrides` (endpoint, credentials) go on top.
  */
-export function dynamoDbClientSettings(): DynamoDBClientConfig {
-  return {
+export function createDynamoDbClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({
     retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_RETRY.maxAttempts, (retry) =>
       dynamoDbRetryDelay(retry),
     ),
     requestHandler: { connectionTimeout: 1_000 },
-  };
-}
-
-/** A DynamoDB client with the project's settings; `overrides` (endpoint, credentials) go on top. */
-export function createDynamoDbClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({ ...dynamoDbClientSettings(), ...overrides });
+    ...overrides,
+  });
 }
