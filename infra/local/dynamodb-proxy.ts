@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readBody } from './control-endpoints.js';
 import { CONTROL_PREFIX, type DynamoDbProxyStats, serveControl } from './dynamodb-proxy/control.js';
 import { FaultDraws } from './dynamodb-proxy/fault-draws.js';
 import {
@@ -27,7 +28,6 @@ import {
   jsonAnswer,
   jsonOf,
   operationOf,
-  readBody,
   sendAnswer,
   type WireAnswer,
   withJsonBody,

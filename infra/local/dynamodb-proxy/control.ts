@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../sandbox/control.js';
+import {
+  type ControlEndpoints,
+  serveControl as serveControlEndpoints,
+  type ControlTarget as Target,
+} from '../control-endpoints.js';
 import { type DynamoDbProxyKnobs, type DynamoDbProxyKnobsPatch, parseKnobsPatch } from './knobs.js';
-import { readBody } from './wire.js';
 
 /**
  * HTTP control under `/__proxy/`, so that another process (the local stack's user, a bench) can drive the
@@ -25,50 +28,19 @@ export interface DynamoDbProxyStats {
   staleReads: number;
 }
 
-export interface ControlTarget {
-  knobs(): DynamoDbProxyKnobs;
-  setKnobs(patch: DynamoDbProxyKnobsPatch): void;
-  resetKnobs(): void;
-  stats(): DynamoDbProxyStats;
-  resetStats(): void;
-}
+export type ControlTarget = Target<DynamoDbProxyKnobs, DynamoDbProxyKnobsPatch, DynamoDbProxyStats>;
 
-const MAX_BODY_BYTES = 64 * 1024;
+const ENDPOINTS: ControlEndpoints<DynamoDbProxyKnobsPatch> = {
+  prefix: CONTROL_PREFIX,
+  writeMethod: 'POST',
+  parsePatch: parseKnobsPatch,
+};
 
-async function postKnobs(req: IncomingMessage, res: ServerResponse, target: ControlTarget): Promise<void> {
-  const body = await readBody(req, MAX_BODY_BYTES);
-  if (body === undefined) return sendJson(res, 413, { error: `Body larger than ${MAX_BODY_BYTES} bytes` });
-  let input: unknown;
-  try {
-    input = JSON.parse(body.toString('utf8'));
-  } catch {
-    return sendJson(res, 400, { error: 'Body is not valid JSON' });
-  }
-  const parsed = parseKnobsPatch(input);
-  if (!parsed.ok) return sendJson(res, 400, { error: 'Invalid knobs', details: parsed.error });
-  target.setKnobs(parsed.patch);
-  sendJson(res, 200, target.knobs());
-}
-
-export async function serveControl(req: IncomingMessage, res: ServerResponse, target: ControlTarget) {
-  const method = req.method ?? 'GET';
+export function serveControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ControlTarget,
+): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://proxy').pathname;
-  if (path === `${CONTROL_PREFIX}knobs`) {
-    if (method === 'GET') return sendJson(res, 200, target.knobs());
-    if (method === 'POST') return postKnobs(req, res, target);
-    if (method === 'DELETE') {
-      target.resetKnobs();
-      return sendJson(res, 200, target.knobs());
-    }
-    return sendJson(res, 405, { error: `${method} not allowed on ${path}; use GET, POST or DELETE` });
-  }
-  if (path === `${CONTROL_PREFIX}stats`) {
-    if (method === 'GET') return sendJson(res, 200, target.stats());
-    if (method === 'DELETE') {
-      target.resetStats();
-      return sendJson(res, 200, target.stats());
-    }
-    return sendJson(res, 405, { error: `${method} not allowed on ${path}; use GET or DELETE` });
-  }
-  sendJson(res, 404, { error: `No control endpoint ${path}; see /__proxy/knobs and /__proxy/stats` });
+  return serveControlEndpoints(req, res, path, ENDPOINTS, target);
 }

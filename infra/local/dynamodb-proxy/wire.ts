@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -65,17 +65,4 @@ export function sendAnswer(res: ServerResponse, answer: WireAnswer): void {
   );
   res.writeHead(answer.status, { ...headers, 'content-length': answer.body.length });
   res.end(answer.body);
-}
-
-/** Reads a whole request body, or undefined past `maxBytes` (DynamoDB's own request limit is 16 MB). */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > maxBytes) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sendJson } from '../control-endpoints.js';
 import { alphaVantage } from './alpha-vantage.js';
-import { type ControlTarget, type SandboxStats, sendJson, serveControl } from './control.js';
+import { type ControlTarget, type SandboxStats, serveControl } from './control.js';
 import { FaultEngine, malform } from './fault-engine.js';
 import { finnhub } from './finnhub.js';
 import { fmp } from './fmp.js';
