@@ -344,8 +344,11 @@ export class MarketDataService {
       null,
     );
     if (read) return read;
-    const remembered = await Promise.all(keys.map((key) => this.deps.cache.remembered<T>(dataType, key)));
-    return new Map(keys.map((key, index) => [key, remembered[index] ?? { kind: 'none' }]));
+    return new Map(
+      await Promise.all(
+        keys.map(async (key) => [key, await this.deps.cache.remembered<T>(dataType, key)] as const),
+      ),
+    );
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */
