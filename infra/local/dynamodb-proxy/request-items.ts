@@ -25,7 +25,7 @@ function scalar(value: unknown): string | undefined {
 }
 
 /** The partition key value of an item or key (`Item`, `Key`). */
-export function partitionOf(item: unknown): string | undefined {
+function partitionOf(item: unknown): string | undefined {
   return scalar(object(item)?.[PARTITION_KEY]);
 }
 

@@ -9,7 +9,7 @@ import { jsonAnswer, type WireAnswer } from './wire.js';
  * resource the table's ARN).
  */
 
-export const THROTTLING_TYPE = 'com.amazon.coral.availability#ThrottlingException';
+const THROTTLING_TYPE = 'com.amazon.coral.availability#ThrottlingException';
 export const THROTTLING_MESSAGE =
   'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your ' +
   'table or index so please try again shortly. If exceptions persist, check if you have a hot key: ' +
