@@ -3,6 +3,7 @@ import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import { suspectSince } from './breaker-run.js';
 import {
+  type Admission,
   admit,
   type BreakerOverride,
   type BreakerRecord,
@@ -74,6 +75,17 @@ type Snapshot = { readAt: number; records: Map<string, BreakerRecord> | null };
 type ReadResult = { records: Map<string, BreakerRecord> | null; fresh?: boolean; error?: unknown };
 
 const allow = (circuit: string): BreakerDecision => ({ allowed: true, permit: { circuit, kind: 'closed' } });
+
+/**
+ * The decision after a race for a transition, won or lost, from the record as it now stands: allowed
+ * or refused as it says, else `stillClaimable` (the record still looks claimable: no second race in one call).
+ */
+function afterRace(admission: Admission, circuit: string, stillClaimable: BreakerDecision): BreakerDecision {
+  if (admission.kind === 'allow') return allow(circuit);
+  if (admission.kind === 'reject')
+    return { allowed: false, state: admission.state, retryAfterMs: admission.retryAfterMs };
+  return stillClaimable;
+}
 
 /**
  * A circuit breaker per provider whose state every Lambda container shares through DynamoDB.
@@ -275,11 +287,11 @@ export class CircuitBreaker {
     }
     this.#settle('CLOSED', outcome, 'consecutive failures threshold crossed and stood unrefuted');
     const current = outcome.won ? outcome.record : outcome.current;
-    const next = admit(current, now, options);
-    if (next.kind === 'allow') return allow(record.circuit);
-    if (next.kind === 'reject') return { allowed: false, state: next.state, retryAfterMs: next.retryAfterMs };
-    // Still looks claimable after another container moved it: do not race again in this call.
-    return { allowed: false, state: current.state, retryAfterMs: options.stateCacheMs };
+    return afterRace(admit(current, now, options), record.circuit, {
+      allowed: false,
+      state: current.state,
+      retryAfterMs: options.stateCacheMs,
+    });
   }
 
   /** OPEN past its timeout, or HALF_OPEN with a free lease: race for the probe; losers are rejected. */
@@ -305,12 +317,12 @@ export class CircuitBreaker {
     }
     if (!outcome.won) {
       this.#remember(outcome.current);
-      const next = admit(outcome.current, now, this.deps.options);
-      if (next.kind === 'allow') return allow(record.circuit);
-      if (next.kind === 'reject')
-        return { allowed: false, state: next.state, retryAfterMs: next.retryAfterMs };
-      // Still looks claimable: another container moved it and moved on. Do not race again in this call.
-      return { allowed: false, state: 'HALF_OPEN', retryAfterMs: this.deps.options.probeLeaseMs };
+      // Still claimable means another container moved it and moved on.
+      return afterRace(admit(outcome.current, now, this.deps.options), record.circuit, {
+        allowed: false,
+        state: 'HALF_OPEN',
+        retryAfterMs: this.deps.options.probeLeaseMs,
+      });
     }
     this.#remember(outcome.record);
     if (kind === 'try-half-open') this.#transitioned('OPEN', outcome.record, 'recovery timeout elapsed');
