@@ -1,29 +1,12 @@
+import { newYorkWallClock } from './new-york-clock.js';
+
 /** US equity markets close at 16:00 in New York, whatever the season. */
 const CLOSE_HOUR_NEW_YORK = 16;
 
-const newYorkParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
 /** New York's offset from UTC at `instant`, in ms (−4 h in summer, −5 h in winter). */
 function newYorkOffsetMs(instant: number): number {
-  const parts = Object.fromEntries(newYorkParts.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
-  const asUtc = Date.UTC(
-    parts.year ?? 0,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-  return asUtc - Math.floor(instant / 1000) * 1000;
+  const { year, month, day, hour, minute, second } = newYorkWallClock(instant);
+  return Date.UTC(year, month - 1, day, hour, minute, second) - Math.floor(instant / 1000) * 1000;
 }
 
 /**

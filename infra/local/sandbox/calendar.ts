@@ -1,3 +1,4 @@
+import { newYorkWallClock } from '../../../lib/cache/new-york-clock.js';
 import { isNyseHoliday } from './nyse-holidays.js';
 
 /**
@@ -11,16 +12,6 @@ import { isNyseHoliday } from './nyse-holidays.js';
 const MS_PER_DAY = 86_400_000;
 /** The NYSE's opening bell, minutes after midnight New York time. */
 const OPEN_MINUTE_NEW_YORK = 9 * 60 + 30;
-
-const newYorkClock = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
 
 /** Day number (days since 1970-01-01 UTC) of a `YYYY-MM-DD` string, or undefined when it is not a date. */
 export function parseIsoDay(text: string): number | undefined {
@@ -41,10 +32,8 @@ export function dayOf(instant: Date): number {
 
 /** New York's date (as a day number) and minute of the day at `instant`. */
 export function newYorkTime(instant: Date): { day: number; minute: number } {
-  const parts = Object.fromEntries(newYorkClock.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
-  const day = Math.floor(Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1) / MS_PER_DAY);
-  // Formatters differ on midnight ("00" or "24"): the hour is read modulo 24.
-  return { day, minute: ((parts.hour ?? 0) % 24) * 60 + (parts.minute ?? 0) };
+  const { year, month, day, hour, minute } = newYorkWallClock(instant);
+  return { day: Math.floor(Date.UTC(year, month - 1, day) / MS_PER_DAY), minute: hour * 60 + minute };
 }
 
 /** True on a weekday the NYSE is open. 1970-01-01 was a Thursday, hence the offset. */

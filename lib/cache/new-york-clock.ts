@@ -1,0 +1,37 @@
+/**
+ * New York's wall clock, where US markets keep their hours (daylight saving included): one formatter for
+ * the process, built once (building an `Intl.DateTimeFormat` is costly).
+ */
+const newYorkParts = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The date and time a clock in New York shows at `instant` (month 1–12, hour 0–23). */
+export interface NewYorkWallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function newYorkWallClock(instant: Date | number): NewYorkWallClock {
+  const parts = Object.fromEntries(newYorkParts.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
+  return {
+    year: parts.year ?? 1970,
+    month: parts.month ?? 1,
+    day: parts.day ?? 1,
+    // Formatters differ on midnight ("00" or "24"): the hour is read modulo 24.
+    hour: (parts.hour ?? 0) % 24,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
