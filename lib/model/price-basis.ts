@@ -1,3 +1,6 @@
+import * as z from 'zod/mini';
+import { CashDividendSchema, SplitSchema } from './corporate-actions.js';
+
 /**
  * The price bases a daily series can be presented on:
  * - `raw`: as traded, each bar in the shares and currency units of its own day;
@@ -10,3 +13,18 @@ export const ADJUSTMENTS = ['raw', 'splits', 'all'] as const;
 
 /** One price basis (`raw`, `splits`, `all`). */
 export type Adjustment = (typeof ADJUSTMENTS)[number];
+
+/**
+ * What `meta.adjustment` says of a daily-history answer: the basis its prices are on, the splits and
+ * dividends that changed its numbers (after the first bar answered; none on `raw`), and whether the
+ * corporate actions were the current ones or, when those could not be had, the ones stored with the
+ * cached series (possibly missing an action learned since).
+ */
+export const AdjustmentMetaSchema = z.object({
+  basis: z.enum(ADJUSTMENTS),
+  splits: z.array(SplitSchema),
+  dividends: z.array(CashDividendSchema),
+  actions: z.enum(['current', 'stored_with_series']),
+});
+
+export type AdjustmentMeta = z.infer<typeof AdjustmentMetaSchema>;
