@@ -1,15 +1,25 @@
 import * as z from 'zod/mini';
-import { amount, currency, finite, isoDate, symbol } from './fields.js';
+import { currency, finite, isoDate, money, symbol } from './fields.js';
+
+/** A price of a bar, its unit in its description (the OpenAPI document carries it). */
+const barPrice = (what: string) => finite.check(z.describe(`${what}, in the series' \`currency\`.`));
 
 /** One trading day. `adjustedClose` is split- and dividend-adjusted where the provider gives it. */
 export const DailyBarSchema = z.object({
   date: isoDate,
-  open: finite,
-  high: finite,
-  low: finite,
-  close: finite,
-  adjustedClose: amount,
-  volume: z.nullable(finite.check(z.nonnegative())),
+  open: barPrice("The day's opening price"),
+  high: barPrice("The day's highest price"),
+  low: barPrice("The day's lowest price"),
+  close: barPrice("The day's closing price"),
+  adjustedClose: money(
+    'The close adjusted for splits and dividends where the provider gives it',
+    "in the series' `currency`",
+  ),
+  volume: z
+    .nullable(finite.check(z.nonnegative()))
+    .check(
+      z.describe('Shares traded that day (a count of shares, not an amount of money); null when not given.'),
+    ),
 });
 
 /** Daily bars of one symbol, ascending by date, no date twice. */

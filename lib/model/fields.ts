@@ -6,6 +6,16 @@ export const finite = z.number().check(z.refine(Number.isFinite, 'must be finite
 /** A finite number or `null` for "the provider did not say" (never 0 standing in for missing). */
 export const amount = z.nullable(finite);
 
+/**
+ * An amount of money or `null`, its unit in its description (which the OpenAPI document carries), so
+ * no client has to guess a scale: `money('Net income', FULL_UNITS)`.
+ */
+export const money = (what: string, unit = 'in `currency`') =>
+  amount.check(z.describe(`${what}, ${unit}; null when the provider did not say.`));
+
+/** The unit of a reported total (statements, market capitalization): providers differ, the model does not. */
+export const FULL_UNITS = 'in full units of `currency` (not thousands or millions)';
+
 /** `YYYY-MM-DD`: how the model writes a calendar date. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -8,8 +8,16 @@ export const SymbolMatchSchema = z.object({
   type: text(40),
   exchange: text(64),
   region: text(64),
-  currency,
-  matchScore: z.nullable(z.number().check(z.gte(0), z.lte(1))),
+  currency: currency.check(
+    z.describe('The ISO 4217 code the listing trades in; null when the provider does not say.'),
+  ),
+  matchScore: z
+    .nullable(z.number().check(z.gte(0), z.lte(1)))
+    .check(
+      z.describe(
+        'How well the listing matches, a fraction from 0 to 1 (not percent); null where the provider does not score.',
+      ),
+    ),
 });
 
 export const SearchResultSchema = z.object({

@@ -73,7 +73,8 @@ export function scoreQuote(quote: Quote, options: QualityOptions = {}): QualityR
     }
     if (quote.changePercent !== null) {
       // Compared as the change it implies, so both checks share one tolerance in price units.
-      const implied = quote.changePercent * previousClose;
+      // `changePercent` is in percent (-1.8 for a 1.8 % fall), as every provider sends it.
+      const implied = (quote.changePercent / 100) * previousClose;
       checks.push(
         check('change_percent_consistent', 'warning', isNear(implied, expected, tolerance), {
           detail: `change percent implies ${implied.toFixed(4)}, price - previous close ${expected.toFixed(4)}`,

@@ -44,7 +44,7 @@ const MAX_AMOUNT_LENGTH = 100;
 /**
  * Reads a provider's number. JSON numbers pass as they are (if finite). Strings may carry a
  * currency symbol, thousands separators, spaces, a trailing `%` (kept as a percentage: `"42%"` → 42,
- * see {@link percentToFraction}), a Unicode minus, or accountants' parentheses for negatives
+ * the unit the model's percent fields hold), a Unicode minus, or accountants' parentheses for negatives
  * (`"(1,234)"` → -1234). Missing markers (`"None"`, `"N/A"`, `"-"`, `""`…), anything else that is not
  * one plain amount, and anything non-finite become `null`.
  *
@@ -68,12 +68,6 @@ export function toNumber(raw: unknown): number | null {
   if (!Number.isFinite(value)) return null;
   // `+ 0` turns -0 into 0, so `"-0.00"` does not reach clients as a negative zero.
   return (parenthesized ? -value : value) + 0;
-}
-
-/** A percentage as a fraction: `"0.4207%"` → 0.004207. */
-export function percentToFraction(raw: unknown): number | null {
-  const value = toNumber(raw);
-  return value === null ? null : value / 100;
 }
 
 /** A calendar date `YYYY-MM-DD`, or `null` when the provider's value is not one. */

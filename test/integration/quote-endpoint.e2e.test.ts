@@ -74,7 +74,8 @@ describe('GET /api/data/stock/{symbol} through the local gateway', () => {
     expect(body.data).toMatchObject({ symbol: 'IBM', currency: null });
     expect(typeof body.data.price).toBe('number');
     expect(body.data.tradingDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(Math.abs(body.data.changePercent)).toBeLessThan(1);
+    // In percent, as the provider sent it: the change over the previous close, times 100.
+    expect(body.data.changePercent).toBeCloseTo((body.data.change / body.data.previousClose) * 100, 2);
     expect(body.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss', stale: false });
     expect(body.meta.attempts).toEqual([
       { provider: 'alpha-vantage', outcome: 'ok', ms: expect.any(Number), calls: 1 },

@@ -16,7 +16,7 @@ const quote = {
   low: 99.5,
   previousClose: 100.2,
   change: 1.3,
-  changePercent: 0.013,
+  changePercent: 1.3,
   volume: 1000,
   tradingDay: '2026-11-20',
   currency: 'USD',

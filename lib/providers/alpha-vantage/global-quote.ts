@@ -1,5 +1,5 @@
 import { type Quote, QuoteSchema } from '../../model/quote.js';
-import { percentToFraction, toIsoDate, toNumber } from '../../validation/sanitize.js';
+import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { checkedAgainst } from '../normalize.js';
 import { failure, type ProviderEndpoint, recordOf, unknownSymbolWhen } from '../provider.js';
 import { classifyAlphaVantageAnswer } from './classify.js';
@@ -67,7 +67,8 @@ export function alphaVantageGlobalQuoteWith(
         low: toNumber(fields['04. low']),
         previousClose: toNumber(fields['08. previous close']),
         change: toNumber(fields['09. change']),
-        changePercent: percentToFraction(fields['10. change percent']),
+        // `"0.4207%"`: the number is the percent, as the model keeps it.
+        changePercent: toNumber(fields['10. change percent']),
         volume: toNumber(fields['06. volume']),
         tradingDay: toIsoDate(fields['07. latest trading day']),
         // GLOBAL_QUOTE does not say the currency; a listing's currency comes from OVERVIEW or search.

@@ -66,7 +66,7 @@ function quoteOf(raw: FinnhubQuote, symbol: string): Record<string, unknown> {
     low: priceOrNull(raw.l),
     previousClose: priceOrNull(raw.pc),
     change: raw.d ?? null,
-    changePercent: raw.dp == null ? null : raw.dp / 100,
+    changePercent: raw.dp ?? null,
     // The quote carries no volume.
     volume: null,
     // The UTC date of the last trade, as for FMP: right for the regular sessions of the US, Europe

@@ -56,7 +56,7 @@ export const fmpQuote: ProviderEndpoint<{ symbol: string }, Quote> = {
       low: entry.dayLow ?? null,
       previousClose: entry.previousClose ?? null,
       change: entry.change ?? null,
-      changePercent: entry.changePercentage == null ? null : entry.changePercentage / 100,
+      changePercent: entry.changePercentage ?? null,
       volume: entry.volume ?? null,
       // The trading day as the UTC date of the last trade. FMP's quote carries no exchange time zone, and
       // the UTC date is the exchange's own date for the regular sessions of the US, Europe and most of

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type Quote, QuoteSchema } from '../../model/quote.js';
-import { percentToFraction, toIsoDate, toNumber } from '../../validation/sanitize.js';
+import { toIsoDate, toNumber } from '../../validation/sanitize.js';
 import { sanitizeSymbol } from '../../validation/text.js';
 import { checkedAgainst, validated } from '../normalize.js';
 import type { ProviderEndpoint, ProviderResult } from '../provider.js';
@@ -72,7 +72,7 @@ function quoteOf(raw: TwelveDataQuote, symbol: string): Record<string, unknown> 
     low: toNumber(raw.low),
     previousClose: toNumber(raw.previous_close),
     change: toNumber(raw.change),
-    changePercent: percentToFraction(raw.percent_change),
+    changePercent: toNumber(raw.percent_change),
     volume: toNumber(raw.volume),
     tradingDay: toIsoDate(raw.datetime),
     currency: currencyOf(raw.currency),

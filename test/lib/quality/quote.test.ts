@@ -58,7 +58,8 @@ describe('scoreQuote', () => {
     ['volume_nonnegative', { volume: -1 }],
     ['no_future_date', { tradingDay: '2026-11-28' }],
     ['change_consistent', { change: 5.51 }],
-    ['change_percent_consistent', { changePercent: 0.04207 }],
+    // The IBM quote's 0.4207 % written as a fraction: the unit the model no longer holds.
+    ['change_percent_consistent', { changePercent: 0.004207 }],
     ['missing_fields', { open: null, high: null, low: null }],
     ['zero_for_missing', { open: 0 }],
   ])('fails only %s on a broken variant', (id, broken) => {
@@ -86,9 +87,17 @@ describe('scoreQuote', () => {
   it('accepts a change rounded by a cent, or by 0.1 % of a high price', () => {
     expect(failedIds(scoreQuote({ ...ibm(), change: 0.52 }, { now }))).toEqual([]);
     const expensive = { ...ibm(), price: 5000, previousClose: 4990, open: 4995, high: 5010, low: 4980 };
-    expect(failedIds(scoreQuote({ ...expensive, change: 14, changePercent: 14 / 4990 }, { now }))).toEqual(
-      [],
-    );
+    expect(
+      failedIds(scoreQuote({ ...expensive, change: 14, changePercent: (14 / 4990) * 100 }, { now })),
+    ).toEqual([]);
+  });
+
+  it('reads changePercent in percent: -1.8 for a 1.8 % fall, and a fraction fails', () => {
+    const fall = { ...ibm(), price: 98.2, previousClose: 100, open: 99, high: 100.5, low: 98, change: -1.8 };
+    expect(failedIds(scoreQuote({ ...fall, changePercent: -1.8 }, { now }))).toEqual([]);
+    expect(failedIds(scoreQuote({ ...fall, changePercent: -0.018 }, { now }))).toEqual([
+      'change_percent_consistent',
+    ]);
   });
 
   it('skips checks whose inputs are missing rather than passing them', () => {

@@ -100,7 +100,7 @@ describe('normalization keeps the values it reads', () => {
               low: quote.low,
               previousClose: quote.previousClose,
               change: quote.change,
-              changePercent: quote.percent / 100,
+              changePercent: quote.percent,
               volume: quote.volume,
               tradingDay: quote.day,
               currency: null,

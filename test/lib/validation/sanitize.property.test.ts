@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { percentToFraction, toIsoDate, toNumber } from '../../../lib/validation/sanitize.js';
+import { toIsoDate, toNumber } from '../../../lib/validation/sanitize.js';
 import { decoratedAmount, missingMarker, rawAmount, rawDate } from '../../support/arbitraries.js';
 
 /** Finite or null: the only two things a reader of provider numbers may answer. */
@@ -11,7 +11,6 @@ describe('toNumber (properties)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.anything(), rawAmount, fc.string({ unit: 'grapheme' })), (raw) => {
         expect(finiteOrNull(toNumber(raw))).toBe(true);
-        expect(finiteOrNull(percentToFraction(raw))).toBe(true);
       }),
       { numRuns: 2000 },
     );

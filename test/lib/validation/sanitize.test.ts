@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentToFraction, toIsoDate, toNumber } from '../../../lib/validation/sanitize.js';
+import { toIsoDate, toNumber } from '../../../lib/validation/sanitize.js';
 
 describe('toNumber', () => {
   it('reads Alpha Vantage strings as numbers', () => {
@@ -95,17 +95,6 @@ describe('toNumber', () => {
     expect(Object.is(toNumber('-0.00'), 0)).toBe(true);
     expect(Object.is(toNumber('(0)'), 0)).toBe(true);
     expect(Object.is(toNumber(-0), 0)).toBe(true);
-  });
-});
-
-describe('percentToFraction', () => {
-  it('turns a percentage into a fraction', () => {
-    expect(percentToFraction('0.4207%')).toBeCloseTo(0.004207, 12);
-    expect(percentToFraction(-0.47641)).toBeCloseTo(-0.0047641, 12);
-  });
-
-  it('keeps missing as null', () => {
-    expect(percentToFraction('None')).toBeNull();
   });
 });
 

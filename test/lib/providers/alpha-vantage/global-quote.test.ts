@@ -54,7 +54,8 @@ describe('Alpha Vantage GLOBAL_QUOTE', () => {
         low: 121.06,
         previousClose: 121.23,
         change: 0.51,
-        changePercent: 0.004207,
+        // "10. change percent": "0.4207%", kept in percent.
+        changePercent: 0.4207,
         volume: 2528814,
         tradingDay: '2020-05-08',
         currency: null,
@@ -97,7 +98,7 @@ describe('Alpha Vantage GLOBAL_QUOTE', () => {
     const body = providerFixture('alphavantage/global_quote_IWDA.AS_2019-08-30.json');
     const result = alphaVantageGlobalQuote.transform(body, { symbol: 'IWDA.AS' });
     expect(result.ok && result.value.symbol).toBe('IWDA.AS');
-    expect(result.ok && result.value.changePercent).toBeCloseTo(0.006319, 9);
+    expect(result.ok && result.value.changePercent).toBe(0.6319);
   });
 
   it('reads an empty Global Quote as an unknown symbol, in the standard and the delayed form', () => {

@@ -44,7 +44,8 @@ describe('Finnhub /api/v1/quote', () => {
         low: 305.84,
         previousClose: 304.99,
         change: 3.83,
-        changePercent: 0.012558,
+        // `dp: 1.2558`, kept in percent.
+        changePercent: 1.2558,
         volume: null,
         // t = 1779480000 is 2026-05-22T20:00:00Z, the close in New York.
         tradingDay: '2026-05-22',

@@ -78,7 +78,8 @@ describe('FMP /stable/quote', () => {
         low: 254.4,
         previousClose: 256.08,
         change: -1.22,
-        changePercent: -0.0047641,
+        // `changePercentage: -0.47641`, kept in percent.
+        changePercent: -0.47641,
         volume: 32409702,
         // 1758648182 is 2025-09-23T17:23:02Z.
         tradingDay: '2025-09-23',

@@ -44,7 +44,8 @@ describe('Twelve Data /quote', () => {
         low: 227.25,
         previousClose: 228.52,
         change: 1.35,
-        changePercent: 0.0059074,
+        // `percent_change: "0.59074"`, kept in percent.
+        changePercent: 0.59074,
         volume: 35_462_000,
         tradingDay: '2024-11-22',
         currency: 'USD',
