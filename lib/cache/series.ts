@@ -1,4 +1,6 @@
 import { type DailySeries, type HistoryQuery, MAX_HISTORY_DAYS } from '../model/daily-bars.js';
+import type { PriceActions } from '../prices/adjust.js';
+import { type AsTradedConversion, toAsTraded } from '../prices/as-traded.js';
 import type { HistoryEndpoint, ProviderEndpoint, ProviderPlan } from '../providers/provider.js';
 import type { CacheLookup } from './data-cache.js';
 
@@ -15,7 +17,27 @@ export interface DateRange {
  */
 export interface CoveredSeries extends DailySeries {
   covers: DateRange;
+  /**
+   * How the provider's bars were brought to as traded (its basis, the day it answered, the actions
+   * known then): the bars are cached as traded and adjusted on the way out. Absent on a series cached
+   * before the layer converted, which is read as traded with no action known.
+   */
+  asTraded?: AsTradedConversion;
 }
+
+/**
+ * What a series fetch asks the providers, and what its conversion to as traded needs: the corporate
+ * actions the layer knows and the day the providers are asked. Carried in the query, so the endpoint
+ * wrapper converts an answer the moment it is read, with no call back into the service.
+ */
+export interface SeriesFetchQuery extends HistoryQuery {
+  /** The symbol's splits and dividends as the layer knows them; none when absent. */
+  actions?: PriceActions;
+  /** The day (UTC) the providers answer on: the latest ex-date their adjustment reflects; `to` when absent. */
+  answeredOn?: string;
+}
+
+const NO_ACTIONS: PriceActions = { splits: [], dividends: [] };
 
 /**
  * How far back a miss asks an endpoint whose plan reaches further than the request: one provider
@@ -67,23 +89,24 @@ export function coverageOf(bars: readonly { date: string }[], asked: DateRange):
 /**
  * A history endpoint as the configured plan has it: it takes only queries whose start its plan reaches
  * (`supports`, so the provider manager skips it without a call), asks for the deeper of the query and
- * what one call on the plan gives cheaply (up to {@link MIN_SERIES_SPAN_DAYS}), and records the range
- * its bars actually cover.
+ * what one call on the plan gives cheaply (up to {@link MIN_SERIES_SPAN_DAYS}), records the range
+ * its bars actually cover, and brings the bars from the provider's basis to as traded with the
+ * query's corporate actions (recording how, so a later answer can set a missed split right).
  */
 export function withinPlanReach(
   endpoint: HistoryEndpoint,
   plan: ProviderPlan,
-): ProviderEndpoint<HistoryQuery, CoveredSeries> {
+): ProviderEndpoint<SeriesFetchQuery, CoveredSeries> {
   const reach = endpoint.reachDays[plan];
   const reachable = (query: HistoryQuery) => query.from >= daysBefore(query.to, reach);
-  const asked = (query: HistoryQuery): HistoryQuery => ({
+  const asked = (query: SeriesFetchQuery): SeriesFetchQuery => ({
     ...query,
     from: earliest(
       query.from,
       latest(daysBefore(query.to, reach), daysBefore(query.to, MIN_SERIES_SPAN_DAYS)),
     ),
   });
-  const { reachDays: _, ...rest } = endpoint;
+  const { reachDays: _, basis, ...rest } = endpoint;
   return {
     ...rest,
     supports: (query) => reachable(query) && (endpoint.supports?.(query) ?? true),
@@ -92,7 +115,18 @@ export function withinPlanReach(
       const range = asked(query);
       const result = endpoint.transform(body, range);
       if (!result.ok) return result;
-      return { ok: true, value: { ...result.value, covers: coverageOf(result.value.bars, range) } };
+      const { splits, dividends } = query.actions ?? NO_ACTIONS;
+      const on = query.answeredOn ?? query.to;
+      const { currency } = result.value;
+      return {
+        ok: true,
+        value: {
+          ...result.value,
+          bars: toAsTraded(result.value.bars, basis, { splits, dividends }, on, currency),
+          covers: coverageOf(result.value.bars, range),
+          asTraded: { from: basis, on, splits: [...splits], dividends: [...dividends] },
+        },
+      };
     },
   };
 }
@@ -103,19 +137,22 @@ export function withinPlanReach(
  * so the new series holds everything the old one did and replaces it whole. One answer rather than old
  * and new bars merged: a split or dividend between the two fetches re-adjusts past prices, and a merge
  * would mix both scales in one series. Each endpoint then asks as deep as its plan gives cheaply
- * ({@link withinPlanReach}).
+ * ({@link withinPlanReach}). `actions` (the symbol's corporate actions as the layer knows them) and
+ * today ride along for the conversion of the answer to as traded.
  */
 export function seriesFetchQuery(
   query: HistoryQuery,
   cached: CacheLookup<CoveredSeries>,
   now: Date,
-): HistoryQuery {
+  actions: PriceActions = NO_ACTIONS,
+): SeriesFetchQuery {
   const today = now.toISOString().slice(0, 10);
   const starts: string[] = [];
   if (cached.kind === 'value') {
     starts.push(latest(cached.entry.value.covers.from, daysBefore(today, MAX_HISTORY_DAYS)));
   }
-  return { symbol: query.symbol, from: earliest(query.from, ...starts), to: latest(query.to, today) };
+  const from = earliest(query.from, ...starts);
+  return { symbol: query.symbol, from, to: latest(query.to, today), actions, answeredOn: today };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
 import type { DataType } from '../model/data-types.js';
+import type { Adjustment } from '../model/price-basis.js';
 import type { ProviderId } from '../model/provider-ids.js';
 
 /**
@@ -79,6 +80,12 @@ export interface ProviderEndpoint<Query, Value> {
  */
 export interface HistoryEndpoint extends ProviderEndpoint<HistoryQuery, DailySeries> {
   readonly reachDays: Readonly<Record<ProviderPlan, number>>;
+  /**
+   * The basis the provider presents daily bars on, as its documentation says: `raw` (as traded),
+   * `splits` (earlier prices divided by later splits' ratios) or `all`. The layer brings every answer
+   * to as traded with it (`lib/prices/as-traded.ts`), so no answer depends on which provider gave it.
+   */
+  readonly basis: Adjustment;
 }
 
 /** A provider's multi-symbol quote endpoint: one call for up to `maxSymbols` symbols. */

@@ -37,6 +37,8 @@ export const alphaVantageDailySeries: HistoryEndpoint = {
   provider: 'alpha-vantage',
   dataType: 'daily_history',
   reachDays: { free: COMPACT_REACH_DAYS, paid: MAX_HISTORY_DAYS },
+  // TIME_SERIES_DAILY is "raw (as-traded)"; the adjusted series is TIME_SERIES_DAILY_ADJUSTED, premium.
+  basis: 'raw',
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     alphaVantageRequest(baseUrl, apiKey, {

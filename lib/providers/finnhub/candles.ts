@@ -32,6 +32,8 @@ export const finnhubCandles: HistoryEndpoint = {
   plan: 'paid',
   // No depth at all on the free plan; premium plans have the full history.
   reachDays: { free: 0, paid: MAX_HISTORY_DAYS },
+  // Candles are unadjusted unless `adjusted=true` is asked (Finnhub's default is false).
+  basis: 'raw',
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     finnhubRequest(baseUrl, apiKey, '/api/v1/stock/candle', {

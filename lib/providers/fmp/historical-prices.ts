@@ -34,13 +34,16 @@ const RANGE_THAT_HOLDS_TRADING_DAYS = 7;
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
- * FMP's `/stable/historical-price-eod/full`: daily bars as traded, in the asked range, ascending. The
+ * FMP's `/stable/historical-price-eod/full`: split-adjusted daily bars in the asked range, ascending. The
  * free (Basic) plan holds 5 years of history, the paid plans 30 and more (docs/providers.md).
  */
 export const fmpHistoricalPrices: HistoryEndpoint = {
   provider: 'fmp',
   dataType: 'daily_history',
   reachDays: { free: 5 * 365, paid: MAX_HISTORY_DAYS },
+  // `historical-price-eod/full` is split-adjusted (not for dividends); FMP serves the unadjusted
+  // prices on `historical-price-eod/non-split-adjusted` and the dividend-adjusted on `.../dividend-adjusted`.
+  basis: 'splits',
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     fmpRequest(baseUrl, apiKey, '/stable/historical-price-eod/full', {

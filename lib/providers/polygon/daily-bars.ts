@@ -25,6 +25,8 @@ export const polygonDailyBars: HistoryEndpoint = {
   dataType: 'daily_history',
   plan: 'free',
   reachDays: { free: 2 * 365, paid: 5 * 365 },
+  // `adjusted=true` (also Polygon's default): adjusted for splits, not for dividends.
+  basis: 'splits',
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     polygonRequest(baseUrl, apiKey, `/v2/aggs/ticker/${tickerSegment(symbol)}/range/1/day/${from}/${to}`, {

@@ -39,6 +39,8 @@ export const twelveDataTimeSeries: HistoryEndpoint = {
   // Every plan: up to 5000 bars an answer (about 19.8 years of sessions), so a 20-year range comes
   // back without its oldest weeks and is cached as covering what came (lib/cache/series.ts).
   reachDays: { free: MAX_HISTORY_DAYS, paid: MAX_HISTORY_DAYS },
+  // Twelve Data adjusts `time_series` for splits, not for dividends (its support article 5179064).
+  basis: 'splits',
 
   buildRequest: ({ symbol, from, to }, { baseUrl, apiKey }) =>
     twelveDataRequest(baseUrl, apiKey, '/time_series', {

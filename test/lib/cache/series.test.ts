@@ -50,13 +50,22 @@ const daysBefore = (iso: string, days: number) =>
 
 describe('seriesFetchQuery', () => {
   it('asks a miss for the query up to today, leaving each endpoint to widen it as its plan allows', () => {
-    expect(seriesFetchQuery(query('2026-11-01', '2026-11-20'), { kind: 'none' }, now)).toEqual(
+    expect(seriesFetchQuery(query('2026-11-01', '2026-11-20'), { kind: 'none' }, now)).toMatchObject(
       query('2026-11-01', '2026-11-30'),
     );
   });
 
+  it('carries the corporate actions it is given and today, for the conversion to as traded', () => {
+    const actions = { splits: [{ exDate: '2024-06-10', ratio: 10 }], dividends: [] };
+    expect(seriesFetchQuery(query('2026-11-01', '2026-11-20'), { kind: 'none' }, now, actions)).toEqual({
+      ...query('2026-11-01', '2026-11-30'),
+      actions,
+      answeredOn: '2026-11-30',
+    });
+  });
+
   it('asks as deep as the query when it reaches further back', () => {
-    expect(seriesFetchQuery(query('2006-11-30', '2026-11-30'), { kind: 'none' }, now)).toEqual(
+    expect(seriesFetchQuery(query('2006-11-30', '2026-11-30'), { kind: 'none' }, now)).toMatchObject(
       query('2006-11-30', '2026-11-30'),
     );
   });
@@ -146,6 +155,7 @@ describe('withinPlanReach', () => {
     provider: 'alpha-vantage',
     dataType: 'daily_history',
     reachDays: { free: 135, paid: 20 * 366 },
+    basis: 'raw',
     buildRequest: (q) => {
       asked.push(q);
       return { url: new URL(`http://127.0.0.1/?from=${q.from}`) };
@@ -197,6 +207,30 @@ describe('withinPlanReach', () => {
       value: { covers: { from: '2024-12-02', to: '2026-11-30' } },
     });
     expect(paid.transform('bad', q)).toEqual({ ok: false, failure: { kind: 'bad_data', detail: 'bad' } });
+  });
+
+  it("brings the answer from the provider's basis to as traded with the query's actions, and records how", () => {
+    const split = { exDate: '2024-06-10', ratio: 10 };
+    const adjusted = withinPlanReach({ ...endpoint, basis: 'splits' }, 'paid');
+    const q = {
+      ...query('2020-01-02', '2026-11-30'),
+      actions: { splits: [split], dividends: [] },
+      answeredOn: '2026-11-30',
+    };
+    // One bar before the split, split-adjusted by the provider: as traded it was 10 times dearer.
+    const result = adjusted.transform('2024-06-07', q);
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        bars: [{ date: '2024-06-07', close: 15, high: 20, volume: 1 }],
+        asTraded: { from: 'splits', on: '2026-11-30', splits: [split], dividends: [] },
+      },
+    });
+    // A bar after the split, and a raw provider's bars, are as traded already.
+    expect(adjusted.transform('2024-06-10', q)).toMatchObject({ value: { bars: [{ close: 1.5 }] } });
+    expect(withinPlanReach(endpoint, 'paid').transform('2024-06-07', q)).toMatchObject({
+      value: { bars: [{ close: 1.5 }], asTraded: { from: 'raw' } },
+    });
   });
 });
 
