@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../infra/local/dynamodb-proxy.js';
@@ -32,13 +33,35 @@ afterAll(async () => {
   await dynamodbLocal?.close();
 });
 
-/** Runs `during` with DynamoDB frozen, and thaws it after, however `during` ends. */
+/**
+ * Runs `during` with DynamoDB frozen, and thaws it after, however `during` ends; returns once DynamoDB
+ * Local answers again. A process just woken on a busy machine can take longer than a call's budget to
+ * answer its first call, so what follows a thaw never races its wake-up.
+ */
 async function frozen(during: () => Promise<void>): Promise<void> {
   dynamodbLocal.freeze();
   try {
     await during();
   } finally {
     dynamodbLocal.thaw();
+    await answering(dynamodbLocal.endpoint);
+  }
+}
+
+/** Resolves once DynamoDB Local at `endpoint` answers a call; fails, naming it, if it does not within 30 s. */
+async function answering(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    throw new Error('DynamoDB Local did not answer within 30 s of its thaw', { cause: error });
+  } finally {
+    client.destroy();
   }
 }
 
@@ -147,11 +170,12 @@ describe('the local stack while DynamoDB hangs (real time)', () => {
     lagClock = Date.now;
     output = captureOutput();
     // This describe block is one Lambda container on this file's DynamoDB Local. It runs in real
-    // time, so its back-off is long enough to outlast the test's requests on a busy machine: the
-    // test counts the calls sent during it, and a shorter one would let a probe in by chance.
+    // time (the stack's handlers read the machine's clock), so its back-off is an hour: longer than
+    // the test can run, however slow the machine, so no probe can come in by chance while the test
+    // counts the calls sent during it. (The back-off's own course is the fake-clock block's test.)
     Object.assign(process.env, {
-      DEPENDENCY_BACKOFF_SECONDS: '60',
-      DEPENDENCY_MAX_BACKOFF_SECONDS: '60',
+      DEPENDENCY_BACKOFF_SECONDS: '3600',
+      DEPENDENCY_MAX_BACKOFF_SECONDS: '3600',
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('secretsManagerEndpoint'),
       DATA_TABLE_NAME: `e2e-freeze-${run}`,
@@ -202,7 +226,7 @@ describe('the local stack while DynamoDB hangs (real time)', () => {
       expect(health.body.data.checks.dynamodb).toMatchObject({
         ok: false,
         detail: 'DependencyUnavailableError',
-        guard: { state: 'backing_off', backoffSeconds: 60 },
+        guard: { state: 'backing_off', backoffSeconds: 3600 },
       });
       expect(Date.parse(health.body.data.checks.dynamodb.guard.until)).toBeGreaterThan(Date.now());
       expect(health.body.data.checks.secrets.guard.state).toBe('healthy');

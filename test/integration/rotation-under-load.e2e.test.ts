@@ -5,7 +5,7 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
 import { type KeyPool, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
 import { captureStdout } from '../support/stdout-capture.js';
@@ -63,6 +63,19 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/**
+ * Waits until `condition` holds, on what happened (requests answered, keys used), never on how long it
+ * took; the bound only turns a condition that never comes into a failure that names it.
+ */
+async function until(what: string, condition: () => boolean): Promise<void> {
+  await vi.waitFor(
+    () => {
+      if (!condition()) throw new Error(`still waiting: ${what}`);
+    },
+    { timeout: 20_000, interval: 20 },
+  );
+}
+
 describe('a key rotation under steady load through the local gateway', () => {
   it('fails zero requests, promotes the staged key and retires the old one', async () => {
     const statuses: number[] = [];
@@ -77,38 +90,38 @@ describe('a key rotation under steady load through the local gateway', () => {
         await response.arrayBuffer();
       }
     })();
-    // Waits on what happened (requests answered, keys used), never on how long it took: the
-    // bound is only there so a test whose condition never comes fails on its assertions.
-    const until = async (condition: () => boolean) => {
-      for (let i = 0; i < 1_500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    };
+    try {
+      await until('20 requests answered before the rotation', () => statuses.length >= 20);
+      await secrets.send(
+        new RotateSecretCommand({
+          SecretId: SECRET,
+          RotationLambdaARN: 'arn:aws:lambda:us-east-1:000000000000:function:valor-ivx-rotate-provider-keys',
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
+      );
+      const rotatedAt = statuses.length;
+      // RotateSecret returns once the rotation's four steps ran; its testSecret step called the
+      // provider with the new key. The container re-reads its pool once it is a second old
+      // (SECRETS_CACHE_SECONDS): the first request's call with the new key shows it did. The load
+      // sends one request at a time, so from then on the old key is out of use.
+      const testCalls = callsWith(NEW_KEY);
+      await until('a request calling with the new key', () => callsWith(NEW_KEY) > testCalls);
+      const oldCallsAfterSwitch = callsWith(OLD_KEY);
+      const requestsAtSwitch = statuses.length;
+      await until('30 requests answered after the switch', () => statuses.length >= requestsAtSwitch + 30);
+      loading = false;
+      await load;
 
-    await until(() => statuses.length >= 20);
-    await secrets.send(
-      new RotateSecretCommand({
-        SecretId: SECRET,
-        RotationLambdaARN: 'arn:aws:lambda:us-east-1:000000000000:function:valor-ivx-rotate-provider-keys',
-        RotationRules: { AutomaticallyAfterDays: 30 },
-      }),
-    );
-    const rotatedAt = statuses.length;
-    // RotateSecret returns once the rotation's four steps ran; its testSecret step called the
-    // provider with the new key. The container re-reads its pool once it is a second old
-    // (SECRETS_CACHE_SECONDS): the first request's call with the new key shows it did. The load
-    // sends one request at a time, so from then on the old key is out of use.
-    const testCalls = callsWith(NEW_KEY);
-    await until(() => callsWith(NEW_KEY) > testCalls);
-    const oldCallsAfterSwitch = callsWith(OLD_KEY);
-    const requestsAtSwitch = statuses.length;
-    await until(() => statuses.length >= requestsAtSwitch + 30);
-    loading = false;
-    await load;
-
-    expect(statuses.length).toBeGreaterThan(rotatedAt + 30);
-    expect(statuses.filter((status) => status !== 200)).toEqual([]);
-    expect((await readPool('AWSCURRENT')).keys.map((key) => key.value)).toEqual([NEW_KEY]);
-    expect((await readPool('AWSPREVIOUS')).keys.map((key) => key.value)).toEqual([OLD_KEY]);
-    expect(callsWith(NEW_KEY)).toBeGreaterThan(0);
-    expect(callsWith(OLD_KEY)).toBe(oldCallsAfterSwitch);
-  });
+      expect(statuses.length).toBeGreaterThan(rotatedAt + 30);
+      expect(statuses.filter((status) => status !== 200)).toEqual([]);
+      expect((await readPool('AWSCURRENT')).keys.map((key) => key.value)).toEqual([NEW_KEY]);
+      expect((await readPool('AWSPREVIOUS')).keys.map((key) => key.value)).toEqual([OLD_KEY]);
+      expect(callsWith(NEW_KEY)).toBeGreaterThan(0);
+      expect(callsWith(OLD_KEY)).toBe(oldCallsAfterSwitch);
+    } finally {
+      // A failed wait stops the load too, before the stack closes under it.
+      loading = false;
+      await load.catch(() => {});
+    }
+  }, 90_000);
 });

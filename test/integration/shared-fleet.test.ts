@@ -1,14 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../../lib/resilience/breaker-state.js';
+import { startGatedUpstream } from '../support/gated-upstream.js';
 import { type LocalStackProcess, spawnLocalStack } from '../support/local-stack-process.js';
 import { emfMetrics } from '../support/stdout-capture.js';
 
 /**
  * Two `npm start` processes sharing one DynamoDB Local and one Secrets Manager behave as two Lambda
  * containers of one fleet. Real processes cannot share a fake clock, so the test waits in real time
- * for a run to stand unrefuted (2.4 s at the default one-second state cache) and for a one-second
- * recovery timeout, polling the operator endpoint (bounded).
+ * for what only time brings (a run standing unrefuted, 2.4 s at the default one-second state cache;
+ * the one-second recovery timeout), and otherwise on events: both containers reach Alpha Vantage
+ * through a gate in this process, which fails every call for the first test and holds the probe of
+ * the second until every other request has decided.
  */
 const fleetEnv = {
   LOCAL_API_KEY: 'fleet-client',
@@ -17,16 +21,26 @@ const fleetEnv = {
   CIRCUIT_BREAKER_RECOVERY_TIMEOUT: '1',
   CIRCUIT_BREAKER_SUCCESS_THRESHOLD: '1',
   RETRY_MAX_ATTEMPTS: '1',
-  SANDBOX_ALPHA_VANTAGE_MODE: 'down',
+  // The probe is held at the gate for as long as the other requests take to decide on a busy machine:
+  // that time is the machine's, not the provider's, so neither the call's timeout nor the slow-call
+  // threshold may judge it (either would fail the probe this test lets through).
+  PROVIDER_TIMEOUT_SECONDS: '25',
+  CIRCUIT_BREAKER_SLOW_CALL_SECONDS: '25',
+  // A key of Alpha Vantage's own (the gate is not the sandbox, whose key the stack would seed), with room
+  // for the failures and the probe: the key's budget is not what this test is about.
+  ALPHA_VANTAGE_API_KEY: 'fleet-alpha-vantage',
+  ALPHA_VANTAGE_RATE_LIMIT: '100',
 };
+let gate: Awaited<ReturnType<typeof startGatedUpstream>>;
 let first: LocalStackProcess;
 let second: LocalStackProcess;
 let symbol = 0;
 
+type QuoteAnswer = { meta: { provider: string; attempts: { outcome: string }[] } };
+
 const quote = (stack: LocalStackProcess) =>
   fetch(`${stack.apiUrl}/api/data/stock/FLEET${symbol++}`, { headers: { 'x-api-key': 'fleet-client' } }).then(
-    async (response) =>
-      (await response.json()) as { meta: { provider: string; attempts: { outcome: string }[] } },
+    async (response) => (await response.json()) as QuoteAnswer,
   );
 
 async function alphaVantageBreaker(stack: LocalStackProcess) {
@@ -41,32 +55,38 @@ async function alphaVantageBreaker(stack: LocalStackProcess) {
   return breaker;
 }
 
-const setSandbox = (stack: LocalStackProcess, knobs: object) =>
-  fetch(`${stack.sandboxUrl}/__sandbox/knobs`, {
-    method: 'PUT',
-    body: JSON.stringify({ 'alpha-vantage': knobs }),
-  });
-
-const alphaVantageCalls = async (stack: LocalStackProcess) => {
-  const stats = (await (await fetch(`${stack.sandboxUrl}/__sandbox/stats`)).json()) as {
-    calls: Record<string, number>;
-  };
-  return stats.calls['alpha-vantage'] ?? 0;
-};
-
 const stateChanges = (state: string) =>
   emfMetrics([...first.output(), ...second.output()]).filter(
     (m) => m.name === 'circuit_breaker_state_changes_total' && m.dimensions.state === state,
   ).length;
 
+/**
+ * The state-change metrics once `count` of them reached this process: a child writes its metrics before
+ * it answers, but its output comes through a pipe this process may read after the answer. Fails, naming
+ * the count, if they never do.
+ */
+async function stateChangesReaching(state: string, count: number): Promise<number> {
+  await vi.waitFor(
+    () => {
+      if (stateChanges(state) < count) throw new Error(`${stateChanges(state)} ${state} state changes`);
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+  return stateChanges(state);
+}
+
 beforeAll(async () => {
+  gate = await startGatedUpstream();
+  gate.open({ status: 503 });
   first = await spawnLocalStack({
     ...fleetEnv,
+    ALPHA_VANTAGE_BASE_URL: gate.url,
     AWS_ENDPOINT_URL_DYNAMODB: '',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: '',
   });
   second = await spawnLocalStack({
     ...fleetEnv,
+    ALPHA_VANTAGE_BASE_URL: gate.url,
     AWS_ENDPOINT_URL_DYNAMODB: first.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: first.secretsManagerEndpoint,
   });
@@ -75,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await second?.stop();
   await first?.stop();
+  await gate?.close();
 });
 
 describe('two local stacks sharing one DynamoDB Local', () => {
@@ -88,25 +109,48 @@ describe('two local stacks sharing one DynamoDB Local', () => {
     // Four failures: a suspect run, whose writer holds its calls until the run has stood unrefuted.
     expect((await quote(second)).meta.attempts[0]?.outcome).toBe('circuit_open');
     expect((await alphaVantageBreaker(first)).state).toBe('CLOSED');
-    await new Promise((resolve) => setTimeout(resolve, runConfirmMs(DEFAULT_BREAKER_OPTIONS)));
+    await sleep(runConfirmMs(DEFAULT_BREAKER_OPTIONS));
     expect((await quote(second)).meta.provider).toBe('fmp');
     expect((await alphaVantageBreaker(first)).state).toBe('OPEN');
     expect((await alphaVantageBreaker(second)).state).toBe('OPEN');
-    expect(stateChanges('OPEN')).toBe(1);
+    expect(await stateChangesReaching('OPEN', 1)).toBe(1);
+    expect(gate.calls()).toBe(4);
   });
 
   it('let exactly one probe through in half-open, across both', async () => {
-    // A slow healthy provider keeps the probe in flight while every other request decides.
-    await Promise.all([first, second].map((stack) => setSandbox(stack, { mode: 'healthy', latencyMs: 300 })));
+    gate.hold();
     const { nextProbeAt } = await alphaVantageBreaker(first);
-    for (let polls = 0; Date.now() < Date.parse(nextProbeAt) && polls < 50; polls++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    // The recovery timeout runs on the machine's clock, which both containers read.
+    await sleep(Math.max(0, Date.parse(nextProbeAt) - Date.now() + 1));
+    const callsBefore = gate.calls();
+    let answered = 0;
+    const answers = Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        quote(i % 2 === 0 ? first : second).then((answer) => {
+          answered++;
+          return answer;
+        }),
+      ),
+    );
+    try {
+      // Every request either answers (the breaker turned it away) or waits at the gate (a probe):
+      // counted once all 20 decided, whatever the machine's load, before the probe can end.
+      await vi.waitFor(
+        () => {
+          const held = gate.calls() - callsBefore;
+          if (answered + held < 20) throw new Error(`${answered} answered and ${held} held of 20 requests`);
+        },
+        { timeout: 20_000, interval: 20 },
+      );
+      expect(gate.calls() - callsBefore).toBe(1);
+    } finally {
+      gate.open({ forwardTo: `${first.sandboxUrl}/alpha-vantage` });
     }
-    const before = (await alphaVantageCalls(first)) + (await alphaVantageCalls(second));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => quote(i % 2 === 0 ? first : second)));
-    const after = (await alphaVantageCalls(first)) + (await alphaVantageCalls(second));
-    expect(after - before).toBe(1);
-    expect(stateChanges('HALF_OPEN')).toBe(1);
-    expect(stateChanges('CLOSED')).toBe(1);
+
+    const providers = (await answers).map((answer) => answer.meta.provider);
+    expect(gate.calls() - callsBefore).toBe(1);
+    expect(providers.filter((provider) => provider === 'alpha-vantage')).toHaveLength(1);
+    expect(await stateChangesReaching('HALF_OPEN', 1)).toBe(1);
+    expect(await stateChangesReaching('CLOSED', 1)).toBe(1);
   });
 });

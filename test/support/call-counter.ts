@@ -46,3 +46,31 @@ export function countWritesToPartition(
 }
 
 type PartitionKey = { pk?: { S?: string } };
+
+/**
+ * How many eventually consistent `GetItem`s of an item whose key names `text` a real SDK client has
+ * finished (answered or failed): the first cache read each request makes of a key (the fill lease is
+ * read consistently). Counted once the call returns, so a test that sees `n` knows `n` requests hold
+ * their read's answer, and are past their last I/O before they look for a fill to join.
+ */
+export function finishedCacheReads(client: Parameters<typeof countCommands>[0], text: string): () => number {
+  let finished = 0;
+  const middleware =
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+    async (args: { input?: { Key?: unknown; ConsistentRead?: boolean } }) => {
+      const counted =
+        context.commandName === 'GetItemCommand' &&
+        args.input?.ConsistentRead !== true &&
+        JSON.stringify(args.input?.Key ?? {}).includes(text);
+      try {
+        return await next(args);
+      } finally {
+        if (counted) finished++;
+      }
+    };
+  client.middlewareStack.add(middleware as never, {
+    step: 'initialize',
+    name: `finishedCacheReads${++counters}`,
+  });
+  return () => finished;
+}

@@ -52,6 +52,10 @@ export async function startGatedUpstream() {
       verdict = open;
       for (const { req, res } of held.splice(0)) answer(req, res, open);
     },
+    /** Holds every later call again, until the next `open`. */
+    hold() {
+      verdict = undefined;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
