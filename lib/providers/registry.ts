@@ -1,9 +1,11 @@
 import type { CompanyProfile } from '../model/company-profile.js';
+import type { CorporateActions, CorporateActionsQuery } from '../model/corporate-actions.js';
 import type { DataType } from '../model/data-types.js';
 import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
 import type { ProviderId } from '../model/provider-ids.js';
 import type { Quote } from '../model/quote.js';
 import type { SearchResult } from '../model/search-result.js';
+import { alphaVantageCorporateActions } from './alpha-vantage/corporate-actions.js';
 import type { AlphaVantageEntitlement } from './alpha-vantage/entitlement.js';
 import { alphaVantageGlobalQuote, alphaVantageGlobalQuoteWith } from './alpha-vantage/global-quote.js';
 import { alphaVantageOverview } from './alpha-vantage/overview.js';
@@ -11,21 +13,25 @@ import { alphaVantageStatements } from './alpha-vantage/statements.js';
 import { alphaVantageSymbolSearch } from './alpha-vantage/symbol-search.js';
 import { alphaVantageDailySeries } from './alpha-vantage/time-series-daily.js';
 import { finnhubCandles } from './finnhub/candles.js';
+import { finnhubCorporateActions } from './finnhub/corporate-actions.js';
 import { finnhubProfile } from './finnhub/profile.js';
 import { finnhubQuote } from './finnhub/quote.js';
 import { finnhubSearch } from './finnhub/search.js';
 import { fmpBatchQuote } from './fmp/batch-quote.js';
+import { fmpCorporateActions } from './fmp/corporate-actions.js';
 import { fmpHistoricalPrices } from './fmp/historical-prices.js';
 import { fmpProfile } from './fmp/profile.js';
 import { fmpQuote } from './fmp/quote.js';
 import { fmpSearch } from './fmp/search.js';
 import { fmpStatements } from './fmp/statements.js';
+import { polygonCorporateActions } from './polygon/corporate-actions.js';
 import { polygonDailyBars } from './polygon/daily-bars.js';
 import { polygonPreviousClose } from './polygon/previous-close.js';
 import { polygonSearch } from './polygon/search.js';
 import { polygonTickerDetails } from './polygon/ticker-details.js';
 import type { BatchQuoteEndpoint, HistoryEndpoint, ProviderEndpoint, ProviderPlan } from './provider.js';
 import { twelveDataBatchQuote } from './twelve-data/batch-quote.js';
+import { twelveDataCorporateActions } from './twelve-data/corporate-actions.js';
 import { twelveDataIncomeStatement } from './twelve-data/income-statement.js';
 import { twelveDataProfile } from './twelve-data/profile.js';
 import { twelveDataQuote } from './twelve-data/quote.js';
@@ -44,6 +50,8 @@ export const ENDPOINTS: {
   financials: Registry<StatementsQuery, FinancialStatements>;
   company: Registry<{ symbol: string }, CompanyProfile>;
   search: Registry<{ query: string }, SearchResult>;
+  /** One endpoint a provider for both kinds: it asks the splits or the dividends path by `query.kind`. */
+  corporate_actions: Registry<CorporateActionsQuery, CorporateActions>;
 } = {
   quote: {
     'alpha-vantage': alphaVantageGlobalQuote,
@@ -77,6 +85,13 @@ export const ENDPOINTS: {
     finnhub: finnhubSearch,
     'twelve-data': twelveDataSearch,
     polygon: polygonSearch,
+  },
+  corporate_actions: {
+    polygon: polygonCorporateActions,
+    fmp: fmpCorporateActions,
+    'alpha-vantage': alphaVantageCorporateActions,
+    finnhub: finnhubCorporateActions,
+    'twelve-data': twelveDataCorporateActions,
   },
 } satisfies Record<DataType, unknown>;
 
