@@ -73,6 +73,31 @@ export function splitRatio(from: number | null, to: number | null): number | nul
   return Number.isFinite(ratio) ? ratio : null;
 }
 
+/** The largest denominator tried for a split like 3-for-2 or 2-for-3; reverse splits 1-for-n try any n. */
+const MAX_SPLIT_DENOMINATOR = 20;
+
+/**
+ * The split ratio a rounded decimal stands for: splits are ratios of whole numbers (3 for 2, 1 for 3,
+ * 1 for 75), and a provider that writes them as decimals rounds them (`0.3333`). The nearest such
+ * ratio within `tolerance` (half the last decimal written) replaces it, so prices divided by it keep
+ * their cents; a value no such ratio is near stays as written.
+ */
+export function wholeNumberRatio(value: number, tolerance: number): number {
+  let best = value;
+  let bestError = Number.POSITIVE_INFINITY;
+  const consider = (shares: number, per: number) => {
+    if (shares < 1 || per < 1) return;
+    const error = Math.abs(shares / per - value);
+    if (error <= tolerance && error < bestError) {
+      best = shares / per;
+      bestError = error;
+    }
+  };
+  for (let per = 1; per <= MAX_SPLIT_DENOMINATOR; per++) consider(Math.round(value * per), per);
+  if (value > 0 && value < 1) consider(1, Math.round(1 / value));
+  return best;
+}
+
 /**
  * The answer to a splits query: the splits ascending by ex-date, one a date (the first the provider
  * listed: two splits of one stock on one day are a repeated row, not two events), checked against the

@@ -4,9 +4,9 @@ import {
   type ActionsOfOneKind,
   corporateActionsEndpoint,
   dividendsAnswer,
-  splitRatio,
   splitsAnswer,
   UNSTATED_DIVIDEND_CURRENCY,
+  wholeNumberRatio,
 } from '../corporate-actions.js';
 import { optionalText, validated } from '../normalize.js';
 import { isEmptyObject, unknownSymbolWhen } from '../provider.js';
@@ -29,6 +29,18 @@ const AlphaVantageDividendSchema = z.object({
   payment_date: optionalText,
 });
 
+/**
+ * A split factor as the ratio it stands for: Alpha Vantage rounds factors to four decimals (`0.3333`
+ * for 1 for 3), which would leave every price before the split a hundredth of a percent off; `null`
+ * when it is not a positive number.
+ */
+function ratioOfFactor(raw: string | number | null | undefined): number | null {
+  const factor = toNumber(raw);
+  if (factor === null || !(factor > 0)) return null;
+  const decimals = typeof raw === 'string' ? (/\.(\d+)/.exec(raw)?.[1]?.length ?? 0) : 0;
+  return decimals === 0 ? factor : wholeNumberRatio(factor, 0.5 * 10 ** -decimals);
+}
+
 /** `{symbol, data: [...]}`; `data: []` for a symbol without actions. */
 const answerOf = <Row extends z.ZodMiniType>(row: Row) => z.object({ data: z.array(row) });
 
@@ -42,7 +54,7 @@ export const alphaVantageSplits: ActionsOfOneKind = {
     if (!raw.ok) return raw;
     const splits = raw.value.data.map((row) => ({
       exDate: toIsoDate(row.effective_date),
-      ratio: splitRatio(1, toNumber(row.split_factor)),
+      ratio: ratioOfFactor(row.split_factor),
     }));
     return splitsAnswer(query, splits, 'SPLITS');
   },

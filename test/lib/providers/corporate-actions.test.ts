@@ -4,6 +4,7 @@ import {
   dividendsAnswer,
   splitRatio,
   splitsAnswer,
+  wholeNumberRatio,
 } from '../../../lib/providers/corporate-actions.js';
 import { failure } from '../../../lib/providers/provider.js';
 
@@ -29,6 +30,20 @@ describe('splitRatio', () => {
     expect(splitRatio(0, 4)).toBeNull();
     expect(splitRatio(1, 0)).toBeNull();
     expect(splitRatio(-1, 4)).toBeNull();
+  });
+});
+
+describe('wholeNumberRatio', () => {
+  it('replaces a rounded decimal by the nearest ratio of whole numbers within the tolerance', () => {
+    expect(wholeNumberRatio(0.3333, 0.00005)).toBe(1 / 3);
+    expect(wholeNumberRatio(1.5, 0.00005)).toBe(1.5);
+    expect(wholeNumberRatio(0.0133, 0.00005)).toBe(1 / 75);
+    expect(wholeNumberRatio(0.333333, 0.0000005)).toBe(1 / 3);
+  });
+
+  it('keeps a value no such ratio is near, and does not snap beyond the tolerance', () => {
+    expect(wholeNumberRatio(1.2345, 0.00005)).toBe(1.2345);
+    expect(wholeNumberRatio(0.334, 0.00005)).toBe(0.334);
   });
 });
 

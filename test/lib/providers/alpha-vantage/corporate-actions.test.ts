@@ -37,6 +37,22 @@ describe('Alpha Vantage SPLITS and DIVIDENDS', () => {
     ]);
   });
 
+  it('reads a factor rounded to four decimals as the whole-number ratio it stands for', () => {
+    const factors = ['0.3333', '0.1429', '0.0133', '0.6667', '1.2345'];
+    const body = {
+      symbol: 'X',
+      data: factors.map((split_factor, i) => ({ effective_date: `201${i}-06-01`, split_factor })),
+    };
+    const result = alphaVantageCorporateActions.transform(body, splits);
+    expect(result.ok && result.value.splits.map((split) => split.ratio)).toEqual([
+      1 / 3,
+      1 / 7,
+      1 / 75,
+      2 / 3,
+      1.2345,
+    ]);
+  });
+
   it('reads dividends in dollars, "None" dates as unknown', () => {
     const body = providerFixture('alphavantage/dividends_IBM.json');
     expect(classify(body)).toBeNull();
