@@ -1,6 +1,7 @@
 import { overviewBody, type StatementFunction, statementBody } from './alpha-vantage-fundamentals.js';
 import { isoDay, latestTradingDay, tradingDaysBack, tradingDaysBetween } from './calendar.js';
-import { barsOn, companyFor, quoteOn } from './market-generator.js';
+import { companyFor } from './market-generator.js';
+import type { MarketView } from './price-bases.js';
 import {
   type Answer,
   type DataRequest,
@@ -82,8 +83,8 @@ function globalQuoteKey(entitlement: string | null): string {
   return entitlement === 'delayed' ? 'Global Quote - DATA DELAYED BY 15 MINUTES' : 'Global Quote';
 }
 
-function globalQuote(symbol: string, day: number, key: string): JsonValue {
-  const quote = quoteOn(companyFor(symbol), day);
+function globalQuote(market: MarketView, symbol: string, day: number, key: string): JsonValue {
+  const quote = market.quote(symbol, day);
   const { bar } = quote;
   const change = bar.close - bar.previousClose;
   return {
@@ -102,12 +103,15 @@ function globalQuote(symbol: string, day: number, key: string): JsonValue {
   };
 }
 
-/** TIME_SERIES_DAILY: `compact` = the latest 100 trading days, `full` = 20 years; newest first. */
-function dailySeries(symbol: string, day: number, outputSize: string | null): JsonValue {
+/**
+ * TIME_SERIES_DAILY: `compact` = the latest 100 trading days, `full` = 20 years; newest first, as traded
+ * ("raw (as-traded) daily open/high/low/close/volume values", the documentation says).
+ */
+function dailySeries(market: MarketView, symbol: string, day: number, outputSize: string | null): JsonValue {
   const full = outputSize === 'full';
   const days = full ? tradingDaysBetween(day - Math.round(20 * 365.25), day) : tradingDaysBack(day, 100);
   const series: Record<string, JsonValue> = {};
-  for (const bar of barsOn(companyFor(symbol), days)) {
+  for (const bar of market.bars(symbol, days, 'raw')) {
     series[bar.date] = {
       '1. open': price4(bar.open),
       '2. high': price4(bar.high),
@@ -191,8 +195,11 @@ export const alphaVantage: ProviderModule = {
       if (fn === 'TIME_SERIES_DAILY') return invalidCall(fn);
       return ok({});
     }
-    if (fn === 'GLOBAL_QUOTE') return ok(globalQuote(symbol, day, quoteKey));
-    if (fn === 'TIME_SERIES_DAILY') return ok(dailySeries(symbol, day, request.query.get('outputsize')));
+    const { market } = context;
+    if (fn === 'GLOBAL_QUOTE') return ok(globalQuote(market, symbol, day, quoteKey));
+    if (fn === 'TIME_SERIES_DAILY') {
+      return ok(dailySeries(market, symbol, day, request.query.get('outputsize')));
+    }
     if (isStatement(fn)) return ok(statementBody(fn, companyFor(symbol), context.now));
     return ok(overviewBody(companyFor(symbol), day, context.now));
   },

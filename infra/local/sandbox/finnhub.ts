@@ -1,5 +1,6 @@
 import { dayOf, latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
-import { barsOn, companyFor, quoteOn, round } from './market-generator.js';
+import { companyFor, round } from './market-generator.js';
+import type { MarketView } from './price-bases.js';
 import {
   type Answer,
   type DataRequest,
@@ -37,9 +38,9 @@ const error = (status: number, message: string): Answer => json(status, { error:
 const FINNHUB_SUFFIXES: Readonly<Record<string, string>> = { '.LON': '.L', '.DEX': '.DE' };
 
 /** The quote of the latest session: the last trade is now during the session, the close after it. */
-function quoteBody(symbol: string, now: Date): JsonValue {
+function quoteBody(market: MarketView, symbol: string, now: Date): JsonValue {
   const day = latestTradingDay(now);
-  const quote = quoteOn(companyFor(symbol), day);
+  const quote = market.quote(symbol, day);
   const { bar } = quote;
   const lastTradeMs = Math.min(now.getTime(), day * MS_PER_DAY + CLOSE_MS_INTO_DAY);
   return {
@@ -57,9 +58,9 @@ function quoteBody(symbol: string, now: Date): JsonValue {
 /** The answer to a symbol Finnhub does not list: zeros, and no change at all. */
 const UNKNOWN_QUOTE: JsonValue = { c: 0, d: null, dp: null, h: 0, l: 0, o: 0, pc: 0, t: 0 };
 
-function profileBody(symbol: string, now: Date): JsonValue {
+function profileBody(market: MarketView, symbol: string, now: Date): JsonValue {
   const company = companyFor(symbol);
-  const quote = quoteOn(company, latestTradingDay(now));
+  const quote = market.quote(symbol, latestTradingDay(now));
   const site = company.symbol.toLowerCase().replace(/[^a-z0-9]/g, '');
   return {
     country: 'US',
@@ -79,16 +80,20 @@ function profileBody(symbol: string, now: Date): JsonValue {
   };
 }
 
-/** Daily candles in [from, to] (epoch seconds), ascending, stamped 00:00 UTC of each session. */
-function candleBody(symbol: string, query: URLSearchParams, now: Date): JsonValue {
+/**
+ * Daily candles in [from, to] (epoch seconds), ascending, stamped 00:00 UTC of each session: as traded,
+ * split-adjusted with `adjusted=true` (the documented parameter, false by default).
+ */
+function candleBody(market: MarketView, symbol: string, query: URLSearchParams, now: Date): JsonValue {
   const [from, to] = ['from', 'to'].map((name) => {
     const seconds = query.get(name);
     return seconds === null || seconds === '' ? Number.NaN : dayOf(new Date(Number(seconds) * 1000));
   }) as [number, number];
   if (!Number.isFinite(from) || !Number.isFinite(to)) return { s: 'no_data' };
-  const bars = barsOn(
-    companyFor(symbol),
+  const bars = market.bars(
+    symbol,
     tradingDaysBetween(from, Math.min(to, latestTradingDay(now))).reverse(),
+    query.get('adjusted') === 'true' ? 'splits' : 'raw',
   );
   if (bars.length === 0) return { s: 'no_data' };
   return {
@@ -150,13 +155,14 @@ export const finnhub: ProviderModule = {
     const { query } = request;
     const symbol = query.get('symbol')?.trim().toUpperCase() ?? '';
     const known = symbol !== '' && context.isKnown(symbol);
+    const { market, now } = context;
     switch (request.path.replace(/\/+$/, '')) {
       case '/api/v1/quote':
-        return json(200, known ? quoteBody(symbol, context.now) : UNKNOWN_QUOTE);
+        return json(200, known ? quoteBody(market, symbol, now) : UNKNOWN_QUOTE);
       case '/api/v1/stock/profile2':
-        return json(200, known ? profileBody(symbol, context.now) : {});
+        return json(200, known ? profileBody(market, symbol, now) : {});
       case '/api/v1/stock/candle':
-        return json(200, known ? candleBody(symbol, query, context.now) : { s: 'no_data' });
+        return json(200, known ? candleBody(market, symbol, query, now) : { s: 'no_data' });
       case '/api/v1/search':
         return json(
           200,

@@ -1,7 +1,8 @@
 import { latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
 import { isFmpStatement, statementRows } from './fmp-statements.js';
 import type { Plan } from './knobs.js';
-import { barsOn, companyFor, quoteOn, round } from './market-generator.js';
+import { companyFor, round } from './market-generator.js';
+import type { MarketView } from './price-bases.js';
 import {
   type Answer,
   type DataRequest,
@@ -34,9 +35,9 @@ export const FMP_MESSAGES = {
 const json = (status: number, body: JsonValue): Answer => jsonAnswer(status, body, 2, CONTENT_TYPE);
 const errorMessage = (status: number, message: string): Answer => json(status, { 'Error Message': message });
 
-function quoteObject(symbol: string, day: number, now: Date): JsonValue {
+function quoteObject(market: MarketView, symbol: string, day: number, now: Date): JsonValue {
   const company = companyFor(symbol);
-  const quote = quoteOn(company, day);
+  const quote = market.quote(symbol, day);
   return {
     symbol: company.symbol,
     name: company.name,
@@ -58,9 +59,9 @@ function quoteObject(symbol: string, day: number, now: Date): JsonValue {
   };
 }
 
-function profileObject(symbol: string, day: number): JsonValue {
+function profileObject(market: MarketView, symbol: string, day: number): JsonValue {
   const company = companyFor(symbol);
-  const quote = quoteOn(company, day);
+  const quote = market.quote(symbol, day);
   return {
     symbol: company.symbol,
     price: quote.bar.close,
@@ -105,16 +106,21 @@ function profileObject(symbol: string, day: number): JsonValue {
 const FREE_PLAN_HISTORY_DAYS = Math.round(5 * 365.25);
 
 /**
- * Daily bars in [from, to] (default: the last 5 years), newest first, in FMP's EOD shape. On the free
- * plan no bar older than 5 years: FMP documents the 5-year range but not how it refuses an older
- * `from`, so the sandbox answers what the plan holds, the bars since then, without a word (the form of
- * a provider answering less than asked).
+ * Trading days in [from, to] (default: the last 5 years), newest first. On the free plan no day older
+ * than 5 years: FMP documents the 5-year range but not how it refuses an older `from`, so the sandbox
+ * answers what the plan holds, the bars since then, without a word (the form of a provider answering
+ * less than asked).
  */
-function historical(symbol: string, query: URLSearchParams, day: number, plan: Plan): JsonValue {
+function historyDays(query: URLSearchParams, day: number, plan: Plan): number[] {
   const to = Math.min(parseIsoDay(query.get('to') ?? '') ?? day, day);
   const asked = parseIsoDay(query.get('from') ?? '') ?? to - FREE_PLAN_HISTORY_DAYS;
   const from = plan === 'free' ? Math.max(asked, day - FREE_PLAN_HISTORY_DAYS) : asked;
-  return barsOn(companyFor(symbol), tradingDaysBetween(from, to)).map((bar) => ({
+  return tradingDaysBetween(from, to);
+}
+
+/** `historical-price-eod/full`: split-adjusted, as FMP's documentation and measured answers show. */
+function historical(market: MarketView, symbol: string, days: readonly number[]): JsonValue {
+  return market.bars(symbol, days, 'splits').map((bar) => ({
     symbol,
     date: bar.date,
     open: bar.open,
@@ -127,6 +133,30 @@ function historical(symbol: string, query: URLSearchParams, day: number, plan: P
     vwap: round((bar.open + bar.high + bar.low + bar.close) / 4, 4),
   }));
 }
+
+/**
+ * `historical-price-eod/non-split-adjusted`: as traded, in that endpoint's own keys (`adjOpen` ...
+ * `adjClose`, despite the names the unadjusted prices).
+ */
+function unadjusted(market: MarketView, symbol: string, days: readonly number[]): JsonValue {
+  return market.bars(symbol, days, 'raw').map((bar) => ({
+    symbol,
+    date: bar.date,
+    adjOpen: bar.open,
+    adjHigh: bar.high,
+    adjLow: bar.low,
+    adjClose: bar.close,
+    volume: bar.volume,
+  }));
+}
+
+/** The EOD endpoints, each on its own basis. */
+const EOD_ENDPOINTS: Readonly<
+  Record<string, (market: MarketView, symbol: string, days: readonly number[]) => JsonValue>
+> = {
+  'historical-price-eod/full': historical,
+  'historical-price-eod/non-split-adjusted': unadjusted,
+};
 
 function integerParam(query: URLSearchParams, name: string, fallback: number): number {
   const value = Number(query.get(name));
@@ -177,20 +207,22 @@ export const fmp: ProviderModule = {
     const day = latestTradingDay(now);
     const symbol = query.get('symbol')?.trim().toUpperCase() ?? '';
     const known = symbol !== '' && context.isKnown(symbol);
+    const { market } = context;
+    const eod = EOD_ENDPOINTS[endpoint];
+    if (eod !== undefined)
+      return json(200, known ? eod(market, symbol, historyDays(query, day, context.plan)) : []);
     switch (endpoint) {
       case 'quote':
-        return json(200, known ? [quoteObject(symbol, day, now)] : []);
+        return json(200, known ? [quoteObject(market, symbol, day, now)] : []);
       case 'batch-quote': {
         const symbols = (query.get('symbols') ?? '').split(',').map((s) => s.trim().toUpperCase());
         return json(
           200,
-          symbols.filter((s) => s !== '' && context.isKnown(s)).map((s) => quoteObject(s, day, now)),
+          symbols.filter((s) => s !== '' && context.isKnown(s)).map((s) => quoteObject(market, s, day, now)),
         );
       }
       case 'profile':
-        return json(200, known ? [profileObject(symbol, day)] : []);
-      case 'historical-price-eod/full':
-        return json(200, known ? historical(symbol, query, day, context.plan) : []);
+        return json(200, known ? [profileObject(market, symbol, day)] : []);
       case 'search-symbol': {
         const matches = searchSymbols(query.get('query') ?? '', (s) => context.isKnown(s));
         return json(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_ENV_PREFIX, type ProviderId } from '../../../lib/model/provider-ids.js';
+import type { AddedActions } from './corporate-actions.js';
 
 /**
  * Knobs of the market-data sandbox: how each simulated provider misbehaves. They are set per provider id,
@@ -104,10 +105,28 @@ export interface ProviderKnobs {
   invalidKeys: string[];
 }
 
-/** Knobs of every provider. */
-export type SandboxKnobs = Record<SandboxProviderId, ProviderKnobs>;
-/** A partial update: per provider, the knobs to change. */
-export type SandboxKnobsPatch = Partial<Record<SandboxProviderId, Partial<ProviderKnobs>>>;
+/** Knobs of the market every provider reports on, beside the per-provider ones. */
+export interface MarketKnobs {
+  /**
+   * Corporate actions added on top of the generated ones, per symbol (upper case): `{ AAPL: { splits:
+   * [{ exDate, ratio }], dividends: [{ exDate, amount, currency?, payDate? }] } }` (a test's "split
+   * learned after the series was cached"). Every provider's prices and corporate-actions endpoints
+   * follow them. A patch replaces a symbol's additions whole; `{}` for a symbol removes them. Default {}.
+   */
+  corporateActions: Record<string, AddedActions>;
+  /**
+   * Per provider id, a fraction multiplying every price it serves (bars and quotes) by (1 + fraction):
+   * `{ fmp: 0.02 }` makes FMP 2 % dearer than the others, for tests of cross-provider agreement. A
+   * patch merges per provider; 0 removes a bias. Default {}.
+   */
+  priceBias: Partial<Record<SandboxProviderId, number>>;
+}
+
+/** Knobs of every provider, and of the market they report on. */
+export type SandboxKnobs = Record<SandboxProviderId, ProviderKnobs> & MarketKnobs;
+/** A partial update: per provider, the knobs to change; per market knob, the entries to change. */
+export type SandboxKnobsPatch = Partial<Record<SandboxProviderId, Partial<ProviderKnobs>>> &
+  Partial<MarketKnobs>;
 
 const duration = z.number().int().min(0).max(600_000);
 
@@ -130,11 +149,40 @@ const providerKnobsSchema = z
   })
   .strict() satisfies z.ZodType<ProviderKnobs>;
 
+const isoDate = z.iso.date();
+const addedActionsSchema = z
+  .object({
+    splits: z.array(z.object({ exDate: isoDate, ratio: z.number().positive().max(1000) }).strict()),
+    dividends: z.array(
+      z
+        .object({
+          exDate: isoDate,
+          amount: z.number().positive().max(1e6),
+          currency: z.string().regex(/^[A-Z]{3}$/),
+          payDate: isoDate.nullable(),
+        })
+        .partial({ currency: true, payDate: true })
+        .strict(),
+    ),
+  })
+  .partial()
+  .strict() satisfies z.ZodType<AddedActions>;
+
+const marketKnobsSchema = {
+  corporateActions: z.record(z.string().regex(/^[A-Za-z0-9.\-^=]{1,15}$/), addedActionsSchema),
+  // A bias of -1 or less would make prices zero or negative.
+  priceBias: z
+    .object(Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, z.number().gt(-1).lte(10).optional()])))
+    .strict(),
+};
+
 // Unknown provider ids and unknown knob names are rejected (strict) so that a typo fails loudly.
 const patchSchema = z
-  .object(
-    Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, providerKnobsSchema.partial().optional()])),
-  )
+  .object({
+    ...Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, providerKnobsSchema.partial().optional()])),
+    corporateActions: marketKnobsSchema.corporateActions.optional(),
+    priceBias: marketKnobsSchema.priceBias.optional(),
+  })
   .strict();
 
 /** The healthy defaults of one provider. */
@@ -157,9 +205,10 @@ export function defaultProviderKnobs(): ProviderKnobs {
   };
 }
 
-/** Healthy defaults for every provider. */
+/** Healthy defaults for every provider, and the generated market alone. */
 export function defaultKnobs(): SandboxKnobs {
-  return Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, defaultProviderKnobs()])) as SandboxKnobs;
+  const providers = Object.fromEntries(SANDBOX_PROVIDER_IDS.map((id) => [id, defaultProviderKnobs()]));
+  return { ...providers, corporateActions: {}, priceBias: {} } as SandboxKnobs;
 }
 
 /** Validates an untrusted patch (a PUT body); the error text lists every bad knob with its path. */
@@ -179,6 +228,12 @@ export function mergeKnobs(base: SandboxKnobs, patch: SandboxKnobsPatch): Sandbo
     if (change === undefined) continue;
     const defined = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
     merged[id] = { ...merged[id], ...structuredClone(defined) };
+  }
+  for (const [symbol, added] of Object.entries(patch.corporateActions ?? {})) {
+    merged.corporateActions[symbol.toUpperCase()] = structuredClone(added);
+  }
+  for (const [id, bias] of Object.entries(patch.priceBias ?? {})) {
+    if (bias !== undefined) merged.priceBias[id as SandboxProviderId] = bias;
   }
   return merged;
 }

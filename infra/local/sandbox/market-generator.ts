@@ -129,11 +129,12 @@ export function companyFor(rawSymbol: string): Company {
 }
 
 /**
- * Close of a day, as a direct function of the day (no random walk to replay): a slow drift, two cycles and
- * a daily shock. Being O(1) per day lets any bar be produced alone, yet every bar's previous close is the
- * close of the bar before.
+ * Economic close of a day, as a direct function of the day (no random walk to replay): a slow drift, two
+ * cycles and a daily shock. Being O(1) per day lets any bar be produced alone, yet every bar's previous
+ * close is the close of the bar before. Economic: in the shares of a time before every split; the
+ * as-traded prices divide it by the splits since (corporate-actions.ts, price-bases.ts).
  */
-function closeOn(company: Company, day: number): number {
+export function closeOn(company: Company, day: number): number {
   const shape = randomFor('shape', company.symbol);
   const drift = between(shape, -0.04, 0.12);
   const slow = {
@@ -156,7 +157,7 @@ function closeOn(company: Company, day: number): number {
   return Math.max(0.01, round(Math.exp(logPrice), 2));
 }
 
-/** The bar of a trading day. */
+/** The economic bar of a trading day (as traded and adjusted bars: price-bases.ts). */
 export function barOn(company: Company, day: number): DailyBar {
   const random = randomFor('bar', company.symbol, day);
   const previousClose = closeOn(company, previousTradingDay(day));
@@ -179,10 +180,11 @@ export function barsOn(company: Company, days: readonly number[]): DailyBar[] {
   return days.map((day) => barOn(company, day));
 }
 
-/** The quote as of the close of `day` (a trading day). */
-export function quoteOn(company: Company, day: number): QuoteSnapshot {
-  const year = barsOn(company, tradingDaysBack(day, 252));
-  const bar = year[0] ?? barOn(company, day);
+/**
+ * A quote from its day's bar and the year of bars before it (newest first, in the bar's shares), with
+ * the market capitalisation of `shares` shares at the close.
+ */
+export function quoteFrom(bar: DailyBar, year: readonly DailyBar[], shares: number): QuoteSnapshot {
   const average = (count: number): number =>
     year.slice(0, count).reduce((sum, b) => sum + b.close, 0) / Math.min(count, year.length);
   const change = round(bar.close - bar.previousClose, 2);
@@ -194,6 +196,15 @@ export function quoteOn(company: Company, day: number): QuoteSnapshot {
     yearLow: Math.min(...year.map((b) => b.low)),
     priceAvg50: average(50),
     priceAvg200: average(200),
-    marketCap: Math.round(bar.close * company.sharesOutstanding),
+    marketCap: Math.round(bar.close * shares),
   };
+}
+
+/**
+ * The economic quote as of the close of `day` (a trading day): the fundamentals' ratios (P/E, market
+ * capitalisation) read it, being per economic share too. Quotes on the wire are as traded (price-bases.ts).
+ */
+export function quoteOn(company: Company, day: number): QuoteSnapshot {
+  const year = barsOn(company, tradingDaysBack(day, 252));
+  return quoteFrom(year[0] ?? barOn(company, day), year, company.sharesOutstanding);
 }

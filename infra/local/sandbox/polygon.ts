@@ -6,7 +6,8 @@ import {
   previousTradingDay,
   tradingDaysBetween,
 } from './calendar.js';
-import { barsOn, type Company, companyFor, type DailyBar, quoteOn, round } from './market-generator.js';
+import { type Company, companyFor, type DailyBar, round } from './market-generator.js';
+import type { MarketView, PriceBasis } from './price-bases.js';
 import {
   type Answer,
   type DataRequest,
@@ -90,7 +91,7 @@ function barBody(bar: DailyBar, ticker?: string): JsonValue {
 function aggregatesBody(
   ticker: string,
   bars: readonly DailyBar[],
-  requestId: string,
+  request: { requestId: string; adjusted: boolean },
   withTicker: boolean,
 ): JsonValue {
   const results = bars.map((bar) => barBody(bar, withTicker ? ticker : undefined));
@@ -98,12 +99,17 @@ function aggregatesBody(
     ticker,
     queryCount: results.length,
     resultsCount: results.length,
-    adjusted: true,
+    adjusted: request.adjusted,
     ...(results.length === 0 ? {} : { results }),
     status: 'OK',
-    request_id: requestId,
+    request_id: request.requestId,
     count: results.length,
   };
+}
+
+/** Aggregates are split-adjusted unless `adjusted=false` (the documented default is true). */
+function basisOf(query: URLSearchParams): PriceBasis {
+  return query.get('adjusted') === 'false' ? 'raw' : 'splits';
 }
 
 /** A date of a range: `YYYY-MM-DD` or epoch milliseconds, as Polygon accepts both. */
@@ -129,9 +135,9 @@ function listEntry(company: Company, now: Date): Record<string, JsonValue> {
   };
 }
 
-function detailsBody(company: Company, now: Date, requestId: string): JsonValue {
+function detailsBody(market: MarketView, company: Company, now: Date, requestId: string): JsonValue {
   const { last_updated_utc: _updated, ...entry } = listEntry(company, now);
-  const quote = quoteOn(company, latestTradingDay(now));
+  const quote = market.quote(company.symbol, latestTradingDay(now));
   const site = company.symbol.toLowerCase().replace(/[^a-z0-9]/g, '');
   return {
     results: {
@@ -213,6 +219,9 @@ export const polygon: ProviderModule = {
     const requestId = requestIdOf(request);
     const path = request.path.replace(/\/+$/, '');
     const notFound = (message: string) => json(404, { status: 'NOT_FOUND', request_id: requestId, message });
+    const { market } = context;
+    const basis = basisOf(request.query);
+    const aggregates = { requestId, adjusted: basis === 'splits' };
     const known = (ticker: string) => ticker !== '' && context.isKnown(ticker);
 
     const prev = /^\/v2\/aggs\/ticker\/([^/]+)\/prev$/.exec(path);
@@ -220,9 +229,9 @@ export const polygon: ProviderModule = {
       const ticker = decodeURIComponent(prev[1] ?? '').toUpperCase();
       // The last completed session: the trading day before today in New York.
       const bars = known(ticker)
-        ? barsOn(companyFor(ticker), [previousTradingDay(newYorkTime(now).day)])
+        ? market.bars(ticker, [previousTradingDay(newYorkTime(now).day)], basis)
         : [];
-      return json(200, aggregatesBody(ticker, bars, requestId, true));
+      return json(200, aggregatesBody(ticker, bars, aggregates, true));
     }
     const range = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([^/]+)\/([^/]+)$/.exec(path);
     if (range) {
@@ -248,15 +257,15 @@ export const polygon: ProviderModule = {
       const days = known(ticker)
         ? tradingDaysBetween(from, Math.min(to, latestTradingDay(now))).reverse()
         : [];
-      const ascending = barsOn(companyFor(ticker), days.slice(0, limit));
+      const ascending = market.bars(ticker, days.slice(0, limit), basis);
       const bars = request.query.get('sort') === 'desc' ? [...ascending].reverse() : ascending;
-      return json(200, aggregatesBody(ticker, bars, requestId, false));
+      return json(200, aggregatesBody(ticker, bars, aggregates, false));
     }
     const details = /^\/v3\/reference\/tickers\/([^/]+)$/.exec(path);
     if (details) {
       const ticker = decodeURIComponent(details[1] ?? '').toUpperCase();
       if (!known(ticker)) return notFound(POLYGON_MESSAGES.tickerNotFound);
-      return json(200, detailsBody(companyFor(ticker), now, requestId));
+      return json(200, detailsBody(market, companyFor(ticker), now, requestId));
     }
     if (path === '/v3/reference/tickers') {
       const { query } = request;

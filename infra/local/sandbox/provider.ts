@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Plan, SandboxProviderId } from './knobs.js';
+import type { MarketView } from './price-bases.js';
 
 /**
  * The contract between the sandbox server and one simulated provider. A provider module answers healthy
@@ -39,6 +40,8 @@ export interface ProviderContext {
   isKnown(symbol: string): boolean;
   /** The plan of the key: on `free` the module cuts what the provider's free plan cuts (a history depth). */
   readonly plan: Plan;
+  /** The market's prices as this provider serves them (its `priceBias`, the corporate-actions knob). */
+  readonly market: MarketView;
 }
 
 /** A free plan's refusal of a call: the provider's own answer, and what was refused (counted in the stats). */

@@ -19,6 +19,7 @@ import {
   type SandboxProviderId,
 } from './knobs.js';
 import { polygon } from './polygon.js';
+import { MarketView } from './price-bases.js';
 import { type Answer, type DataRequest, type ProviderModule, serializeBody } from './provider.js';
 import { twelveData } from './twelve-data.js';
 
@@ -205,6 +206,7 @@ export async function startMarketSandbox(options: MarketSandboxOptions = {}): Pr
           now: at,
           isKnown: (symbol: string) => isKnownSymbol(providerKnobs, symbol),
           plan: providerKnobs.plan,
+          market: new MarketView(at, knobs.corporateActions, knobs.priceBias[module.id] ?? 0),
         };
         const refusal = context.plan === 'free' ? module.freePlanRefusal(request, context) : undefined;
         if (refusal !== undefined) {

@@ -1,5 +1,6 @@
 import { dayOf, latestTradingDay, parseIsoDay, tradingDaysBack, tradingDaysBetween } from './calendar.js';
-import { barsOn, type Company, companyFor, quoteOn } from './market-generator.js';
+import { type Company, companyFor } from './market-generator.js';
+import type { MarketView } from './price-bases.js';
 import {
   type Answer,
   type DataRequest,
@@ -74,9 +75,9 @@ function listingOf(requested: string): Listing {
 
 const price5 = (value: number): string => value.toFixed(5);
 
-function quoteBody(listing: Listing, now: Date): JsonValue {
+function quoteBody(market: MarketView, listing: Listing, now: Date): JsonValue {
   const day = latestTradingDay(now);
-  const quote = quoteOn(listing.company, day);
+  const quote = market.quote(listing.ticker, day);
   const { bar } = quote;
   const closeMs = day * MS_PER_DAY + 20 * 3_600_000;
   const openMs = day * MS_PER_DAY + 13.5 * 3_600_000;
@@ -110,15 +111,22 @@ function quoteBody(listing: Listing, now: Date): JsonValue {
   };
 }
 
-/** Daily bars: `start_date`..`end_date` (both inclusive here), else the latest `outputsize` (30). */
-function timeSeriesBody(listing: Listing, query: URLSearchParams, now: Date): JsonValue {
+/**
+ * Daily bars: `start_date`..`end_date` (both inclusive here), else the latest `outputsize` (30);
+ * split-adjusted, as Twelve Data's support article 5179064 says of all daily prices.
+ */
+function timeSeriesBody(market: MarketView, listing: Listing, query: URLSearchParams, now: Date): JsonValue {
   const latest = latestTradingDay(now);
   const from = parseIsoDay(query.get('start_date') ?? '');
   const to = Math.min(parseIsoDay(query.get('end_date') ?? '') ?? latest, latest);
   const size = Math.min(Math.max(1, Number(query.get('outputsize')) || 30), 5000);
   const days = from === undefined ? tradingDaysBack(to, size) : tradingDaysBetween(from, to).slice(0, 5000);
   if (days.length === 0) return errorBody(400, TWELVE_DATA_MESSAGES.noData);
-  const bars = barsOn(listing.company, query.get('order') === 'asc' ? [...days].reverse() : days);
+  const bars = market.bars(
+    listing.ticker,
+    query.get('order') === 'asc' ? [...days].reverse() : days,
+    'splits',
+  );
   return {
     meta: {
       symbol: listing.ticker,
@@ -261,7 +269,7 @@ export const twelveData: ProviderModule = {
     if (first === '') return error(400, '**symbol** parameter is missing or invalid.');
     if (endpoint === '/quote' && requested.length > 1) {
       const entries = requested.map(
-        (s) => [s, known(s) ? quoteBody(listingOf(s), now) : notFound(s)] as const,
+        (s) => [s, known(s) ? quoteBody(context.market, listingOf(s), now) : notFound(s)] as const,
       );
       return ok(Object.fromEntries(entries));
     }
@@ -269,9 +277,9 @@ export const twelveData: ProviderModule = {
     const listing = listingOf(first);
     switch (endpoint) {
       case '/quote':
-        return ok(quoteBody(listing, now));
+        return ok(quoteBody(context.market, listing, now));
       case '/time_series':
-        return ok(timeSeriesBody(listing, query, now));
+        return ok(timeSeriesBody(context.market, listing, query, now));
       case '/profile':
         return ok(profileBody(listing));
       default:

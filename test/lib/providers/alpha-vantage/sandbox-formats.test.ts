@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
 import { alphaVantage } from '../../../../infra/local/sandbox/alpha-vantage.js';
+import { MarketView } from '../../../../infra/local/sandbox/price-bases.js';
 import { serializeBody } from '../../../../infra/local/sandbox/provider.js';
 import { CompanyProfileSchema } from '../../../../lib/model/company-profile.js';
 import { DailySeriesSchema } from '../../../../lib/model/daily-bars.js';
@@ -30,7 +31,7 @@ function viaSandbox<Query, Value>(
   const answer = alphaVantage.handle(
     { path: url.pathname.replace('/alpha-vantage', ''), query: url.searchParams, headers: {} },
     // The paid plan: these read every answer form, the premium ones included (free refusals: market-sandbox tests).
-    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid' },
+    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid', market: new MarketView(NOW) },
   );
   const body: unknown = answer.kind === 'json' ? JSON.parse(serializeBody(answer)) : serializeBody(answer);
   const problem = endpoint.classify({ status: answer.status, headers: new Headers(), body }, NOW);
@@ -50,7 +51,7 @@ function rawQuote(query: Record<string, string>): Record<string, unknown> {
   const answer = alphaVantage.handle(
     { path: '/query', query: new URLSearchParams({ function: 'GLOBAL_QUOTE', ...query }), headers: {} },
     // The paid plan: these read every answer form, the premium ones included (free refusals: market-sandbox tests).
-    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid' },
+    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid', market: new MarketView(NOW) },
   );
   return JSON.parse(serializeBody(answer)) as Record<string, unknown>;
 }

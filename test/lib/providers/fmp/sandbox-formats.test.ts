@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { fmp } from '../../../../infra/local/sandbox/fmp.js';
+import { MarketView } from '../../../../infra/local/sandbox/price-bases.js';
 import { serializeBody } from '../../../../infra/local/sandbox/provider.js';
 import { CompanyProfileSchema } from '../../../../lib/model/company-profile.js';
 import { DailySeriesSchema } from '../../../../lib/model/daily-bars.js';
@@ -30,7 +31,7 @@ function viaSandbox<Query, Value>(
   const answer = fmp.handle(
     { path: url.pathname.replace('/fmp', ''), query: url.searchParams, headers: {} },
     // The paid plan: these read every answer form, the premium ones included (free refusals: market-sandbox tests).
-    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid' },
+    { now: NOW, isKnown: (symbol) => !symbol.startsWith('ZZZ'), plan: 'paid', market: new MarketView(NOW) },
   );
   const body: unknown = answer.kind === 'json' ? JSON.parse(serializeBody(answer)) : serializeBody(answer);
   const problem = endpoint.classify({ status: answer.status, headers: new Headers(), body }, NOW);
