@@ -5,11 +5,15 @@ import { requestDeadline } from './shared/deadline.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 import { dataResponse } from './shared/responses.js';
 
-/** GET /api/data/stock/{symbol}: the latest quote; with `?history=daily&from=&to=`, daily bars. */
+/**
+ * GET /api/data/stock/{symbol}: the latest quote; with `?history=daily&from=&to=&adjustment=`, daily
+ * bars. Any history parameter routes to history, whose parsing refuses one without `history=daily`.
+ */
 export const handler = httpEndpoint(async (event, context) => {
   const deadline = requestDeadline(event, context);
   const params = event.queryStringParameters ?? {};
-  if (params.history !== undefined || params.from !== undefined || params.to !== undefined) {
+  const historyParams = [params.history, params.from, params.to, params.adjustment];
+  if (historyParams.some((value) => value !== undefined)) {
     const query = parseHistoryQuery(event.pathParameters?.symbol, params, new Date());
     return dataResponse(event, await marketData.getDailyHistory(query, deadline));
   }

@@ -17,6 +17,7 @@ import {
   type AlphaVantageEntitlement,
 } from './providers/alpha-vantage/entitlement.js';
 import type { ProviderPlan } from './providers/provider.js';
+import { type AgreementTolerance, DEFAULT_AGREEMENT_TOLERANCE } from './quality/agreement.js';
 import { QUALITY_FLOOR } from './quality/report.js';
 import { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './resilience/breaker-state.js';
 import {
@@ -24,6 +25,7 @@ import {
   type DependencyGuardOptions,
 } from './resilience/dependency-guard-state.js';
 import { DEFAULT_RETRY } from './resilience/retry.js';
+import { type AuditOptions, DEFAULT_AUDIT_OPTIONS } from './services/accuracy-audit.js';
 import { DATA_TABLE_ENV } from './storage/table-definition.js';
 
 /** The providers' real hosts; `<PROVIDER>_BASE_URL` points one elsewhere (the local sandbox, a proxy). */
@@ -75,6 +77,14 @@ export interface DataLayerConfig {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Bounds on every DynamoDB and Secrets Manager call, and the back-off after one hangs. */
   dependencyGuard: DependencyGuardOptions;
+  /**
+   * Cross-provider comparisons: `ACCURACY_TOLERANCE` (a share of the price; one cent at least),
+   * `ACCURACY_AUDIT_SHARE` (the share of fills that also ask a second provider),
+   * `ACCURACY_AUDIT_SPARE` (the share of each key window an audit leaves untouched) and
+   * `ACCURACY_AUDIT_TIMEOUT_SECONDS` (the most an audit adds to a request).
+   * @default { tolerance: { relative: 0.005, absolute: 0.01 }, audit: { share: 0.02, spare: 0.2, timeoutMs: 1500 } }
+   */
+  accuracy: { tolerance: AgreementTolerance; audit: AuditOptions };
 }
 
 /** `CACHE_TTL_QUOTE_SECONDS`, `CACHE_TTL_FINANCIALS_SECONDS`, ... */
@@ -241,6 +251,17 @@ function readConfig(read: EnvReader): DataLayerConfig {
       callTimeoutMs: seconds('DEPENDENCY_CALL_TIMEOUT_SECONDS', guard.callTimeoutMs / 1000),
       backoffMs: seconds('DEPENDENCY_BACKOFF_SECONDS', guard.backoffMs / 1000),
       maxBackoffMs: seconds('DEPENDENCY_MAX_BACKOFF_SECONDS', guard.maxBackoffMs / 1000),
+    },
+    accuracy: {
+      tolerance: {
+        relative: read.number('ACCURACY_TOLERANCE', DEFAULT_AGREEMENT_TOLERANCE.relative, { min: 0, max: 1 }),
+        absolute: DEFAULT_AGREEMENT_TOLERANCE.absolute,
+      },
+      audit: {
+        share: read.number('ACCURACY_AUDIT_SHARE', DEFAULT_AUDIT_OPTIONS.share, { min: 0, max: 1 }),
+        spare: read.number('ACCURACY_AUDIT_SPARE', DEFAULT_AUDIT_OPTIONS.spare, { min: 0, max: 1 }),
+        timeoutMs: seconds('ACCURACY_AUDIT_TIMEOUT_SECONDS', DEFAULT_AUDIT_OPTIONS.timeoutMs / 1000),
+      },
     },
   };
   return config;

@@ -18,11 +18,15 @@ import { batchEndpointsInOrder } from './providers/registry.js';
 import { BreakerStore } from './resilience/breaker-store.js';
 import { CircuitBreaker } from './resilience/circuit-breaker.js';
 import { DependencyGuard, type DependencyName, guardClient } from './resilience/dependency-guard.js';
+import { AccuracyAudit } from './services/accuracy-audit.js';
+import { AgreementReview, seriesBasisOf } from './services/agreement-review.js';
+import { AgreementTally } from './services/agreement-tally.js';
 import type { BatchPricesDeps } from './services/batch-prices.js';
 import { dataSources } from './services/data-sources.js';
 import type { HealthDeps } from './services/health.js';
 import type { KeyStatusDeps } from './services/key-status.js';
 import { MarketDataService } from './services/market-data-service.js';
+import type { ProviderStatusDeps } from './services/provider-status.js';
 
 /** The clock the whole layer reads; tests hand in one fake clock shared with the sandbox. */
 export interface LayerClock {
@@ -95,20 +99,46 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     quarantine: config.keyQuarantine,
   });
 
-  const providers = new ProviderManager({
-    keys,
+  /** How every provider call is made and judged, for the answers' manager and the audits'. */
+  const providerCalls = {
     breaker,
     metrics: domainMetrics,
     logger,
     baseUrls: config.providerBaseUrls,
     timeoutMs: config.providerTimeoutMs,
     qualityFloor: config.qualityFloor,
-    retry: config.retry,
     now,
     ...(clock?.sleep ? { sleep: clock.sleep } : {}),
-  });
+  };
+  const providers = new ProviderManager({ ...providerCalls, keys, retry: config.retry });
   /** Each data type's providers, in order and on the operator's plans, with their quality scorers. */
   const sources = dataSources(config);
+
+  /** Fleet-wide agreement between providers; also read by the providers-status endpoint. */
+  const agreementTally = new AgreementTally(dynamodb, config.tableName);
+  const agreement = new AgreementReview({
+    tally: agreementTally,
+    audit: new AccuracyAudit({
+      // The audit's own manager: keys that keep a spare share of every window, one attempt, no retry.
+      providers: new ProviderManager({
+        ...providerCalls,
+        keys: {
+          lease: (provider) => keys.lease(provider, { spare: config.accuracy.audit.spare }),
+          report: (...verdict) => keys.report(...verdict),
+        },
+        retry: { ...config.retry, maxAttempts: 1 },
+      }),
+      breaker,
+      options: config.accuracy.audit,
+      now: nowMs,
+    }),
+    metrics: domainMetrics,
+    logger,
+    tolerance: config.accuracy.tolerance,
+    qualityFloor: config.qualityFloor,
+    seriesBasis: (provider) => seriesBasisOf(sources.daily_history.endpoints, provider),
+    now: nowMs,
+  });
 
   /** One provider call per missing key across the fleet, and one refresh per value in its soft window. */
   const fills = new CacheFillCoordinator({
@@ -131,6 +161,7 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     fills,
     negativeCacheSeconds: config.negativeCacheSeconds,
     sources,
+    agreement,
     now,
   });
 
@@ -157,6 +188,9 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     now: nowMs,
   };
 
+  /** What the providers-status endpoint reads: breakers, key pools, the orders and measured agreement. */
+  const providerStatusDeps: ProviderStatusDeps = { breaker, keyPools, sources, agreement: agreementTally };
+
   /** What the deep health check reads: the table, the key pools, the breakers and both guards. */
   const healthDeps: HealthDeps = { dynamodb, tableName: config.tableName, keyPools, breaker, guards };
 
@@ -173,6 +207,7 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     marketData,
     batchDeps,
     keyStatusDeps,
+    providerStatusDeps,
     healthDeps,
   };
 }

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.js';
-import { type HistoryQuery, MAX_HISTORY_DAYS } from './model/daily-bars.js';
+import { type HistoryRequest, MAX_HISTORY_DAYS } from './model/daily-bars.js';
 import { STATEMENT_KINDS, STATEMENT_PERIODS, type StatementsQuery } from './model/financial-statements.js';
+import { ADJUSTMENTS, DEFAULT_ADJUSTMENT } from './model/price-basis.js';
 import { PROVIDER_IDS, type ProviderId } from './model/provider-ids.js';
 import { parseSymbol, SYMBOL_RULE, SymbolSchema } from './symbols.js';
 import { sanitizeText } from './validation/text.js';
@@ -31,25 +32,44 @@ function invalid(message: string, issues: z.core.$ZodIssue[] | string[]): never 
  */
 const RequestDateSchema = z.iso.date('must be a calendar date, YYYY-MM-DD').check(z.maxLength(10));
 
-/** `?history=daily&from=&to=` on the stock route: daily bars instead of the quote. */
+/** The allowed price bases, as a 400 names them. */
+const ADJUSTMENT_RULE = `adjustment must be one of: ${ADJUSTMENTS.join(', ')}`;
+
+/** `?history=daily&from=&to=&adjustment=` on the stock route: daily bars instead of the quote. */
 export const HistoryParamsSchema = z.object({
   history: z.literal('daily', 'history must be "daily"'),
   from: z.optional(RequestDateSchema),
   to: z.optional(RequestDateSchema),
+  adjustment: z._default(
+    z
+      .enum(ADJUSTMENTS, ADJUSTMENT_RULE)
+      .check(
+        z.describe(
+          'The price basis of the bars: `raw` as traded, `splits` adjusted for splits (prices comparable ' +
+            'across a split), `all` adjusted for splits and dividends (the total-return series).',
+        ),
+      ),
+    DEFAULT_ADJUSTMENT,
+  ),
 });
 
 /**
- * `?history=daily&from=&to=`: an inclusive date range, `to` defaulting to today (UTC) and `from`
- * to about 100 trading days before it; never in the future, never reversed, and starting at most 20
- * years ago. Measured back from today, not from `to`: a symbol's series is cached once, up to today
- * (`lib/cache/series.ts`), and the providers' plans reach back from today, so a range ending in the
- * past may not start further back than one ending today.
+ * `?history=daily&from=&to=&adjustment=`: an inclusive date range, `to` defaulting to today (UTC) and
+ * `from` to about 100 trading days before it; never in the future, never reversed, and starting at
+ * most 20 years ago. Measured back from today, not from `to`: a symbol's series is cached once, up to
+ * today (`lib/cache/series.ts`), and the providers' plans reach back from today, so a range ending in
+ * the past may not start further back than one ending today. `adjustment` is the price basis
+ * (`raw`, `splits`, `all`; default {@link DEFAULT_ADJUSTMENT}); it means nothing without
+ * `history=daily`, so asking it of a quote is refused rather than ignored.
  */
 export function parseHistoryQuery(
   symbol: unknown,
   params: Record<string, string | undefined>,
   now: Date,
-): HistoryQuery {
+): HistoryRequest {
+  if (params.adjustment !== undefined && params.history === undefined) {
+    invalid('invalid history query', [`adjustment: only with history=daily; ${ADJUSTMENT_RULE}`]);
+  }
   const parsed = z.safeParse(HistoryParamsSchema, params);
   if (!parsed.success) invalid('invalid history query', parsed.error.issues);
   const today = now.toISOString().slice(0, 10);
@@ -65,7 +85,7 @@ export function parseHistoryQuery(
       : []),
   ];
   if (problems.length > 0) invalid('invalid history query', problems);
-  return { symbol: parseSymbol(symbol), from, to };
+  return { symbol: parseSymbol(symbol), from, to, adjustment: parsed.data.adjustment };
 }
 
 /** `?statement=&period=` on the financials route. */

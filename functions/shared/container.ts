@@ -39,5 +39,6 @@ export const {
   marketData,
   batchDeps,
   keyStatusDeps,
+  providerStatusDeps,
   healthDeps,
 } = createDataLayer({ config, clients, logger, metrics: new Metrics() });

@@ -7,12 +7,22 @@ import type { KeyPoolStore } from './key-pool-store.js';
 import { DEFAULT_KEY_QUARANTINE, type KeyQuarantineOptions, provesKeyAccepted } from './key-quarantine.js';
 import { KeyQuarantineKeeper } from './key-quarantine-keeper.js';
 import { isParked, isQuarantined, type KeyState, type KeyStates, type ParkReason } from './key-states.js';
-import { dayWindow, effectiveLimits, minuteWindow } from './provider-limits.js';
+import { dayWindow, effectiveLimits, minuteWindow, withSpare } from './provider-limits.js';
 import { InMemoryBudget, type RateLimiter } from './rate-limiter.js';
 import type { KeyPool, ProviderKey } from './secrets-layout.js';
 
 /** How a call made with a leased key ended: `ok`, or the provider failure's kind. */
 export type KeyOutcome = 'ok' | FailureKind;
+
+/** How a lease may spend a key's budget. */
+export interface LeaseOptions {
+  /**
+   * The share (0..1) of each limited window the call must leave untouched, at least one call
+   * (`withSpare`): for calls no answer waits for (accuracy audits). Such a lease never re-tests a
+   * quarantined key: that is the request's own call.
+   */
+  spare?: number;
+}
 
 /** What a broker needs; `now` is epoch ms, injected so tests drive time. */
 export interface KeyBrokerDeps {
@@ -88,11 +98,12 @@ export class KeyBroker implements KeySource {
    * A key with one call's budget taken for it, or `null` when the provider has no usable key. A
    * quarantined key whose re-test is due, and which this container claims, comes first.
    */
-  async lease(provider: ProviderId): Promise<KeyLease | null> {
+  async lease(provider: ProviderId, options: LeaseOptions = {}): Promise<KeyLease | null> {
     const now = this.deps.now();
     const pool = await this.#pool(provider);
     const states = pool ? await this.#states(provider) : new Map<string, KeyState>();
-    const retest = pool ? await this.#retestLease(provider, pool, states, now) : null;
+    const retest =
+      pool && options.spare === undefined ? await this.#retestLease(provider, pool, states, now) : null;
     if (retest) return retest;
     const usable = (pool?.keys ?? []).filter((key) => this.#usable(provider, key, states.get(key.id), now));
     const turn = this.#turns.get(provider) ?? this.deps.firstTurn ?? Math.floor(Math.random() * 1_000);
@@ -100,7 +111,7 @@ export class KeyBroker implements KeySource {
     for (let offset = 0; offset < usable.length; offset++) {
       const key = usable[(turn + offset) % usable.length];
       if (!key) continue;
-      const taken = await this.#take(provider, key, now);
+      const taken = await this.#take(provider, key, now, options.spare);
       if (taken) {
         // A re-test that never reported (its call was not made) must not judge this ordinary lease.
         this.#quarantine.forgetRetest(provider, key.id);
@@ -150,10 +161,15 @@ export class KeyBroker implements KeySource {
     provider: ProviderId,
     key: ProviderKey,
     now: number,
+    spare?: number,
   ): Promise<'leased' | 'leased_fallback' | null> {
-    const limits = effectiveLimits(provider, key.limits);
-    // The limits are part of the name: an operator who raises them need not wait out the window.
-    const name = `${provider}#${key.id}#${limits.perMinute ?? '-'}/${limits.perDay ?? '-'}`;
+    const own = effectiveLimits(provider, key.limits);
+    const limits = spare === undefined ? own : withSpare(own, spare);
+    // A limit with nothing to spare grants nothing (the limiter's condition lets a window's first call through).
+    if ((limits.perMinute ?? 1) <= 0 || (limits.perDay ?? 1) <= 0) return null;
+    // The limits are part of the name: an operator who raises them need not wait out the window. A
+    // spare-keeping lease's refusal says nothing of the key's whole budget: it has a name of its own.
+    const name = `${provider}#${key.id}#${limits.perMinute ?? '-'}/${limits.perDay ?? '-'}${spare === undefined ? '' : '#spare'}`;
     if ((this.#exhausted.get(name) ?? 0) > now) return null;
     try {
       const taken = await this.deps.limiter.take(provider, key.id, limits, now);

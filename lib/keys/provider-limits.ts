@@ -37,6 +37,22 @@ export function effectiveLimits(provider: ProviderId, own: KeyLimits | undefined
   };
 }
 
+/**
+ * The limits a call that must leave `spare` (a share, 0..1) of each limited window untouched is held
+ * to: at least one call of each limit is always left. An audit call takes budget only under these, so
+ * it never spends the last calls of a quota the answers need (a limit of 1 leaves it nothing).
+ */
+export function withSpare(limits: KeyLimits, spare: number): KeyLimits {
+  const held = (limit: number | undefined) =>
+    limit === undefined ? undefined : limit - Math.max(1, Math.ceil(limit * spare));
+  const perMinute = held(limits.perMinute);
+  const perDay = held(limits.perDay);
+  return {
+    ...(perMinute === undefined ? {} : { perMinute }),
+    ...(perDay === undefined ? {} : { perDay }),
+  };
+}
+
 /** One counting window: its id (part of the item's sort key) and when it ends (epoch ms). */
 export interface CountingWindow {
   id: string;

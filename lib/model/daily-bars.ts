@@ -1,10 +1,15 @@
 import * as z from 'zod/mini';
 import { currency, finite, isoDate, money, symbol } from './fields.js';
+import type { Adjustment } from './price-basis.js';
 
 /** A price of a bar, its unit in its description (the OpenAPI document carries it). */
 const barPrice = (what: string) => finite.check(z.describe(`${what}, in the series' \`currency\`.`));
 
-/** One trading day. `adjustedClose` is split- and dividend-adjusted where the provider gives it. */
+/**
+ * One trading day, its prices on the basis the answer states (`meta.adjustment`). `adjustedClose` is
+ * the close adjusted for splits and dividends (the layer's total-return close, the same whatever the
+ * basis); `null` where none could be computed.
+ */
 export const DailyBarSchema = z.object({
   date: isoDate,
   open: barPrice("The day's opening price"),
@@ -12,13 +17,15 @@ export const DailyBarSchema = z.object({
   low: barPrice("The day's lowest price"),
   close: barPrice("The day's closing price"),
   adjustedClose: money(
-    'The close adjusted for splits and dividends where the provider gives it',
+    "The close adjusted for splits and dividends: the layer's backward total-return close from the corporate actions, the same whatever `meta.adjustment.basis`",
     "in the series' `currency`",
   ),
   volume: z
     .nullable(finite.check(z.nonnegative()))
     .check(
-      z.describe('Shares traded that day (a count of shares, not an amount of money); null when not given.'),
+      z.describe(
+        "Shares traded that day (a count of shares, not an amount of money), on the answer's basis: in today's shares once adjusted for splits; null when not given.",
+      ),
     ),
 });
 
@@ -40,4 +47,9 @@ export interface HistoryQuery {
   symbol: string;
   from: string;
   to: string;
+}
+
+/** A client's request for daily history: the range, and the price basis to answer it on. */
+export interface HistoryRequest extends HistoryQuery {
+  adjustment: Adjustment;
 }

@@ -15,6 +15,13 @@ export const ADJUSTMENTS = ['raw', 'splits', 'all'] as const;
 export type Adjustment = (typeof ADJUSTMENTS)[number];
 
 /**
+ * The basis daily history is answered on when the client does not say: `splits`, what charts and
+ * most models need (prices comparable across a split, without the dividends a total-return series
+ * folds in, which only return calculations want; `raw` shows a 10-for-1 split as a 90 % crash).
+ */
+export const DEFAULT_ADJUSTMENT: Adjustment = 'splits';
+
+/**
  * What `meta.adjustment` says of a daily-history answer: the basis its prices are on, the splits and
  * dividends that changed its numbers (after the first bar answered; none on `raw`), and whether the
  * corporate actions were the current ones or, when those could not be had, the ones stored with the

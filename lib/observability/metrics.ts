@@ -155,6 +155,21 @@ export class DataLayerMetrics {
     this.emit({ provider, outcome }, 'provider_key_retests_total', MetricUnit.Count, 1);
   }
 
+  /**
+   * `data_provider_agreement_total`: a provider's value was compared with another provider's for the
+   * same symbol and day, by outcome (`agreed`, or `disagreed` beyond the tolerance); counted for each
+   * of the two providers.
+   */
+  providerAgreement(provider: ProviderId, dataType: DataType, agreed: boolean): void {
+    const outcome = agreed ? 'agreed' : 'disagreed';
+    this.emit(
+      { provider, data_type: dataType, outcome },
+      'data_provider_agreement_total',
+      MetricUnit.Count,
+      1,
+    );
+  }
+
   private emit(dimensions: Record<string, string>, name: string, unit: EmfUnit, value: number): void {
     this.buffer.record({ name, unit, value, dimensions });
   }

@@ -1,5 +1,6 @@
 import type { DailyBar } from '../model/daily-bars.js';
 import type { Adjustment, AdjustmentMeta } from '../model/price-basis.js';
+import { check, type QualityCheck } from '../quality/report.js';
 import { adjustBars, type PriceActions } from './adjust.js';
 import { type AsTradedConversion, reconverted } from './as-traded.js';
 
@@ -64,4 +65,15 @@ function rounded(bar: DailyBar): DailyBar {
     adjustedClose: bar.adjustedClose === null ? null : price(bar.adjustedClose),
     volume: bar.volume === null ? null : Math.round(bar.volume),
   };
+}
+
+/**
+ * `corporate_actions_current` (warning): fails when the answer was adjusted with the actions stored
+ * with the series because the current ones could not be had; a split since would be missing from it.
+ */
+export function actionsCheck(adjustment: AdjustmentMeta): QualityCheck {
+  const current = adjustment.actions === 'current';
+  return check('corporate_actions_current', 'warning', current, {
+    detail: current ? undefined : 'adjusted with the corporate actions stored with the series',
+  });
 }

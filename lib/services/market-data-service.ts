@@ -21,10 +21,14 @@ import type { Quote } from '../model/quote.js';
 import type { SearchResult } from '../model/search-result.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
+import type { PriceActions } from '../prices/adjust.js';
+import { actionsCheck, presentSeries } from '../prices/present.js';
 import type { ProviderEndpoint, ProviderFailure } from '../providers/provider.js';
 import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../providers/provider-manager.js';
-import type { QualityReport } from '../quality/report.js';
+import type { Sighting } from '../quality/agreement.js';
+import { type QualityReport, reportOf } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import type { AgreementReview } from './agreement-review.js';
 
 /** What every data endpoint answers: the data, where it came from, and how far to trust it. */
 export interface DataAnswer<T> {
@@ -83,6 +87,8 @@ export interface MarketDataServiceDeps {
   fills: CacheFillCoordinator;
   negativeCacheSeconds: number;
   sources: DataSources;
+  /** Compares a fill with another provider's value (cached, or an audit's); none in some unit tests. */
+  agreement?: AgreementReview;
   now: () => Date;
 }
 
@@ -239,28 +245,52 @@ export class MarketDataService {
         };
       }
     }
-    if (result.ok) return this.storeFetched(dataType, key, result, policyOverride);
+    if (result.ok)
+      return this.storeFetched(dataType, key, result, policyOverride, { symbol, query, deadline, cached });
     return this.whenEveryProviderFailed(dataType, { key, symbol }, cached, result, source.endpoints);
   }
 
   /**
    * Caches a value a provider just answered (a cache that cannot be written does not stop the answer)
    * and answers it: the one way a fetched value is stored and its `meta` built, single-symbol or batch.
+   * A fill (`fill`) is compared with what the cache held from another provider before it is cached,
+   * and a drawn share of fills with a second provider's answer after (`AgreementReview`).
    */
   async storeFetched<K extends keyof DataSources>(
     dataType: K,
     key: string,
     fetched: FetchedValue<SourceValue<K>>,
     policyOverride?: Partial<CachePolicy>,
+    fill?: FillUnderReview<K>,
   ): Promise<DataAnswer<SourceValue<K>>> {
-    const { value, provider, fetchedAt, attempts, quality } = fetched;
+    const { value, provider, fetchedAt, attempts } = fetched;
     const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
+    const review = fill && this.deps.agreement;
+    const ours = { provider, value, fetchedAt: fetchedAt.getTime(), quality: fetched.quality };
+    const stored = review
+      ? await review.withCached(dataType, fill.symbol, ours, sightingOf(fill.cached))
+      : fetched.quality;
     await this.tolerate(
       dataType,
       'write',
-      () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
+      () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality: stored }, policy),
       undefined,
     );
+    const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
+    const quality = review
+      ? await review.withAudit(
+          dataType,
+          fill.symbol,
+          { ...ours, quality: stored },
+          {
+            endpoints: source.endpoints,
+            query: fill.query,
+            attempts,
+            deadline: fill.deadline,
+            score: (audited) => source.score(audited, this.deps.now()),
+          },
+        )
+      : stored;
     return {
       data: value,
       meta: {
@@ -421,6 +451,26 @@ export class MarketDataService {
     return Math.max(1, Math.ceil(waits.length > 0 ? Math.min(...waits) : DEFAULT_RETRY_AFTER_SECONDS));
   }
 }
+
+/** A fill as its agreement review needs it: the request, and what the cache held before it. */
+interface FillUnderReview<K extends keyof DataSources> {
+  symbol: string;
+  query: SourceQuery<K>;
+  deadline: number;
+  cached: CacheLookup<SourceValue<K>>;
+}
+
+/** What the cache held as one provider's sighting of the value (fresh or stale), if anything. */
+function sightingOf<T>(cached: CacheLookup<T>): Sighting<T> | null {
+  if (cached.kind !== 'value') return null;
+  const { provider, value, fetchedAt } = cached.entry;
+  return { provider, value, fetchedAt: Date.parse(fetchedAt) };
+}
+
+/** Daily history as answered: `meta` also states the price basis and the actions applied. */
+export type DailyHistoryAnswer = DataAnswer<DailySeries> & {
+  meta: DataAnswer<DailySeries>['meta'] & { adjustment: AdjustmentMeta };
+};
 
 /** A value a provider answered, with where it came from and how it scored. */
 export type FetchedValue<T> = Omit<Extract<ProviderChainResult<T>, { ok: true }>, 'ok'>;

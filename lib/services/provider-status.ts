@@ -1,12 +1,13 @@
 import * as z from 'zod/mini';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
 import { DATA_TYPES } from '../model/data-types.js';
-import { PROVIDER_IDS } from '../model/provider-ids.js';
+import { PROVIDER_IDS, type ProviderId } from '../model/provider-ids.js';
 import {
   type CircuitBreaker,
   type CircuitStatus,
   CircuitStatusSchema,
 } from '../resilience/circuit-breaker.js';
+import { type Agreement, type AgreementTally, DisagreementSchema } from './agreement-tally.js';
 import type { DataSources } from './market-data-service.js';
 
 /** One provider as operators see it: what it serves, where it stands, its breaker and key pool size. */
@@ -16,19 +17,51 @@ export const ProviderStatusSchema = z.object({
   serves: z.array(z.object({ dataType: z.enum(DATA_TYPES), priority: z.int().check(z.positive()) })),
   breaker: CircuitStatusSchema,
   keys: z.union([z.object({ inService: z.int(), spare: z.int() }), z.object({ error: z.string() })]),
+  /**
+   * Measured agreement with the other providers, per data type compared (quotes, daily history),
+   * fleet-wide since the tally began: values compared with another provider's for the same symbol and
+   * day, how many agreed within the tolerance, their share (`null` before the first comparison), and
+   * the latest disagreement. The seed's "confidence", measured instead of claimed. `{ error }` when
+   * the tally cannot be read.
+   */
+  agreement: z.union([
+    z.array(
+      z.object({
+        dataType: z.enum(DATA_TYPES),
+        compared: z.int().check(z.nonnegative()),
+        agreed: z.int().check(z.nonnegative()),
+        share: z.nullable(z.number().check(z.gte(0), z.lte(1))),
+        lastDisagreement: z.nullable(DisagreementSchema),
+      }),
+    ),
+    z.object({ error: z.string() }),
+  ]),
 });
 
 export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
 
-/** Every known provider's status: one breaker read for all, one (cached) key-pool read each. */
-export async function providerStatuses(deps: {
+/** What the status reads. */
+export interface ProviderStatusDeps {
   breaker: CircuitBreaker;
   keyPools: KeyPoolStore;
   sources: DataSources;
-}): Promise<ProviderStatus[]> {
-  const breakers = new Map(
-    (await deps.breaker.describeAll(PROVIDER_IDS)).map((status) => [status.name, status]),
-  );
+  agreement: Pick<AgreementTally, 'readAll'>;
+}
+
+/**
+ * Every known provider's status: one breaker read for all, one (cached) key-pool read each, one
+ * Query of the agreement tally for all.
+ */
+export async function providerStatuses(deps: ProviderStatusDeps): Promise<ProviderStatus[]> {
+  const [described, tallies] = await Promise.all([
+    deps.breaker.describeAll(PROVIDER_IDS),
+    deps.agreement.readAll().then(
+      (all) => all,
+      // A tally that cannot be read must not hide the providers' breakers and keys.
+      (error: unknown) => ({ error: error instanceof Error ? error.name : 'unreadable' }),
+    ),
+  ]);
+  const breakers = new Map(described.map((status) => [status.name, status]));
   return Promise.all(
     PROVIDER_IDS.map(async (provider) => ({
       provider,
@@ -44,6 +77,21 @@ export async function providerStatuses(deps: {
         // The error names the secret at most; a missing pool must not hide the other providers.
         (error: unknown) => ({ error: error instanceof Error ? error.name : 'unreadable' }),
       ),
+      agreement: Array.isArray(tallies) ? agreementOf(provider, tallies) : tallies,
     })),
   );
+}
+
+/** A provider's tallies, in the data types' order, with the share that agreed. */
+function agreementOf(provider: ProviderId, tallies: readonly Agreement[]) {
+  return tallies
+    .filter((tally) => tally.provider === provider)
+    .sort((a, b) => DATA_TYPES.indexOf(a.dataType) - DATA_TYPES.indexOf(b.dataType))
+    .map(({ dataType, compared, agreed, lastDisagreement }) => ({
+      dataType,
+      compared,
+      agreed,
+      share: compared === 0 ? null : agreed / compared,
+      lastDisagreement,
+    }));
 }

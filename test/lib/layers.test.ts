@@ -16,6 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
     'observability',
     'validation',
     'quality',
+    'prices',
     'errors.ts',
     'env-reader.ts',
     'symbols.ts',

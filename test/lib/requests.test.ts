@@ -23,6 +23,7 @@ describe('a daily-history range', () => {
       symbol: 'IBM',
       from: daysAgo(MAX_HISTORY_DAYS),
       to: daysAgo(0),
+      adjustment: 'splits',
     });
     expect(history(daysAgo(MAX_HISTORY_DAYS), daysAgo(365)).from).toBe(daysAgo(MAX_HISTORY_DAYS));
   });
@@ -37,5 +38,27 @@ describe('a daily-history range', () => {
   it('may not end in the future nor start after its end', () => {
     expect(problemsOf(() => history(daysAgo(1), daysAgo(-1)))).toEqual(['to: must not be in the future']);
     expect(problemsOf(() => history(daysAgo(1), daysAgo(2)))).toEqual(['from: must not be after to']);
+  });
+});
+
+describe('the price basis of daily history', () => {
+  const parse = (params: Record<string, string>) => parseHistoryQuery('IBM', params, NOW);
+
+  it('is `splits` unless asked, and any of raw, splits and all when asked', () => {
+    expect(parse({ history: 'daily' }).adjustment).toBe('splits');
+    for (const adjustment of ['raw', 'splits', 'all'])
+      expect(parse({ history: 'daily', adjustment }).adjustment).toBe(adjustment);
+  });
+
+  it('refuses an unknown basis, naming the allowed ones', () => {
+    expect(problemsOf(() => parse({ history: 'daily', adjustment: 'dividends' }))).toEqual([
+      'adjustment: adjustment must be one of: raw, splits, all',
+    ]);
+  });
+
+  it('refuses a basis on a request that is not daily history', () => {
+    expect(problemsOf(() => parse({ adjustment: 'raw' }))).toEqual([
+      'adjustment: only with history=daily; adjustment must be one of: raw, splits, all',
+    ]);
   });
 });

@@ -57,6 +57,9 @@ export async function buildDataLayer(options: {
     ...sandboxBaseUrlEnv(options.sandbox),
     // The run's budget per DynamoDB and Secrets Manager call (see vitest.config.ts), as the local stack reads it.
     DEPENDENCY_CALL_TIMEOUT_SECONDS: process.env.DEPENDENCY_CALL_TIMEOUT_SECONDS,
+    // The accuracy audit is a random draw (2 % of fills, each one more provider call): tests count
+    // calls, so it is off unless a test of the audit turns it on (vitest.config.ts does the same for stacks).
+    ACCURACY_AUDIT_SHARE: process.env.ACCURACY_AUDIT_SHARE,
     ...options.env,
   });
   const layer = createDataLayer({
