@@ -40,6 +40,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     auth: 'client',
   },
   {
+    id: 'GetCorporateActions',
+    method: 'GET',
+    path: '/api/data/corporate-actions/{symbol}',
+    entry: 'functions/get-corporate-actions.ts',
+    auth: 'client',
+  },
+  {
     id: 'SearchSymbols',
     method: 'GET',
     path: '/api/data/search',

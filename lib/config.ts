@@ -44,6 +44,14 @@ export const DEFAULT_PROVIDER_ORDER: Record<DataType, readonly ProviderId[]> = {
   financials: ['alpha-vantage', 'fmp', 'twelve-data'],
   company: ['alpha-vantage', 'fmp', 'finnhub', 'polygon', 'twelve-data'],
   search: ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon'],
+  /**
+   * The free plans with the most calls to spare first: two calls (splits, dividends) per symbol and
+   * day must not eat Alpha Vantage's 25 a day that quotes and bars need. Polygon/Massive (5 a minute,
+   * no daily cap), FMP (250 a day), Alpha Vantage (25 a day), then Finnhub (60 a minute) and Twelve
+   * Data (8 a minute, 800 a day); an endpoint a free plan lacks is skipped on that plan.
+   * @default ['polygon', 'fmp', 'alpha-vantage', 'finnhub', 'twelve-data']
+   */
+  corporate_actions: ['polygon', 'fmp', 'alpha-vantage', 'finnhub', 'twelve-data'],
 };
 
 /** The layer's configuration, read once per container from the environment. */

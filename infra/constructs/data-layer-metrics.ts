@@ -61,6 +61,7 @@ export const PROVIDERS_BY_DATA_TYPE: Readonly<Record<DataType, readonly Provider
   financials: providersOf('financials'),
   company: providersOf('company'),
   search: providersOf('search'),
+  corporate_actions: providersOf('corporate_actions'),
 };
 
 function providersOf(dataType: DataType): ProviderId[] {
@@ -78,4 +79,5 @@ export const ROUTE_OF_DATA_TYPE: Readonly<Record<DataType, string>> = {
   financials: 'GetFinancials',
   company: 'GetCompany',
   search: 'SearchSymbols',
+  corporate_actions: 'GetCorporateActions',
 };

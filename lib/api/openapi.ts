@@ -52,7 +52,10 @@ export interface OpenApiOperation {
 export interface OpenApiResponse {
   description: string;
   headers?: Record<string, OpenApiHeader | { $ref: string }>;
-  content?: Record<string, { schema: JsonSchema }>;
+  content?: Record<
+    string,
+    { schema: JsonSchema; examples?: Record<string, { summary: string; value: unknown }> }
+  >;
 }
 
 export interface OpenApiHeader {
@@ -62,7 +65,7 @@ export interface OpenApiHeader {
 }
 
 /** The contract's version (`info.version`): bump it with every change clients can notice. */
-export const API_VERSION = '1.2.0';
+export const API_VERSION = '1.3.0';
 
 const PROBLEM_JSON = 'application/problem+json';
 const SCHEMAS = '#/components/schemas/';
@@ -104,11 +107,11 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       title: 'Valor IVX market data',
       version: API_VERSION,
       description:
-        'Market data (quotes, daily bars, financial statements, company profiles, symbol search) from ' +
-        'several providers, normalized, scored and cached. Every answer carries the OWASP security ' +
-        'headers; every error is `application/problem+json` with a stable `type` and the `requestId` ' +
-        'that the logs and the `x-amzn-RequestId` header carry. A path no route serves, or a method it ' +
-        'does not, is answered 403, as API Gateway answers it.',
+        'Market data (quotes, daily bars, financial statements, company profiles, corporate actions, ' +
+        'symbol search) from several providers, normalized, scored and cached. Every answer carries ' +
+        'the OWASP security headers; every error is `application/problem+json` with a stable `type` ' +
+        'and the `requestId` that the logs and the `x-amzn-RequestId` header carry. A path no route ' +
+        'serves, or a method it does not, is answered 403, as API Gateway answers it.',
     },
     servers: servers(options.stage),
     tags: [
@@ -237,7 +240,12 @@ function responses(route: ApiRoute, contract: OperationContract): Record<string,
       'Cache-Control': { $ref: `#/components/headers/CacheControl${cacheControl}` },
       ...(contract.cacheable ? { ETag: { $ref: '#/components/headers/ETag' } } : {}),
     },
-    content: { 'application/json': { schema: { $ref: `${SCHEMAS}${contract.answer.name}` } } },
+    content: {
+      'application/json': {
+        schema: { $ref: `${SCHEMAS}${contract.answer.name}` },
+        ...(contract.example ? { examples: { [route.id]: contract.example } } : {}),
+      },
+    },
   };
   const result: Record<string, OpenApiResponse> = { 200: answer };
   for (const status of contract.alsoAnswersWith ?? []) result[status] = answer;

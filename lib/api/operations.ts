@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { KeyIdSchema } from '../keys/secrets-layout.js';
 import { CompanyProfileSchema } from '../model/company-profile.js';
+import { CorporateActionsSchema } from '../model/corporate-actions.js';
 import { DailySeriesSchema } from '../model/daily-bars.js';
 import { FinancialStatementsSchema } from '../model/financial-statements.js';
 import { QuoteSchema } from '../model/quote.js';
@@ -20,6 +21,7 @@ import { HealthReportSchema } from '../services/health.js';
 import { KeyStatusSchema, ProviderKeysStatusSchema } from '../services/key-status.js';
 import { ProviderStatusSchema } from '../services/provider-status.js';
 import { SYMBOL_RULE, SymbolSchema } from '../symbols.js';
+import { CORPORATE_ACTIONS_EXAMPLE } from './examples.js';
 import type { FixedStatusProblemKind } from './problems.js';
 
 /** A schema of any kind, as `z.toJSONSchema` takes it. */
@@ -45,6 +47,8 @@ export interface OperationContract {
   readonly cacheControl?: 'no-store' | 'private-max-age';
   /** Problems the function itself answers with; 403, 429 (client routes), 4XX and 5XX apply to every route. */
   readonly problems: readonly FixedStatusProblemKind[];
+  /** An example of the 200 answer the document shows (`examples` of its media type); it must match the schema. */
+  readonly example?: { readonly summary: string; readonly value: unknown };
   /** Other statuses that answer with the 200 answer's schema (health: 503 when nothing can be served). */
   readonly alsoAnswersWith?: readonly number[];
 }
@@ -72,6 +76,7 @@ export const NAMED_SCHEMAS: Readonly<Record<string, Schema>> = {
   DailySeries: DailySeriesSchema,
   FinancialStatements: FinancialStatementsSchema,
   CompanyProfile: CompanyProfileSchema,
+  CorporateActions: CorporateActionsSchema,
   SearchResult: SearchResultSchema,
   AnswerMeta: AnswerMetaSchema,
   ProviderAttempt: ProviderAttemptSchema,
@@ -127,6 +132,21 @@ export const OPERATIONS: Readonly<Record<string, OperationContract>> = {
     summary: 'The company profile of a symbol',
     pathParameters: { symbol: symbolParameter },
     answer: { name: 'CompanyProfileAnswer', schema: dataAnswerSchema(CompanyProfileSchema) },
+    cacheable: true,
+    problems: dataProblems,
+  },
+  GetCorporateActions: {
+    tag: 'Market data',
+    summary: 'The splits and cash dividends of a symbol',
+    description:
+      'Splits (`ratio`: shares after per share before, effective at the open of `exDate`) and cash ' +
+      'dividends (per share as declared on their ex-date, in their currency), each list ascending by ' +
+      '`exDate`; empty lists when the symbol has none. The two lists are fetched and cached apart: ' +
+      '`meta.providers` names the provider of each, and `meta` is as old, as stale and as fresh as the ' +
+      'older part.',
+    pathParameters: { symbol: symbolParameter },
+    answer: { name: 'CorporateActionsAnswer', schema: dataAnswerSchema(CorporateActionsSchema) },
+    example: { summary: 'A 10-for-1 split between two dividends', value: CORPORATE_ACTIONS_EXAMPLE },
     cacheable: true,
     problems: dataProblems,
   },

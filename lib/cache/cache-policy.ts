@@ -16,6 +16,12 @@ export const DEFAULT_CACHE_POLICY: Record<DataType, CachePolicy> = {
   financials: { freshSeconds: 3600, maxStaleSeconds: 30 * 24 * 3600 },
   company: { freshSeconds: 24 * 3600, maxStaleSeconds: 30 * 24 * 3600 },
   search: { freshSeconds: 3600, maxStaleSeconds: 7 * 24 * 3600 },
+  /**
+   * Splits and dividends are announced weeks ahead and change a few times a year: a day fresh, a
+   * month stale (like a company profile).
+   * @default { freshSeconds: 86400, maxStaleSeconds: 2592000 }
+   */
+  corporate_actions: { freshSeconds: 24 * 3600, maxStaleSeconds: 30 * 24 * 3600 },
 };
 
 /**
@@ -32,4 +38,6 @@ export const DEFAULT_STALE_WHILE_REVALIDATE_SECONDS: Record<DataType, number> = 
   financials: 24 * 3600,
   company: 24 * 3600,
   search: 3600,
+  /** @default 86400 */
+  corporate_actions: 24 * 3600,
 };

@@ -41,6 +41,7 @@ export const UNKNOWN_SYMBOL_ASKS_NEXT: Record<DataType, boolean> = {
   financials: true,
   company: true,
   search: false,
+  corporate_actions: true,
 };
 
 /**

@@ -16,6 +16,11 @@ export const ProviderAttemptSchema = z.object({
 /** Where a data answer came from and how far to trust it: `DataAnswer['meta']` as the wire carries it. */
 export const AnswerMetaSchema = z.object({
   provider: z.enum(PROVIDER_IDS),
+  /**
+   * Only on an answer made of parts fetched apart (corporate actions: splits and dividends, each from
+   * its own provider call): each part's provider. `provider` is then the splits'.
+   */
+  providers: z.optional(z.object({ splits: z.enum(PROVIDER_IDS), dividends: z.enum(PROVIDER_IDS) })),
   cache: z.enum(['hit', 'miss']),
   stale: z.boolean(),
   fetchedAt: z.iso.datetime(),

@@ -5,6 +5,7 @@ import type { AlphaVantageEntitlement } from '../providers/alpha-vantage/entitle
 import type { ProviderPlan } from '../providers/provider.js';
 import { ENDPOINTS, inPriorityOrder, quoteEndpoints } from '../providers/registry.js';
 import { scoreCompanyProfile } from '../quality/company-profile.js';
+import { scoreCorporateActions } from '../quality/corporate-actions.js';
 import { scoreDailySeries } from '../quality/daily-bars.js';
 import { scoreStatements } from '../quality/financial-statements.js';
 import { scoreQuote } from '../quality/quote.js';
@@ -52,6 +53,11 @@ export function dataSources(config: ProviderSelection): DataSources {
       endpoints: inPriorityOrder(ENDPOINTS.search, order.search, plans),
       score: (value) => scoreSearchResult(value),
       emptyWhenUnknown: ({ query }) => ({ query, matches: [] }),
+    },
+    corporate_actions: {
+      // Asked as two parts, `{ symbol, kind: 'splits' | 'dividends' }`: each endpoint serves one kind.
+      endpoints: inPriorityOrder(ENDPOINTS.corporate_actions, order.corporate_actions, plans),
+      score: (value, now) => scoreCorporateActions(value, { now }),
     },
   };
 }

@@ -13,6 +13,7 @@ import {
 } from '../cache/series.js';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../errors.js';
 import type { CompanyProfile } from '../model/company-profile.js';
+import type { CorporateActions, CorporateActionsQuery } from '../model/corporate-actions.js';
 import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
 import type { DataType } from '../model/data-types.js';
 import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
@@ -28,6 +29,11 @@ import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../p
 import type { Sighting } from '../quality/agreement.js';
 import { type QualityReport, reportOf } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import {
+  type CorporateActionKind,
+  corporateActionsKey,
+  mergeCorporateActions,
+} from './corporate-actions-answer.js';
 import type { AgreementReview } from './agreement-review.js';
 
 /** What every data endpoint answers: the data, where it came from, and how far to trust it. */
@@ -35,6 +41,8 @@ export interface DataAnswer<T> {
   data: T;
   meta: {
     provider: ProviderId;
+    /** An answer made of parts each fetched apart (corporate actions): each part's provider. */
+    providers?: Record<CorporateActionKind, ProviderId>;
     cache: 'hit' | 'miss';
     stale: boolean;
     fetchedAt: string;
@@ -61,6 +69,7 @@ interface DataKinds {
   financials: { query: StatementsQuery; value: FinancialStatements };
   company: { query: { symbol: string }; value: CompanyProfile };
   search: { query: { query: string }; value: SearchResult };
+  corporate_actions: { query: CorporateActionsQuery; value: CorporateActions };
 }
 
 /**
@@ -165,6 +174,32 @@ export class MarketDataService {
 
   getCompany(symbol: string, deadline: number): Promise<DataAnswer<CompanyProfile>> {
     return this.lookup('company', { key: symbol, symbol, query: { symbol }, deadline });
+  }
+
+  /**
+   * A symbol's splits and cash dividends. Providers serve the two on separate endpoints, so each is a
+   * part of its own through the same path as every key (cache, fills, breakers, key budgets), cached
+   * as `SYMBOL#splits` and `SYMBOL#dividends`, both asked at once; the answer is the two merged
+   * (`mergeCorporateActions`). The symbol is unknown (404) when either part's providers all say so;
+   * else a part that cannot be served makes the whole a 503: half the actions would adjust prices wrong.
+   */
+  async getCorporateActions(symbol: string, deadline: number): Promise<DataAnswer<CorporateActions>> {
+    const part = (kind: CorporateActionKind) =>
+      this.lookup('corporate_actions', {
+        key: corporateActionsKey(symbol, kind),
+        symbol,
+        query: { symbol, kind },
+        deadline,
+      });
+    // Both settle before the answer: neither part's fetch is left running past the invocation.
+    const [splits, dividends] = await Promise.allSettled([part('splits'), part('dividends')]);
+    if (splits.status === 'fulfilled' && dividends.status === 'fulfilled') {
+      return mergeCorporateActions(symbol, splits.value, dividends.value);
+    }
+    const failures = [splits, dividends].flatMap((settled) =>
+      settled.status === 'rejected' ? [settled.reason as unknown] : [],
+    );
+    throw failures.find((reason) => reason instanceof SymbolNotFoundError) ?? failures[0];
   }
 
   /** Symbol search; `query` is already trimmed and bounded. */

@@ -75,7 +75,7 @@ const symbolLike = fc.oneof(
 
 describe('request inputs in the OpenAPI document match what the handlers accept', () => {
   it('a symbol in a path: the pattern and length the validator enforces, on every symbol route', () => {
-    for (const operationId of ['GetStockQuote', 'GetFinancials', 'GetCompany']) {
+    for (const operationId of ['GetStockQuote', 'GetFinancials', 'GetCompany', 'GetCorporateActions']) {
       const schema = parameterSchema(operationId, 'symbol');
       expect(schema, operationId).toMatchObject({ type: 'string', minLength: 1, maxLength: 15 });
       const documented = admits(schema);
