@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layerOnTestSandbox, sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
+import { layerOnTestSandbox, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 
 /**
  * A provider call the request's own deadline cut short, through the whole layer (default

@@ -3,25 +3,25 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { findFreePort } from '../../../infra/local/free-port.js';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../../infra/local/local-aws.js';
-import { KeyPoolStore } from '../../../lib/keys/key-pool-store.js';
-import type { DomainLogger } from '../../../lib/observability/logger.js';
-import { DataLayerMetrics } from '../../../lib/observability/metrics.js';
+import { findFreePort } from '../../infra/local/free-port.js';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
+import { KeyPoolStore } from '../../lib/keys/key-pool-store.js';
+import type { DomainLogger } from '../../lib/observability/logger.js';
+import { DataLayerMetrics } from '../../lib/observability/metrics.js';
 import {
   DependencyGuard,
   DependencyUnavailableError,
   guardClient,
   isUnreachable,
-} from '../../../lib/resilience/dependency-guard.js';
-import { runUntil } from '../../../lib/resilience/request-end.js';
-import { createDynamoDbClient, DYNAMODB_RETRY } from '../../../lib/storage/dynamodb-client.js';
-import { countCommands } from '../../support/call-counter.js';
-import { FakeClock } from '../../support/data-layer.js';
-import { dynamoDbProxyForFile } from '../../support/dynamodb-proxy.js';
-import { startHungEndpoint } from '../../support/hung-endpoint.js';
-import { dynamoDbClient, freshDataTable } from '../../support/local-services.js';
-import { captureStdout, emfMetrics } from '../../support/stdout-capture.js';
+} from '../../lib/resilience/dependency-guard.js';
+import { runUntil } from '../../lib/resilience/request-end.js';
+import { createDynamoDbClient, DYNAMODB_RETRY } from '../../lib/storage/dynamodb-client.js';
+import { countCommands } from '../support/call-counter.js';
+import { FakeClock } from '../support/data-layer.js';
+import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
+import { startHungEndpoint } from '../support/hung-endpoint.js';
+import { dynamoDbClient, freshDataTable } from '../support/local-services.js';
+import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
 
 // The faults here are real sockets, not mocks: an endpoint that accepts and never answers (a hung
 // dependency), and a port nobody listens on. The per-call budget is short so the file runs fast;

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runConfirmMs } from '../../../lib/resilience/breaker-run.js';
-import { BREAKER_PARTITION } from '../../../lib/resilience/breaker-store.js';
-import type { BreakerPermit, CircuitBreaker } from '../../../lib/resilience/circuit-breaker.js';
-import { countWritesToPartition } from '../../support/call-counter.js';
-import { buildDataLayer } from '../../support/data-layer.js';
-import { freshDataTable, localDynamoDb, localSecretsManager } from '../../support/local-services.js';
-import { paidPlans, sandboxOnTestClock } from '../../support/sandbox-on-clock.js';
-import { captureStdout } from '../../support/stdout-capture.js';
+import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
+import { BREAKER_PARTITION } from '../../lib/resilience/breaker-store.js';
+import type { BreakerPermit, CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
+import { countWritesToPartition } from '../support/call-counter.js';
+import { buildDataLayer } from '../support/data-layer.js';
+import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
+import { paidPlans, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
+import { captureStdout } from '../support/stdout-capture.js';
 
 /**
  * The provider manager as `createDataLayer` wires it, with the default configuration (five quote
