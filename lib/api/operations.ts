@@ -4,6 +4,7 @@ import { CompanyProfileSchema } from '../model/company-profile.js';
 import { CorporateActionsSchema } from '../model/corporate-actions.js';
 import { DailySeriesSchema } from '../model/daily-bars.js';
 import { FinancialStatementsSchema } from '../model/financial-statements.js';
+import { AdjustmentMetaSchema } from '../model/price-basis.js';
 import { QuoteSchema } from '../model/quote.js';
 import { SearchResultSchema } from '../model/search-result.js';
 import { QualityReportSchema } from '../quality/report.js';
@@ -65,7 +66,11 @@ function readingSchema<Data extends Schema>(data: Data) {
 }
 
 const quoteAnswer = dataAnswerSchema(QuoteSchema);
-const dailySeriesAnswer = dataAnswerSchema(DailySeriesSchema);
+/** Daily history's answer: its `meta` also states the price basis and the actions applied. */
+const dailySeriesAnswer = z.object({
+  data: DailySeriesSchema,
+  meta: z.extend(AnswerMetaSchema, { adjustment: AdjustmentMetaSchema }),
+});
 
 /**
  * The API's shapes that get a name in the document (`#/components/schemas/<name>`): wherever one of
@@ -79,6 +84,7 @@ export const NAMED_SCHEMAS: Readonly<Record<string, Schema>> = {
   CorporateActions: CorporateActionsSchema,
   SearchResult: SearchResultSchema,
   AnswerMeta: AnswerMetaSchema,
+  AdjustmentMeta: AdjustmentMetaSchema,
   ProviderAttempt: ProviderAttemptSchema,
   QualityReport: QualityReportSchema,
   QuoteAnswer: quoteAnswer,
@@ -111,7 +117,10 @@ export const OPERATIONS: Readonly<Record<string, OperationContract>> = {
     summary: 'The latest quote of a symbol, or its daily bars',
     description:
       'Without query parameters: the latest quote. With `history=daily` (and optionally `from`, `to`, ' +
-      'ISO dates; by default about 100 trading days up to today, at most 20 years): daily bars.',
+      'ISO dates; by default about 100 trading days up to today, at most 20 years): daily bars, on the ' +
+      'price basis `adjustment` asks (`raw` as traded, `splits` adjusted for splits, `all` the total-return ' +
+      'series; default `splits`), the same whichever provider answered; `meta.adjustment` states the ' +
+      'basis and the splits and dividends applied. `adjustment` without `history=daily` is a 400.',
     pathParameters: { symbol: symbolParameter },
     query: z.partial(HistoryParamsSchema),
     answer: { name: 'StockAnswer', schema: z.union([quoteAnswer, dailySeriesAnswer]) },

@@ -6,6 +6,7 @@ import { nextMarketClose } from '../cache/market-close.js';
 import {
   type CoveredSeries,
   reachesBack,
+  type SeriesFetchQuery,
   seriesFetchQuery,
   seriesLookupFor,
   sliceSeries,
@@ -17,6 +18,7 @@ import type { CorporateActions, CorporateActionsQuery } from '../model/corporate
 import type { DailySeries, HistoryQuery } from '../model/daily-bars.js';
 import type { DataType } from '../model/data-types.js';
 import type { FinancialStatements, StatementsQuery } from '../model/financial-statements.js';
+import { type Adjustment, type AdjustmentMeta, DEFAULT_ADJUSTMENT } from '../model/price-basis.js';
 import type { ProviderId } from '../model/provider-ids.js';
 import type { Quote } from '../model/quote.js';
 import type { SearchResult } from '../model/search-result.js';
@@ -29,12 +31,12 @@ import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../p
 import type { Sighting } from '../quality/agreement.js';
 import { type QualityReport, reportOf } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import type { AgreementReview } from './agreement-review.js';
 import {
   type CorporateActionKind,
   corporateActionsKey,
   mergeCorporateActions,
 } from './corporate-actions-answer.js';
-import type { AgreementReview } from './agreement-review.js';
 
 /** What every data endpoint answers: the data, where it came from, and how far to trust it. */
 export interface DataAnswer<T> {
@@ -65,7 +67,7 @@ export interface DataSource<Query, Value> {
 /** Each data type's query and value. */
 interface DataKinds {
   quote: { query: { symbol: string }; value: Quote };
-  daily_history: { query: HistoryQuery; value: CoveredSeries };
+  daily_history: { query: SeriesFetchQuery; value: CoveredSeries };
   financials: { query: StatementsQuery; value: FinancialStatements };
   company: { query: { symbol: string }; value: CompanyProfile };
   search: { query: { query: string }; value: SearchResult };
@@ -124,13 +126,26 @@ export class MarketDataService {
    * does not reach back to, fetches the series once, at least two years deep and up to today, and
    * replaces it. `meta` is the series': a slice of a cached series is a hit with its `fetchedAt`; its
    * quality is the slice's, scored as at that time.
+   *
+   * One price basis whatever the provider: the symbol's corporate actions are read alongside the
+   * series; a fetch carries them to its conversion to as traded (the series is cached so), and the
+   * answer is adjusted to `adjustment` (default `splits`) with them, so a split learned after the
+   * series was cached re-adjusts it without a new history call. When the actions cannot be had, the
+   * ones stored with the series serve, and `meta.adjustment` and a quality check say so.
    */
-  async getDailyHistory(query: HistoryQuery, deadline: number): Promise<DataAnswer<DailySeries>> {
+  async getDailyHistory(
+    query: HistoryQuery & { adjustment?: Adjustment },
+    deadline: number,
+  ): Promise<DailyHistoryAnswer> {
     const now = this.deps.now();
     const untilClose = Math.ceil((nextMarketClose(now) - now.getTime()) / 1000);
     const freshSeconds = Math.max(60, Math.min(untilClose, this.deps.cachePolicy.daily_history.freshSeconds));
-    const cached = await this.readCache<CoveredSeries>('daily_history', query.symbol);
-    const fetchQuery = seriesFetchQuery(query, cached, now);
+    const [cached, current] = await Promise.all([
+      this.readCache<CoveredSeries>('daily_history', query.symbol),
+      this.currentActions(query.symbol, now.getTime() + Math.max(0, deadline - now.getTime()) / 3),
+    ]);
+    const known = current ?? (cached.kind === 'value' ? cached.entry.value.asTraded : undefined);
+    const fetchQuery = seriesFetchQuery(query, cached, now, known);
     const fetchSeries = (found: CacheLookup<CoveredSeries>) =>
       this.lookup('daily_history', {
         key: query.symbol,
@@ -157,8 +172,29 @@ export class MarketDataService {
     // A series fetched for this very range that starts later than asked is all the providers' plans
     // hold (a listing inside the range, or history past every plan's reach): answered as it is.
     const slice = sliceSeries(answer.data, query);
-    const quality = this.deps.sources.daily_history.score(slice, new Date(answer.meta.fetchedAt));
-    return { data: withoutCoverage(slice), meta: { ...answer.meta, quality } };
+    const scored = this.deps.sources.daily_history.score(slice, new Date(answer.meta.fetchedAt));
+    const today = now.toISOString().slice(0, 10);
+    const basis = presentSeries(answer.data, query, query.adjustment ?? DEFAULT_ADJUSTMENT, current, today);
+    const quality = reportOf([...scored.checks, actionsCheck(basis.adjustment)]);
+    const data = { ...withoutCoverage(slice), bars: basis.bars };
+    return { data, meta: { ...answer.meta, quality, adjustment: basis.adjustment } };
+  }
+
+  /**
+   * The symbol's corporate actions as the layer knows them now, within `deadline` (a share of the
+   * request's, so the series still has time), or `null` when they cannot be had: an answer is never
+   * refused for them (the ones stored with the series serve instead).
+   */
+  private async currentActions(symbol: string, deadline: number): Promise<PriceActions | null> {
+    try {
+      return (await this.getCorporateActions(symbol, deadline)).data;
+    } catch (error) {
+      this.deps.logger.warn('corporate actions unavailable; adjusting with those stored with the series', {
+        symbol,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      return null;
+    }
   }
 
   /**
