@@ -19,7 +19,7 @@ import { BreakerStore } from './resilience/breaker-store.js';
 import { CircuitBreaker } from './resilience/circuit-breaker.js';
 import { DependencyGuard, type DependencyName, guardClient } from './resilience/dependency-guard.js';
 import { AccuracyAudit } from './services/accuracy-audit.js';
-import { AgreementReview, seriesBasisOf } from './services/agreement-review.js';
+import { AgreementReview } from './services/agreement-review.js';
 import { AgreementTally } from './services/agreement-tally.js';
 import type { BatchPricesDeps } from './services/batch-prices.js';
 import { dataSources } from './services/data-sources.js';
@@ -136,7 +136,6 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     logger,
     tolerance: config.accuracy.tolerance,
     qualityFloor: config.qualityFloor,
-    seriesBasis: (provider) => seriesBasisOf(sources.daily_history.endpoints, provider),
     now: nowMs,
   });
 

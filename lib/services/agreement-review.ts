@@ -1,5 +1,5 @@
 import { nextMarketClose } from '../cache/market-close.js';
-import type { DailySeries } from '../model/daily-bars.js';
+import type { CoveredSeries } from '../cache/series.js';
 import type { DataType } from '../model/data-types.js';
 import type { ProviderId } from '../model/provider-ids.js';
 import type { Quote } from '../model/quote.js';
@@ -35,11 +35,6 @@ export interface AgreementReviewDeps {
   tolerance: AgreementTolerance;
   /** The quality floor: a disagreement alone never takes an answer under it. */
   qualityFloor: number;
-  /**
-   * The price basis a provider's daily series reaches the review on. Two series are compared only
-   * on one basis; a provider whose basis is not known is not compared.
-   */
-  seriesBasis: (provider: ProviderId) => string | undefined;
   /** Epoch ms: when a disagreement is recorded. */
   now: () => number;
 }
@@ -109,16 +104,15 @@ export class AgreementReview {
   }
 
   #comparer(dataType: DataType): Comparer<never> | undefined {
-    const { tolerance, seriesBasis } = this.deps;
+    const { tolerance } = this.deps;
     if (dataType === 'quote')
       return ((ours: Sighting<Quote>, theirs: Sighting<Quote>) =>
         compareQuotes(ours, theirs, tolerance, sessionClose)) as Comparer<never>;
     if (dataType === 'daily_history')
-      return ((ours: Sighting<DailySeries>, theirs: Sighting<DailySeries>) => {
-        const basis = seriesBasis(ours.provider);
-        if (basis === undefined || basis !== seriesBasis(theirs.provider)) return null;
-        return compareSeries(ours, theirs, tolerance, sessionClose);
-      }) as Comparer<never>;
+      return ((ours: Sighting<CoveredSeries>, theirs: Sighting<CoveredSeries>) =>
+        onOneBasis(ours.value, theirs.value)
+          ? compareSeries(ours, theirs, tolerance, sessionClose)
+          : null) as Comparer<never>;
     return undefined;
   }
 
@@ -167,12 +161,12 @@ export class AgreementReview {
 }
 
 /**
- * The basis a provider's daily series reaches the review on: the one its history endpoint declares
- * (`basis`), `undefined` when it declares none.
+ * Whether two series are on one price basis: both brought to as traded from their providers' own
+ * bases (`asTraded`), with the same splits known, so a split-adjusted provider's bars and an
+ * as-traded provider's are compared as traded. A series cached before the layer converted, or
+ * converted with other splits, is on a basis of its own and is not compared.
  */
-export function seriesBasisOf(
-  endpoints: readonly { provider: ProviderId; basis?: string }[],
-  provider: ProviderId,
-): string | undefined {
-  return endpoints.find((endpoint) => endpoint.provider === provider)?.basis;
+function onOneBasis(ours: CoveredSeries, theirs: CoveredSeries): boolean {
+  if (!ours.asTraded || !theirs.asTraded) return false;
+  return JSON.stringify(ours.asTraded.splits) === JSON.stringify(theirs.asTraded.splits);
 }
