@@ -8,8 +8,12 @@ const positive = finite.check(z.positive());
  * a 10-for-1 forward split, 0.1 for a 1-for-10 reverse split; prices before `exDate` divide by it.
  */
 export const SplitSchema = z.object({
-  exDate: isoDate,
-  ratio: positive,
+  exDate: isoDate.check(z.describe('The first trading day on the split basis, `YYYY-MM-DD`.')),
+  ratio: positive.check(
+    z.describe(
+      'Shares after per share before, a ratio: 10 for a 10-for-1 split, 0.1 for a 1-for-10 reverse split.',
+    ),
+  ),
 });
 
 /**
@@ -18,11 +22,15 @@ export const SplitSchema = z.object({
  * `payDate` is `null` when the provider does not say.
  */
 export const CashDividendSchema = z.object({
-  exDate: isoDate,
-  amount: positive,
+  exDate: isoDate.check(z.describe('The first trading day without the dividend, `YYYY-MM-DD`.')),
+  amount: positive.check(
+    z.describe('Cash per share as declared for the ex-date (not adjusted for later splits), in `currency`.'),
+  ),
   /** ISO 4217; always known for a dividend (a provider that omits it pays in the listing's currency). */
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
-  payDate: z.nullable(isoDate),
+  payDate: z
+    .nullable(isoDate)
+    .check(z.describe('The day it is paid, `YYYY-MM-DD`; null when the provider does not say.')),
 });
 
 /** A symbol's splits and cash dividends, each list ascending by `exDate`, no date twice. */

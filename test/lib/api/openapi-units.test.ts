@@ -9,7 +9,14 @@ import { buildOpenApiDocument, type JsonSchema } from '../../../lib/api/openapi.
 const document = buildOpenApiDocument({ routes: ROUTES, stage: API_STAGE });
 
 /** The market-data models: what `data` holds in the clients' answers. */
-const DATA_MODELS = ['Quote', 'DailySeries', 'FinancialStatements', 'CompanyProfile', 'SearchResult'];
+const DATA_MODELS = [
+  'Quote',
+  'DailySeries',
+  'FinancialStatements',
+  'CompanyProfile',
+  'SearchResult',
+  'CorporateActions',
+];
 
 /** The words a description may name a number's unit with. */
 const UNIT =
@@ -72,5 +79,10 @@ describe('the units in the OpenAPI document', () => {
     expect(descriptionOf('FinancialStatements', 'sharesOutstanding')).toMatch(/count of shares/);
     expect(descriptionOf('CompanyProfile', 'marketCapitalization')).toMatch(/full units of `currency`/);
     expect(descriptionOf('SearchResult', 'matchScore')).toMatch(/fraction from 0 to 1/);
+  });
+
+  it('says a split ratio is shares after per share before, and a dividend an amount per share as declared', () => {
+    expect(descriptionOf('CorporateActions', 'ratio')).toMatch(/Shares after per share before, a ratio/);
+    expect(descriptionOf('CorporateActions', 'amount')).toMatch(/per share as declared .* in `currency`/);
   });
 });
