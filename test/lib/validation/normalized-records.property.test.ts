@@ -15,32 +15,44 @@ import {
 } from '../../support/arbitraries.js';
 
 /** The only two outcomes a transform may have: a value its schema accepts, or `bad_data`. */
-function expectSchemaValueOrBadData(result: ProviderResult<unknown>) {
+function expectSchemaValueOrBadData(result: ProviderResult<unknown>, outcomes: { quotes: number }) {
   if (result.ok) {
     const parsed = z.safeParse(QuoteSchema, result.value);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    outcomes.quotes++;
   } else {
     expect(result.failure.kind).toBe('bad_data');
   }
 }
 
+/**
+ * Most generated answers are plausible (`mostly` in the arbitraries), so a sound transform reads many of
+ * them as quotes: one that answered `bad_data` to everything would pass every run of the properties.
+ */
+const RUNS = 3000;
+const ENOUGH_QUOTES = RUNS / 10;
+
 describe('normalized records always pass their schema', () => {
   it('Alpha Vantage GLOBAL_QUOTE gives a valid quote or bad_data for any raw answer', () => {
+    const outcomes = { quotes: 0 };
     fc.assert(
       fc.property(rawAlphaVantageGlobalQuote, layerSymbol, (body, symbol) => {
-        expectSchemaValueOrBadData(alphaVantageGlobalQuote.transform(body, { symbol }));
+        expectSchemaValueOrBadData(alphaVantageGlobalQuote.transform(body, { symbol }), outcomes);
       }),
-      { numRuns: 3000 },
+      { numRuns: RUNS },
     );
+    expect(outcomes.quotes).toBeGreaterThan(ENOUGH_QUOTES);
   });
 
   it('FMP quote gives a valid quote or bad_data for any raw answer', () => {
+    const outcomes = { quotes: 0 };
     fc.assert(
       fc.property(rawFmpQuote, layerSymbol, (body, symbol) => {
-        expectSchemaValueOrBadData(fmpQuote.transform(body, { symbol }));
+        expectSchemaValueOrBadData(fmpQuote.transform(body, { symbol }), outcomes);
       }),
-      { numRuns: 3000 },
+      { numRuns: RUNS },
     );
+    expect(outcomes.quotes).toBeGreaterThan(ENOUGH_QUOTES);
   });
 });
 

@@ -46,8 +46,13 @@ const fragment = fc.oneof(
   ),
 );
 const markup = fc.array(fragment, { maxLength: 12 }).map((parts) => parts.join(''));
+/** Plain words and punctuation, which the sanitizer must keep as they are (no missing marker among them). */
+const plainWords = fc
+  .stringMatching(/^[A-Za-z0-9]{1,12}( [A-Za-z0-9,.'()]{1,12}){0,8}$/)
+  .filter((text) => !['none', 'null', 'undefined'].includes(text.toLowerCase()));
 const anyText = fc.oneof(markup, fc.anything());
 const maxLength = fc.integer({ min: 1, max: 300 });
+const currencyCode = fc.stringMatching(/^[A-Z]{3}$/);
 
 /** C0/C1 controls and lone surrogates: `\p{Cs}` matches only unpaired halves under the `u` flag. */
 const CONTROL_OR_LONE_SURROGATE = /[\p{Cc}\p{Cs}]/u;
@@ -64,7 +69,9 @@ describe('sanitizeText (properties)', () => {
 
   it('answers null or bounded, trimmed plain text without brackets or control characters', () => {
     fc.assert(
-      fc.property(anyText, maxLength, (raw, limit) => {
+      fc.property(anyText, maxLength, plainWords, (raw, limit, words) => {
+        // A sanitizer that answered null to everything would pass the checks below: it must keep text.
+        expect(sanitizeText(`<b>${words}</b>`, limit)).toBe(words.slice(0, limit).trimEnd());
         const text = sanitizeText(raw, limit);
         if (text === null) return;
         expect(text.length).toBeGreaterThan(0);
@@ -81,22 +88,23 @@ describe('sanitizeText (properties)', () => {
 
   it('cuts a text to a prefix of the uncut text', () => {
     fc.assert(
-      fc.property(markup, maxLength, (raw, limit) => {
+      fc.property(markup, maxLength, plainWords, (raw, limit, words) => {
         const full = sanitizeText(raw, 1_000_000);
         const cut = sanitizeText(raw, limit);
         if (full === null) expect(cut).toBeNull();
+        else if (full.length <= limit) expect(cut).toBe(full);
         else if (cut !== null) expect(full.startsWith(cut)).toBe(true);
+        // A sanitizer that answered null to everything would pass the lines above: plain words are cut
+        // to their first characters, without a trailing space.
+        expect(sanitizeText(words, limit)).toBe(words.slice(0, limit).trimEnd());
       }),
       { numRuns: 1000 },
     );
   });
 
   it('keeps plain words as they are', () => {
-    const words = fc
-      .stringMatching(/^[A-Za-z0-9]{1,12}( [A-Za-z0-9,.'()]{1,12}){0,8}$/)
-      .filter((text) => !['none', 'null', 'undefined'].includes(text.toLowerCase()));
     fc.assert(
-      fc.property(words, (raw) => {
+      fc.property(plainWords, (raw) => {
         expect(sanitizeText(raw, 200)).toBe(raw);
       }),
     );
@@ -106,10 +114,16 @@ describe('sanitizeText (properties)', () => {
 describe('sanitizeSymbol and sanitizeCurrency (properties)', () => {
   it('answers a symbol in the layer form or null, whatever it is given', () => {
     fc.assert(
-      fc.property(fc.oneof(rawSymbol, fc.anything(), fc.string({ unit: 'grapheme' })), (raw) => {
-        const symbol = sanitizeSymbol(raw);
-        if (symbol !== null) expect(symbol).toMatch(/^[A-Z0-9.\-^=]{1,15}$/);
-      }),
+      fc.property(
+        fc.oneof(rawSymbol, fc.anything(), fc.string({ unit: 'grapheme' })),
+        layerSymbol,
+        (raw, known) => {
+          const symbol = sanitizeSymbol(raw);
+          if (symbol !== null) expect(symbol).toMatch(/^[A-Z0-9.\-^=]{1,15}$/);
+          // A sanitizer that answered null to everything would pass the line above: it must also read.
+          expect(sanitizeSymbol(known)).toBe(known);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -124,11 +138,26 @@ describe('sanitizeSymbol and sanitizeCurrency (properties)', () => {
 
   it('answers three upper-case letters or null, whatever it is given', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 5 }), fc.anything()), (raw) => {
+      fc.property(fc.oneof(fc.string({ maxLength: 5 }), fc.anything()), currencyCode, (raw, known) => {
         const code = sanitizeCurrency(raw);
         if (code !== null) expect(code).toMatch(/^[A-Z]{3}$/);
+        // A sanitizer that answered null to everything would pass the line above: it must also read.
+        expect(sanitizeCurrency(` ${known.toLowerCase()} `)).toBe(known);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('answers null for symbols and codes outside the layer form', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('', '   ', 'TOO-LONG-SYMBOL-X', 'BRK B', 'BRK/B', 'ıBM', 'AAPL!'),
+        fc.constantFrom('', 'US', 'USDX', 'U$D', 'ÜSD', '123', 'us d'),
+        (symbol, code) => {
+          expect(sanitizeSymbol(symbol)).toBeNull();
+          expect(sanitizeCurrency(code)).toBeNull();
+        },
+      ),
     );
   });
 });
