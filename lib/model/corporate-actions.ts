@@ -26,7 +26,7 @@ export const CashDividendSchema = z.object({
   amount: positive.check(
     z.describe('Cash per share as declared for the ex-date (not adjusted for later splits), in `currency`.'),
   ),
-  /** ISO 4217; always known for a dividend (a provider that omits it pays in the listing's currency). */
+  /** ISO 4217. FMP and Alpha Vantage state none: their adapters write USD, their documented listings' currency. */
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
   payDate: z
     .nullable(isoDate)
