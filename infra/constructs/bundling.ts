@@ -1,6 +1,24 @@
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
+ * Where a function's AWS SDK comes from: `bundled` into its bundle (the version package-lock.json
+ * pins, the one every test ran on), or left to the `runtime`'s own copy (whatever version Lambda
+ * ships with `nodejs22.x` that day).
+ */
+export type SdkSource = 'bundled' | 'runtime';
+
+/**
+ * The deployed choice, measured: a faster cold init and the SDK version the tests ran on (docs/architecture.md,
+ * "Node 22 everywhere, and the AWS SDK in the bundle").
+ */
+export const SDK_SOURCE: SdkSource = 'bundled';
+
+/** What esbuild leaves out of a bundle for an SDK source. */
+export function externalModulesFor(source: SdkSource): string[] {
+  return source === 'runtime' ? ['@aws-sdk/*'] : [];
+}
+
+/**
  * How every handler is bundled, in one place: CDK's NodejsFunction uses it, and the benchmark
  * bundles with the same options so the sizes and cold starts it measures are the deployed ones.
  */
@@ -14,7 +32,6 @@ export const LAMBDA_BUNDLING = {
   mainFields: ['module', 'main'],
   // Some dependencies still call `require`; an ESM bundle has none unless it creates one.
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  // The Node.js 22 runtime ships AWS SDK v3; leaving it out of the bundle roughly halves it
-  // (TOOLCHAIN.md: 815 KB with the SDK, 475 KB without). Also NodejsFunction's default, made visible.
-  externalModules: ['@aws-sdk/*'],
+  // Set explicitly either way: NodejsFunction leaves `@aws-sdk/*` out unless told otherwise.
+  externalModules: externalModulesFor(SDK_SOURCE),
 } as const;

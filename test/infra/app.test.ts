@@ -102,6 +102,12 @@ function functionOf(route: RouteDefinition): { id: string; props: Record<string,
   return { id, props: resource?.Properties ?? {} };
 }
 
+/** Where synth staged a route's bundle: the code's S3 key is `<asset hash>.zip`, the folder `asset.<asset hash>`. */
+function assetDirOf(route: RouteDefinition): string {
+  const s3Key = String((functionOf(route).props.Code as { S3Key: string }).S3Key);
+  return join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+}
+
 describe('DataStack', () => {
   it('creates the data table from the table definition, on demand, with TTL and point-in-time recovery', () => {
     data.resourceCountIs('AWS::DynamoDB::Table', 1);
@@ -170,15 +176,23 @@ describe('the cloud assembly', () => {
 
   it('bundles each handler as minified ESM with the createRequire banner and a source map', () => {
     for (const route of routes) {
-      // The code's S3 key is `<asset hash>.zip`; the staged bundle sits in `asset.<asset hash>`.
-      const s3Key = String((functionOf(route).props.Code as { S3Key: string }).S3Key);
-      const assetDir = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+      const assetDir = assetDirOf(route);
       const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
       expect(
         bundle.startsWith("import { createRequire } from 'module'; const require = createRequire("),
       ).toBe(true);
       expect(bundle).toContain('sourceMappingURL=index.mjs.map');
       expect(readdirSync(assetDir)).toContain('index.mjs.map');
+    }
+  });
+
+  it("bundles the locked AWS SDK into each handler instead of importing the Lambda runtime's", () => {
+    // docs/architecture.md "The AWS SDK goes in the bundle": the version the tests ran on, and a faster cold init.
+    // An import statement or expression: the SDK's own error messages quote `require("@aws-sdk/…")`.
+    const sdkImport = /\bfrom\s*["']@aws-sdk\/|\bimport\s*\(\s*["']@aws-sdk\//;
+    for (const route of routes) {
+      const bundle = readFileSync(join(assetDirOf(route), 'index.mjs'), 'utf8');
+      expect(sdkImport.test(bundle), route.id).toBe(false);
     }
   });
 });
