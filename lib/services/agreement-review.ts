@@ -8,6 +8,7 @@ import type { DataLayerMetrics } from '../observability/metrics.js';
 import {
   type AgreementTolerance,
   agreementCheck,
+  agreementChecksOf,
   type Comparison,
   compareQuotes,
   compareSeries,
@@ -83,6 +84,14 @@ export class AgreementReview {
     if (!this.compares(dataType) || !this.deps.audit.draws()) return ours.quality;
     const heard = await this.deps.audit.ask({ ...request, answeredBy: ours.provider });
     return heard ? this.#compare(dataType, symbol, ours, [heard]) : ours.quality;
+  }
+
+  /**
+   * A report rescored from part of a value (a slice of a series) with the whole value's agreement
+   * checks carried over, scored as they were.
+   */
+  carryOver(report: QualityReport, whole: QualityReport | null): QualityReport {
+    return withAgreement(report, agreementChecksOf(whole), this.deps.qualityFloor) ?? report;
   }
 
   async #compare<Value>(

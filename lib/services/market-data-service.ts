@@ -175,7 +175,9 @@ export class MarketDataService {
     const scored = this.deps.sources.daily_history.score(slice, new Date(answer.meta.fetchedAt));
     const today = now.toISOString().slice(0, 10);
     const basis = presentSeries(answer.data, query, query.adjustment ?? DEFAULT_ADJUSTMENT, current, today);
-    const quality = reportOf([...scored.checks, actionsCheck(basis.adjustment)]);
+    const sliceQuality = reportOf([...scored.checks, actionsCheck(basis.adjustment)]);
+    // The series' comparisons with other providers (made when it was fetched) hold for every slice.
+    const quality = this.deps.agreement?.carryOver(sliceQuality, answer.meta.quality) ?? sliceQuality;
     const data = { ...withoutCoverage(slice), bars: basis.bars };
     return { data, meta: { ...answer.meta, quality, adjustment: basis.adjustment } };
   }
