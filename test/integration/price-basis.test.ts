@@ -8,6 +8,7 @@ import { SymbolPrices } from '../../infra/local/sandbox/price-bases.js';
 import type { DailyBar } from '../../lib/model/daily-bars.js';
 import type { Adjustment } from '../../lib/model/price-basis.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
+import { historyCallCounter } from '../support/history-calls.js';
 import { layerOnTestSandbox, paidPlans, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
@@ -16,27 +17,6 @@ const deadline = () => world.clock.now() + 19_000;
 /** The ISO date `days` before the clock's today (UTC), as the API reads dates. */
 const daysAgo = (days: number) => new Date(world.clock.now() - days * 86_400_000).toISOString().slice(0, 10);
 
-/**
- * Provider calls for daily history, whatever else the layer asks (corporate actions): one pattern per
- * provider's history endpoint. Counted on `fetch`, which the layer's upstream client calls.
- */
-const HISTORY_PATHS = [
-  /function=TIME_SERIES_DAILY\b/,
-  /\/stock\/candle/,
-  /historical-price-eod/,
-  /\/time_series/,
-  /\/v2\/aggs\//,
-];
-function countHistoryCalls() {
-  const spy = vi.spyOn(globalThis, 'fetch');
-  // A spy already on `fetch` is handed back as it is: count from now.
-  spy.mockClear();
-  return () =>
-    spy.mock.calls.filter(([input]) => {
-      const url = input instanceof Request ? input.url : String(input);
-      return HISTORY_PATHS.some((path) => path.test(url));
-    }).length;
-}
 afterEach(() => vi.restoreAllMocks());
 const stdout = captureStdout();
 afterAll(() => stdout.restore());
@@ -76,7 +56,7 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
     for (const provider of PROVIDER_IDS) {
       const env = { ...paidPlans(world), PROVIDER_ORDER_DAILY_HISTORY: provider };
       const { service } = await layerOnTestSandbox(world, `basis-${provider}`, env);
-      const history = countHistoryCalls();
+      const history = historyCallCounter();
       const closes = {} as Record<Adjustment, number[]>;
       for (const adjustment of ['splits', 'raw', 'all'] as const) {
         const answer = await service.getDailyHistory({ symbol, ...range, adjustment }, deadline());
@@ -126,7 +106,7 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
     });
     const symbol = 'IBM';
     const range = { from: daysAgo(100), to: daysAgo(0) };
-    const history = countHistoryCalls();
+    const history = historyCallCounter();
     const before = await service.getDailyHistory({ symbol, ...range, adjustment: 'splits' }, deadline());
     expect(history()).toBe(1);
     const splitBar = before.data.bars[Math.floor(before.data.bars.length / 2)];

@@ -1,15 +1,21 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SymbolNotFoundError } from '../../lib/errors.js';
 import type { HistoryQuery } from '../../lib/model/daily-bars.js';
 import { countCommands } from '../support/call-counter.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
+import { historyCallCounter } from '../support/history-calls.js';
 import { freshDataTable, localSecretsManager } from '../support/local-services.js';
 import { everyProvider, sandboxOnTestClock, upstreamCalls } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
 
 const secretsManager = localSecretsManager();
 const world = sandboxOnTestClock();
+// A history request also asks for the symbol's corporate actions: the counts below are history calls.
+let historyCalls: () => number = () => 0;
+beforeEach(() => {
+  historyCalls = historyCallCounter();
+});
 // DynamoDB's replica lag on the test's clock: a test that moves the clock a day reads its own writes.
 const db = dynamoDbProxyForFile({ now: () => world.clock.now(), knobs: { replicaLagMs: 1000 } });
 const stdout = captureStdout();
@@ -57,10 +63,10 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     expect(first.meta.cache).toBe('miss');
     expect(first.data.bars.length).toBeGreaterThan(4700);
     expect(JSON.stringify(first.data).length).toBeGreaterThan(400 * 1024);
-    expect(upstreamCalls(world.sandbox)).toBe(1);
+    expect(historyCalls()).toBe(1);
 
     const again = await service.getDailyHistory(deepest, deadline());
-    expect(upstreamCalls(world.sandbox)).toBe(1);
+    expect(historyCalls()).toBe(1);
     expect(again.data).toEqual(first.data);
     expect(again.meta).toMatchObject({
       cache: 'hit',
@@ -86,7 +92,7 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
       expect(answer.meta).toMatchObject({ cache: 'hit', fetchedAt: whole.meta.fetchedAt });
       expect(answer.meta.quality?.score).toBe(1);
     }
-    expect(upstreamCalls(world.sandbox)).toBe(1);
+    expect(historyCalls()).toBe(1);
   });
 
   it('serves a cached series to a container that has not seen it, from DynamoDB, with no provider call', async () => {
@@ -97,7 +103,7 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     for (const name of Object.keys(other.dynamodbCalls)) delete other.dynamodbCalls[name];
     const answer = await other.service.getDailyHistory(range('AAPL', 400, 100), deadline());
     expect(answer.meta).toMatchObject({ cache: 'hit', stale: false });
-    expect(upstreamCalls(world.sandbox)).toBe(1);
+    expect(historyCalls()).toBe(1);
     expect(other.dynamodbCalls.GetItemCommand ?? 0).toBeGreaterThan(0);
   });
 
@@ -108,7 +114,7 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     for (const query of [range('NVDA', 365), range('NVDA', 700, 30), range('NVDA', 5)]) {
       expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
     }
-    expect(upstreamCalls(world.sandbox)).toBe(1);
+    expect(historyCalls()).toBe(1);
   });
 
   it('extends the cached series once for a range it does not reach back to, then serves both', async () => {
@@ -117,11 +123,11 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
     const deep = await service.getDailyHistory(range('TSLA', 10 * 366, 9 * 366), deadline());
     expect(deep.meta.cache).toBe('miss');
     expect(deep.data.bars[0]?.date.slice(0, 4)).toBe(daysAgo(10 * 366).slice(0, 4));
-    expect(upstreamCalls(world.sandbox)).toBe(2);
+    expect(historyCalls()).toBe(2);
     for (const query of [range('TSLA', 140), range('TSLA', 10 * 366, 9 * 366), range('TSLA', 5 * 366)]) {
       expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
     }
-    expect(upstreamCalls(world.sandbox)).toBe(2);
+    expect(historyCalls()).toBe(2);
   });
 
   it('serves the cached slice as stale when every provider fails after the series went stale', async () => {
