@@ -45,13 +45,15 @@ export const DEFAULT_PROVIDER_ORDER: Record<DataType, readonly ProviderId[]> = {
   company: ['alpha-vantage', 'fmp', 'finnhub', 'polygon', 'twelve-data'],
   search: ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon'],
   /**
-   * The free plans with the most calls to spare first: two calls (splits, dividends) per symbol and
-   * day must not eat Alpha Vantage's 25 a day that quotes and bars need. Polygon/Massive (5 a minute,
-   * no daily cap), FMP (250 a day), Alpha Vantage (25 a day), then Finnhub (60 a minute) and Twelve
-   * Data (8 a minute, 800 a day); an endpoint a free plan lacks is skipped on that plan.
-   * @default ['polygon', 'fmp', 'alpha-vantage', 'finnhub', 'twelve-data']
+   * Of the free plans that list a symbol's whole history, the one with the most calls to spare first:
+   * each symbol costs two calls (splits, dividends) a day, which must not eat Alpha Vantage's 25 a day
+   * that quotes and bars need. FMP (250 a day), then Alpha Vantage (25 a day); Polygon/Massive's free
+   * plan has calls to spare (5 a minute, no daily cap) but lists only the last 2 years, and a list cut
+   * short adjusts every older price wrongly, so it is the last free resort. Then the paid-only ones:
+   * Twelve Data (whole history, and it tells an unknown symbol from one without actions), Finnhub.
+   * @default ['fmp', 'alpha-vantage', 'polygon', 'twelve-data', 'finnhub']
    */
-  corporate_actions: ['polygon', 'fmp', 'alpha-vantage', 'finnhub', 'twelve-data'],
+  corporate_actions: ['fmp', 'alpha-vantage', 'polygon', 'twelve-data', 'finnhub'],
 };
 
 /** The layer's configuration, read once per container from the environment. */
