@@ -23,15 +23,27 @@ export const DEFAULT_ADJUSTMENT: Adjustment = 'splits';
 
 /**
  * What `meta.adjustment` says of a daily-history answer: the basis its prices are on, the splits and
- * dividends that changed its numbers (after the first bar answered; none on `raw`), and whether the
- * corporate actions were the current ones or, when those could not be had, the ones stored with the
- * cached series (possibly missing an action learned since).
+ * dividends that changed its prices and volumes (after the first bar answered; none on `raw`, no
+ * dividend on `splits`; `adjustedClose`, the total-return close, reads every action whatever the
+ * basis), and whether the corporate actions were the current ones or, when those could not be had,
+ * the ones stored with the cached series (possibly missing an action learned since).
  */
 export const AdjustmentMetaSchema = z.object({
-  basis: z.enum(ADJUSTMENTS),
-  splits: z.array(SplitSchema),
-  dividends: z.array(CashDividendSchema),
-  actions: z.enum(['current', 'stored_with_series']),
+  basis: z.enum(ADJUSTMENTS).check(z.describe('The price basis of the bars: raw, splits or all.')),
+  splits: z
+    .array(SplitSchema)
+    .check(z.describe("The splits after the first bar that changed the bars' prices and volumes.")),
+  dividends: z
+    .array(CashDividendSchema)
+    .check(z.describe("The dividends after the first bar that changed the bars' prices (basis all only).")),
+  actions: z
+    .enum(['current', 'stored_with_series'])
+    .check(
+      z.describe(
+        '`current`: the corporate actions as the layer knows them now; `stored_with_series`: they could ' +
+          'not be had, and those cached with the series served (an action learned since may be missing).',
+      ),
+    ),
 });
 
 export type AdjustmentMeta = z.infer<typeof AdjustmentMetaSchema>;
