@@ -1,5 +1,6 @@
 import { overviewBody, type StatementFunction, statementBody } from './alpha-vantage-fundamentals.js';
 import { isoDay, latestTradingDay, tradingDaysBack, tradingDaysBetween } from './calendar.js';
+import { listedActions } from './listed-actions.js';
 import { companyFor } from './market-generator.js';
 import type { MarketView } from './price-bases.js';
 import {
@@ -132,6 +133,26 @@ function dailySeries(market: MarketView, symbol: string, day: number, outputSize
   };
 }
 
+/**
+ * SPLITS and DIVIDENDS (free: not marked premium), newest first, every figure a string: a split's factor
+ * with four decimals (`"0.3333"` for 1 for 3), a dividend's amount as declared, `"None"` for a date it
+ * does not have.
+ */
+function corporateActionsBody(market: MarketView, fn: 'SPLITS' | 'DIVIDENDS', symbol: string): JsonValue {
+  const { splits, dividends } = listedActions(market, symbol);
+  const data: JsonValue[] =
+    fn === 'SPLITS'
+      ? splits.map((split) => ({ effective_date: split.exDate, split_factor: split.ratio.toFixed(4) }))
+      : dividends.map((dividend) => ({
+          ex_dividend_date: dividend.exDate,
+          declaration_date: dividend.declarationDate,
+          record_date: dividend.recordDate,
+          payment_date: dividend.payDate ?? 'None',
+          amount: String(dividend.amount),
+        }));
+  return { symbol, data: data.reverse() };
+}
+
 function symbolSearch(keywords: string, isKnown: (symbol: string) => boolean): JsonValue {
   return {
     bestMatches: searchSymbols(keywords, isKnown).map((match) => ({
@@ -184,7 +205,7 @@ export const alphaVantage: ProviderModule = {
       const keywords = request.query.get('keywords');
       return keywords ? ok(symbolSearch(keywords, (s) => context.isKnown(s))) : invalidCall(fn);
     }
-    const known = ['GLOBAL_QUOTE', 'TIME_SERIES_DAILY', 'OVERVIEW', ...STATEMENTS];
+    const known = ['GLOBAL_QUOTE', 'TIME_SERIES_DAILY', 'OVERVIEW', 'SPLITS', 'DIVIDENDS', ...STATEMENTS];
     if (!known.includes(fn)) return ok({ 'Error Message': `This API function (${fn}) does not exist.` });
     const symbol = request.query.get('symbol')?.trim().toUpperCase();
     if (!symbol) return invalidCall(fn);
@@ -200,6 +221,7 @@ export const alphaVantage: ProviderModule = {
     if (fn === 'TIME_SERIES_DAILY') {
       return ok(dailySeries(market, symbol, day, request.query.get('outputsize')));
     }
+    if (fn === 'SPLITS' || fn === 'DIVIDENDS') return ok(corporateActionsBody(market, fn, symbol));
     if (isStatement(fn)) return ok(statementBody(fn, companyFor(symbol), context.now));
     return ok(overviewBody(companyFor(symbol), day, context.now));
   },

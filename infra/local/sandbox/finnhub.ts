@@ -1,4 +1,5 @@
 import { dayOf, latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
+import { listedActions } from './listed-actions.js';
 import { companyFor, round } from './market-generator.js';
 import type { MarketView } from './price-bases.js';
 import {
@@ -107,6 +108,46 @@ function candleBody(market: MarketView, symbol: string, query: URLSearchParams, 
   };
 }
 
+/** Dates of `from`..`to` (`YYYY-MM-DD`, both required by Finnhub; open-ended here when left out). */
+function withinRange(query: URLSearchParams): (date: string) => boolean {
+  const from = query.get('from') ?? '';
+  const to = query.get('to') ?? '9999-12-31';
+  return (date) => date >= from && date <= to;
+}
+
+/** `/stock/split`: ascending, `toFactor` shares for `fromFactor`. */
+function splitsBody(market: MarketView, symbol: string, query: URLSearchParams): JsonValue {
+  const within = withinRange(query);
+  return listedActions(market, symbol)
+    .splits.filter((split) => within(split.exDate))
+    .map((split) => ({ symbol, date: split.exDate, fromFactor: split.from, toFactor: split.to }));
+}
+
+/** `/stock/dividend`: newest first, `amount` as declared, `adjustedAmount` in today's shares. */
+function dividendsBody(market: MarketView, symbol: string, query: URLSearchParams): JsonValue {
+  const within = withinRange(query);
+  return listedActions(market, symbol)
+    .dividends.filter((dividend) => within(dividend.exDate))
+    .map((dividend) => ({
+      symbol,
+      date: dividend.exDate,
+      amount: dividend.amount,
+      adjustedAmount: dividend.splitAdjustedAmount,
+      payDate: dividend.payDate,
+      recordDate: dividend.recordDate,
+      declarationDate: dividend.declarationDate,
+      currency: dividend.currency,
+    }))
+    .reverse();
+}
+
+/** Endpoints of paid plans: a free key gets 403 whatever the symbol (candles left the free plan too). */
+const PAID_ENDPOINTS: readonly string[] = [
+  '/api/v1/stock/candle',
+  '/api/v1/stock/split',
+  '/api/v1/stock/dividend',
+];
+
 function searchBody(text: string, isKnown: (symbol: string) => boolean): JsonValue {
   const result = searchSymbols(text, isKnown).map((match) => {
     const suffix = Object.keys(FINNHUB_SUFFIXES).find((s) => match.symbol.endsWith(s));
@@ -145,11 +186,12 @@ export const finnhub: ProviderModule = {
   // 60 calls a minute on the free plan (and 30 a second on every plan), no daily quota.
   freePlanLimits: { perMinute: 60 },
 
-  // Candles left the free plan: a free key gets 403 whatever the symbol.
-  freePlanRefusal: (request) =>
-    request.path.replace(/\/+$/, '') === '/api/v1/stock/candle'
-      ? { refused: 'stock/candle', answer: error(403, FINNHUB_MESSAGES.noAccess) }
-      : undefined,
+  freePlanRefusal(request) {
+    const path = request.path.replace(/\/+$/, '');
+    return PAID_ENDPOINTS.includes(path)
+      ? { refused: path.replace('/api/v1/', ''), answer: error(403, FINNHUB_MESSAGES.noAccess) }
+      : undefined;
+  },
 
   handle(request, context) {
     const { query } = request;
@@ -163,6 +205,10 @@ export const finnhub: ProviderModule = {
         return json(200, known ? profileBody(market, symbol, now) : {});
       case '/api/v1/stock/candle':
         return json(200, known ? candleBody(market, symbol, query, now) : { s: 'no_data' });
+      case '/api/v1/stock/split':
+        return json(200, known ? splitsBody(market, symbol, query) : []);
+      case '/api/v1/stock/dividend':
+        return json(200, known ? dividendsBody(market, symbol, query) : []);
       case '/api/v1/search':
         return json(
           200,

@@ -1,6 +1,7 @@
 import { latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
 import { isFmpStatement, statementRows } from './fmp-statements.js';
 import type { Plan } from './knobs.js';
+import { listedActions } from './listed-actions.js';
 import { companyFor, round } from './market-generator.js';
 import type { MarketView } from './price-bases.js';
 import {
@@ -150,6 +151,33 @@ function unadjusted(market: MarketView, symbol: string, days: readonly number[])
   }));
 }
 
+/** `/stable/splits`: newest first, `numerator` shares for `denominator`. */
+function splitRows(market: MarketView, symbol: string): JsonValue {
+  return listedActions(market, symbol)
+    .splits.map((split) => ({ symbol, date: split.exDate, numerator: split.to, denominator: split.from }))
+    .reverse();
+}
+
+/**
+ * `/stable/dividends`: newest first; `dividend` as declared, `adjDividend` in today's shares, `yield`
+ * the annual rate in percent of the price before the ex-date.
+ */
+function dividendRows(market: MarketView, symbol: string): JsonValue {
+  return listedActions(market, symbol)
+    .dividends.map((dividend) => ({
+      symbol,
+      date: dividend.exDate,
+      recordDate: dividend.recordDate,
+      paymentDate: dividend.payDate ?? '',
+      declarationDate: dividend.declarationDate,
+      adjDividend: dividend.splitAdjustedAmount,
+      dividend: dividend.amount,
+      yield: dividend.shareOfPrice * 4 * 100,
+      frequency: 'Quarterly',
+    }))
+    .reverse();
+}
+
 /** The EOD endpoints, each on its own basis. */
 const EOD_ENDPOINTS: Readonly<
   Record<string, (market: MarketView, symbol: string, days: readonly number[]) => JsonValue>
@@ -221,6 +249,10 @@ export const fmp: ProviderModule = {
           symbols.filter((s) => s !== '' && context.isKnown(s)).map((s) => quoteObject(market, s, day, now)),
         );
       }
+      case 'splits':
+        return json(200, known ? splitRows(market, symbol) : []);
+      case 'dividends':
+        return json(200, known ? dividendRows(market, symbol) : []);
       case 'profile':
         return json(200, known ? [profileObject(market, symbol, day)] : []);
       case 'search-symbol': {

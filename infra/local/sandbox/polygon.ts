@@ -6,6 +6,7 @@ import {
   previousTradingDay,
   tradingDaysBetween,
 } from './calendar.js';
+import { listedActions } from './listed-actions.js';
 import { type Company, companyFor, type DailyBar, round } from './market-generator.js';
 import type { MarketView, PriceBasis } from './price-bases.js';
 import {
@@ -164,6 +165,67 @@ function detailsBody(market: MarketView, company: Company, now: Date, requestId:
   };
 }
 
+/** An event id in Massive's form: `E` and 64 hex digits. */
+function eventIdOf(...parts: readonly (string | number)[]): string {
+  const hex = [1, 2, 3, 4, 5, 6, 7, 8].map((n) =>
+    hashSeed('event-id', ...parts, n)
+      .toString(16)
+      .padStart(8, '0'),
+  );
+  return `E${hex.join('')}`;
+}
+
+/** How far back the free (Basic) plan's splits and dividends reach: 2 years, as its endpoint pages say. */
+const FREE_PLAN_ACTIONS_DAYS = 2 * 365;
+
+/**
+ * `/stocks/v1/splits` (newest first) and `/stocks/v1/dividends` (oldest first), as recorded answers
+ * order them; an unlisted ticker gets `results: []`, as a ticker without actions does.
+ */
+function corporateActionsBody(
+  kind: 'splits' | 'dividends',
+  ticker: string,
+  context: { market: MarketView; plan: string; known: boolean },
+  query: URLSearchParams,
+  requestId: string,
+): JsonValue {
+  const reach = context.plan === 'free' ? FREE_PLAN_ACTIONS_DAYS : undefined;
+  const { splits, dividends } = context.known
+    ? listedActions(context.market, ticker, reach)
+    : { splits: [], dividends: [] };
+  const limit = Math.min(Math.max(1, Number(query.get('limit')) || 100), 5000);
+  const results: JsonValue[] =
+    kind === 'splits'
+      ? splits.reverse().map((split) => ({
+          id: eventIdOf(ticker, split.exDate, 'split'),
+          execution_date: split.exDate,
+          split_from: split.from,
+          split_to: split.to,
+          ticker,
+          adjustment_type: split.ratio >= 1 ? 'forward_split' : 'reverse_split',
+          historical_adjustment_factor: split.adjustmentFactor,
+        }))
+      : dividends.map((dividend, index) => ({
+          id: eventIdOf(ticker, dividend.exDate, 'dividend'),
+          ticker,
+          record_date: dividend.recordDate,
+          ...(dividend.payDate === null ? {} : { pay_date: dividend.payDate }),
+          declaration_date: dividend.declarationDate,
+          ex_dividend_date: dividend.exDate,
+          frequency: 4,
+          cash_amount: dividend.amount,
+          currency: dividend.currency,
+          distribution_type: 'recurring',
+          // What prices before the ex-date multiply by for this and every later dividend (total return).
+          historical_adjustment_factor: round(
+            dividends.slice(index).reduce((factor, later) => factor * (1 - later.shareOfPrice), 1),
+            6,
+          ),
+          split_adjusted_cash_amount: dividend.splitAdjustedAmount,
+        }));
+  return { status: 'OK', request_id: requestId, results: results.slice(0, limit) };
+}
+
 function apiKeyOf(request: DataRequest): string | undefined {
   const header = request.headers.authorization;
   const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
@@ -266,6 +328,12 @@ export const polygon: ProviderModule = {
       const ticker = decodeURIComponent(details[1] ?? '').toUpperCase();
       if (!known(ticker)) return notFound(POLYGON_MESSAGES.tickerNotFound);
       return json(200, detailsBody(market, companyFor(ticker), now, requestId));
+    }
+    const actions = /^\/stocks\/v1\/(splits|dividends)$/.exec(path)?.[1];
+    if (actions === 'splits' || actions === 'dividends') {
+      const ticker = (request.query.get('ticker') ?? '').trim().toUpperCase();
+      const about = { market, plan: context.plan, known: known(ticker) };
+      return json(200, corporateActionsBody(actions, ticker, about, request.query, requestId));
     }
     if (path === '/v3/reference/tickers') {
       const { query } = request;

@@ -1,4 +1,12 @@
-import { dayOf, latestTradingDay, parseIsoDay, tradingDaysBack, tradingDaysBetween } from './calendar.js';
+import {
+  dayOf,
+  isoDay,
+  latestTradingDay,
+  parseIsoDay,
+  tradingDaysBack,
+  tradingDaysBetween,
+} from './calendar.js';
+import { listedActions } from './listed-actions.js';
 import { type Company, companyFor } from './market-generator.js';
 import type { MarketView } from './price-bases.js';
 import {
@@ -40,7 +48,7 @@ export const TWELVE_DATA_MESSAGES = {
 } as const;
 
 /** Endpoints of the Grow plan and above: a Basic (free) key gets the 403 body (HTTP 200). */
-const PAID_ENDPOINTS: readonly string[] = ['/profile', '/income_statement'];
+const PAID_ENDPOINTS: readonly string[] = ['/profile', '/income_statement', '/splits', '/dividends'];
 
 const ok = (body: JsonValue): Answer => jsonAnswer(200, body, 0, CONTENT_TYPE);
 const errorBody = (code: number, message: string): JsonValue => ({ code, message, status: 'error' });
@@ -146,6 +154,54 @@ function timeSeriesBody(market: MarketView, listing: Listing, query: URLSearchPa
       volume: String(bar.volume),
     })),
     status: 'ok',
+  };
+}
+
+/**
+ * The days a `range` of `/splits` and `/dividends` reaches back, `null` for all of them; any other
+ * value, `last` (the default) included, is the latest action only.
+ */
+const RANGE_DAYS: Readonly<Record<string, number | null>> = { '1y': 365, '2y': 730, '5y': 1826, full: null };
+
+/**
+ * `/splits` and `/dividends`: newest first under the listing's `meta`; a split as `from_factor` shares
+ * becoming `to_factor`, a dividend's `amount` as declared.
+ */
+function corporateActionsBody(
+  market: MarketView,
+  kind: 'splits' | 'dividends',
+  listing: Listing,
+  range: string | null,
+): JsonValue {
+  const { splits, dividends } = listedActions(market, listing.ticker);
+  const reach = RANGE_DAYS[range ?? 'last'];
+  const since = typeof reach === 'number' ? isoDay(market.asOfDay - reach) : '';
+  const rows: { date: string; row: JsonValue }[] =
+    kind === 'splits'
+      ? splits.map((split) => ({
+          date: split.exDate,
+          row: {
+            date: split.exDate,
+            description: `${split.to}-for-${split.from} split`,
+            ratio: split.ratio,
+            from_factor: split.from,
+            to_factor: split.to,
+          },
+        }))
+      : dividends.map((d) => ({ date: d.exDate, row: { ex_date: d.exDate, amount: d.amount } }));
+  const reached = rows.filter(({ date }) => date >= since).map(({ row }) => row);
+  const newestFirst = reach === undefined ? reached.slice(-1) : reached.reverse();
+  const { ticker, company, currency, exchange, mic, timezone } = listing;
+  return {
+    meta: {
+      symbol: ticker,
+      name: company.name,
+      currency,
+      exchange,
+      mic_code: mic,
+      exchange_timezone: timezone,
+    },
+    [kind]: newestFirst,
   };
 }
 
@@ -257,7 +313,9 @@ export const twelveData: ProviderModule = {
       // The search text is free text: commas in it are not a list.
       return ok(searchBody(query.get('symbol') ?? '', size, (s) => context.isKnown(s)));
     }
-    if (!['/quote', '/time_series', '/profile', '/income_statement'].includes(endpoint)) {
+    if (
+      !['/quote', '/time_series', '/profile', '/income_statement', '/splits', '/dividends'].includes(endpoint)
+    ) {
       return {
         status: 404,
         kind: 'json',
@@ -282,6 +340,16 @@ export const twelveData: ProviderModule = {
         return ok(timeSeriesBody(context.market, listing, query, now));
       case '/profile':
         return ok(profileBody(listing));
+      case '/splits':
+      case '/dividends':
+        return ok(
+          corporateActionsBody(
+            context.market,
+            endpoint.slice(1) as 'splits' | 'dividends',
+            listing,
+            query.get('range'),
+          ),
+        );
       default:
         return ok(
           incomeStatementBody(
