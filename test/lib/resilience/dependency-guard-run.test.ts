@@ -85,7 +85,9 @@ describe('isUnreachable', () => {
     expect(isUnreachable(socketError('EPIPE'))).toBe(false);
     expect(isUnreachable(new Error('boom'))).toBe(false);
     expect(isUnreachable(Object.assign(new Error('x'), { code: 42 }))).toBe(false);
+    expect(isUnreachable(socketError('EINVAL'))).toBe(false);
     expect(isUnreachable('ECONNREFUSED')).toBe(false);
+    expect(isUnreachable({ name: 'TimeoutError', code: 'ECONNREFUSED' })).toBe(false);
   });
 });
 
@@ -95,6 +97,9 @@ describe('DependencyGuard.run', () => {
     await expect(guard.run(async () => 'item')).resolves.toBe('item');
     expect(guard.status()).toEqual({ state: 'healthy', until: null, backoffSeconds: null });
     expect(backoffs).toEqual([]);
+    expect(logs).toEqual([]);
+    // The call's budget timer goes with the call.
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('backs off after an unreachable call: the next calls are not sent until the back-off ends', async () => {
@@ -103,6 +108,7 @@ describe('DependencyGuard.run', () => {
     expect((fault as { code?: string }).code).toBe('ECONNREFUSED');
     expect(backoffs).toEqual(['dynamodb']);
     const warning = logs.find((log) => log.level === 'warn');
+    expect(warning?.message).toBe('dependency did not answer; skipping it for a back-off');
     expect(warning?.context).toEqual({
       dependency: 'dynamodb',
       fault: 'Error (ECONNREFUSED)',
@@ -116,6 +122,7 @@ describe('DependencyGuard.run', () => {
     const skipped = await rejection(guard.run(call));
     expect(skipped).toBeInstanceOf(DependencyUnavailableError);
     expect(skipped).toMatchObject({ reason: 'backing_off', retryAt: clock.now() + 5_000 });
+    expect((skipped as Error).message).toBe('dynamodb unavailable: backing off');
     expect(call).not.toHaveBeenCalled();
     expect(guard.status()).toEqual({
       state: 'backing_off',
@@ -146,8 +153,12 @@ describe('DependencyGuard.run', () => {
     answer('item');
     await expect(probe).resolves.toBe('item');
     expect(guard.status().state).toBe('healthy');
-    expect(logs.filter((log) => log.level === 'info').map((log) => log.message)).toEqual([
-      'dependency answered again; back-off over',
+    expect(logs.filter((log) => log.level === 'info')).toEqual([
+      {
+        level: 'info',
+        message: 'dependency answered again; back-off over',
+        context: { dependency: 'dynamodb' },
+      },
     ]);
   });
 
