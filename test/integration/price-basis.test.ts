@@ -133,4 +133,37 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
       expect(bar.volume).toBe(halved ? (was.volume ?? 0) * 2 : was.volume);
     });
   });
+  it('answers when the corporate actions cannot be had, adjusted with what the series holds, and says so', async () => {
+    // Corporate actions only from Polygon, which is down; the series from Alpha Vantage, which is up.
+    const env = {
+      PROVIDER_ORDER_CORPORATE_ACTIONS: 'polygon',
+      PROVIDER_ORDER_DAILY_HISTORY: 'alpha-vantage',
+    };
+    const { service } = await layerOnTestSandbox(world, 'basis-no-actions', env);
+    world.sandbox.setKnobs({ polygon: { mode: 'down' } });
+    const { symbol, split } = findSymbolWithSplit({
+      ratio: 10,
+      within: { from: daysAgo(120), to: daysAgo(10) },
+    });
+    const answer = await service.getDailyHistory(
+      { symbol, from: daysAgo(130), to: daysAgo(0), adjustment: 'splits' },
+      deadline(),
+    );
+    expect(answer.meta.provider).toBe('alpha-vantage');
+    expect(answer.meta.adjustment).toEqual({
+      basis: 'splits',
+      splits: [],
+      dividends: [],
+      actions: 'stored_with_series',
+    });
+    expect(answer.meta.quality?.checks).toContainEqual(
+      expect.objectContaining({ id: 'corporate_actions_current', passed: false, severity: 'warning' }),
+    );
+    // Nothing to adjust with: the split the layer could not learn shows as traded.
+    const truth = trueCloses(symbol, answer.data.bars);
+    answer.data.bars.forEach((bar, i) => {
+      expectClose(bar.close, truth.raw[i] ?? Number.NaN, bar.date);
+    });
+    expect(answer.data.bars.some((bar) => bar.date < split.exDate)).toBe(true);
+  });
 });
