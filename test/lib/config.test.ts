@@ -55,3 +55,18 @@ describe('loadConfig: the memory cache per container', () => {
     ).toThrow(/CACHE_MEMORY_MAX_ENTRIES.*CACHE_MEMORY_MAX_MB/);
   });
 });
+
+describe('loadConfig: the circuit breakers', () => {
+  it('are on unless CIRCUIT_BREAKER_ENABLED turns them off', () => {
+    expect(loadConfig({ DATA_TABLE_NAME: 'data' }).breaker.enabled).toBe(true);
+    expect(loadConfig({ DATA_TABLE_NAME: 'data', CIRCUIT_BREAKER_ENABLED: 'false' }).breaker.enabled).toBe(
+      false,
+    );
+    expect(loadConfig({ DATA_TABLE_NAME: 'data', CIRCUIT_BREAKER_ENABLED: 'TRUE' }).breaker.enabled).toBe(
+      true,
+    );
+    expect(() => loadConfig({ DATA_TABLE_NAME: 'data', CIRCUIT_BREAKER_ENABLED: 'off' })).toThrow(
+      /CIRCUIT_BREAKER_ENABLED/,
+    );
+  });
+});

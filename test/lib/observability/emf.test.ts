@@ -158,6 +158,16 @@ describe('emfDocuments', () => {
     expect(() => emfDocuments([count('', {})], context)).toThrow(RangeError);
   });
 
+  it('refuses an empty dimension name, a dimension named as its metric and a metric name past 255 characters', () => {
+    expect(() => emfDocuments([count('requests_total', { '': 'x' })], context)).toThrow(RangeError);
+    expect(() => emfDocuments([count('provider', { provider: 'fmp' })], context)).toThrow(RangeError);
+    const longest = 'm'.repeat(EMF_LIMITS.metricNameLength);
+    expect(() => emfDocuments([count(`${longest}m`, {})], context)).toThrow(RangeError);
+    expect(extract(emfDocuments([count(longest, {})], context)).map((metric) => metric.name)).toEqual([
+      longest,
+    ]);
+  });
+
   it('reports to CloudWatch what one document per observation reported, whatever the observations', () => {
     const dimension = (values: string[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
     const observation = fc

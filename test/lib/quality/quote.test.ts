@@ -100,6 +100,32 @@ describe('scoreQuote', () => {
     ]);
   });
 
+  it('passes a day without movement: high equal to low, the open and the price on it', () => {
+    const flat = { ...ibm(), open: 122, high: 122, low: 122, price: 122, previousClose: 122, change: 0 };
+    const report = scoreQuote({ ...flat, changePercent: 0 }, { now });
+    expect(failedIds(report)).toEqual([]);
+    expect(report.checks.map((item) => item.id)).toEqual(
+      expect.arrayContaining(['high_gte_low', 'open_within_range', 'close_within_range']),
+    );
+  });
+
+  it('passes a zero volume (a day without trades), checked rather than skipped', () => {
+    const report = scoreQuote({ ...ibm(), volume: 0 }, { now });
+    expect(report.checks.find((item) => item.id === 'volume_nonnegative')?.passed).toBe(true);
+    expect(failedIds(report)).toEqual([]);
+  });
+
+  it('skips the range checks when only one of high and low is known', () => {
+    for (const oneSided of [{ high: null }, { low: null }, { high: 0 }]) {
+      const report = scoreQuote({ ...ibm(), ...oneSided }, { now });
+      const ids = report.checks.map((item) => item.id);
+      expect(ids).not.toContain('high_gte_low');
+      expect(ids).not.toContain('open_within_range');
+      expect(ids).not.toContain('close_within_range');
+      expect(isServable(report)).toBe(true);
+    }
+  });
+
   it('skips checks whose inputs are missing rather than passing them', () => {
     const bare: Quote = {
       ...ibm(),

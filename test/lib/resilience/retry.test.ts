@@ -154,6 +154,16 @@ describe('retry', () => {
     expect(clock.sleeps).toEqual([1_000]);
   });
 
+  it('backs off on its own schedule for a policy without a retry-after hook', async () => {
+    const clock = fakeClock();
+    const { retryAfterMs: _, ...withoutHook } = optionsOn(clock, { jitter: 'none' });
+    // The result asks for 7 s, but only a policy's hook reads a result's retry-after.
+    const { operation } = scripted(clock, [fail('throttled', 7), fail('network'), { ok: true, value: 1 }]);
+    const result = await retry(operation, withoutHook);
+    expect(clock.sleeps).toEqual([1_000, 2_000]);
+    expect(result).toEqual({ ok: true, value: 1, attempts: 3 });
+  });
+
   it('stops without sleeping when Retry-After would pass the deadline', async () => {
     const clock = fakeClock();
     const { operation } = scripted(clock, [fail('throttled', 10), { ok: true, value: 1 }]);

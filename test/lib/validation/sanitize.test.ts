@@ -87,6 +87,16 @@ describe('toNumber', () => {
     for (const raw of [null, undefined, true, {}, [], 12n, Symbol('x')]) expect(toNumber(raw)).toBeNull();
   });
 
+  // Decorations alone are no amount: without its "must hold a digit" check each would read as 0.
+  it.each(['$', '%', '€', '$%', '-$', '(€)', ' % '])('rejects the decoration %j without a digit', (raw) => {
+    expect(toNumber(raw)).toBeNull();
+  });
+
+  // Only a value wholly inside parentheses is an accountant's negative: "5 (3)" is not -3, nor 5.
+  it.each(['5 (3)', '(3) 5', '(3)(5)', '5(3)'])('rejects %j, text beside the parentheses', (raw) => {
+    expect(toNumber(raw)).toBeNull();
+  });
+
   it('rejects strings longer than any real amount', () => {
     expect(toNumber('1'.repeat(101))).toBeNull();
   });
