@@ -116,6 +116,8 @@ describe('data endpoints through the local gateway', () => {
     ['/api/data/stock/IBM?history=daily&from=2026-11-20&to=2026-09-01', 400],
     ['/api/data/stock/IBM?history=weekly', 400],
     ['/api/data/stock/IBM?history=daily&to=2099-01-01', 400],
+    ['/api/data/stock/IBM?history=daily&adjustment=dividends', 400],
+    ['/api/data/stock/IBM?adjustment=raw', 400],
   ])('answer %s with %i problem+json', async (path, status) => {
     const answer = await call(path);
     expect(answer.status).toBe(status);
