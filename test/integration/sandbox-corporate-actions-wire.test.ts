@@ -42,6 +42,7 @@ const DAYS = tradingDaysBetween(EX_DAY - 12, EX_DAY + 12).reverse();
 const truth = new SymbolPrices(SYMBOL);
 const RAW = truth.bars(DAYS, 'raw', TODAY).map((b) => b.close);
 const SPLIT_ADJUSTED = truth.bars(DAYS, 'splits', TODAY).map((b) => b.close);
+const TOTAL_RETURN = truth.totalReturnCloses(DAYS, TODAY);
 
 let sandbox: MarketSandbox;
 beforeAll(async () => {
@@ -102,7 +103,7 @@ const DAILY: Record<string, (extra?: Record<string, string>) => Promise<number[]
     })) as { c: number[] };
     return body.c;
   },
-  async 'twelve-data'() {
+  async 'twelve-data'(extra = {}) {
     const body = (await getJson('twelve-data', '/time_series', {
       symbol: SYMBOL,
       interval: '1day',
@@ -110,6 +111,7 @@ const DAILY: Record<string, (extra?: Record<string, string>) => Promise<number[]
       end_date: TO,
       order: 'asc',
       apikey: KEY,
+      ...extra,
     })) as { values: Row[] };
     return body.values.map((row) => Number(at(row, 'close')));
   },
@@ -138,6 +140,8 @@ describe("each provider's daily bars on its documented basis", () => {
     ['fmp', {}, SPLIT_ADJUSTED],
     ['fmp', { path: '/stable/historical-price-eod/non-split-adjusted' }, RAW],
     ['twelve-data', {}, SPLIT_ADJUSTED],
+    ['twelve-data', { adjust: 'none' }, RAW],
+    ['twelve-data', { adjust: 'all' }, TOTAL_RETURN],
     ['polygon', {}, SPLIT_ADJUSTED],
     ['polygon', { adjusted: 'false' }, RAW],
   ] as const)('%s %j', async (provider, extra, expected) => {

@@ -75,6 +75,7 @@ export class SymbolActions {
   private readonly schedule: SplitSchedule | undefined;
   private readonly added: AddedActions;
   private readonly addedSplitDays: readonly { day: number; ratio: number }[];
+  private readonly factors = new Map<number, number>();
 
   constructor(rawSymbol: string, added: AddedActionsBySymbol = {}) {
     this.symbol = rawSymbol.trim().toUpperCase();
@@ -88,6 +89,9 @@ export class SymbolActions {
 
   /** M(d): the product of the ratios of every split with exDate ≤ `day`. */
   splitFactor(day: number): number {
+    // A year of bars asks each day's factor three times (its own, its neighbours' previous close).
+    const known = this.factors.get(day);
+    if (known !== undefined) return known;
     let factor = 1;
     if (this.schedule !== undefined) {
       const k = lastScheduledEvent(this.schedule, day);
@@ -95,6 +99,7 @@ export class SymbolActions {
       if (k % 2 === 0) factor = scheduledRatio(this.symbol, k);
     }
     for (const split of this.addedSplitDays) if (split.day <= day) factor *= split.ratio;
+    this.factors.set(day, factor);
     return factor;
   }
 

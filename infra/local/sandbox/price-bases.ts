@@ -24,8 +24,11 @@ import {
  * it on a split's ex-date, so a quote's change never shows a split as a crash.
  */
 
-/** The bases the providers' daily bars come on. */
-export type PriceBasis = 'raw' | 'splits';
+/**
+ * The bases the providers' daily bars come on: as traded, split-adjusted, dividend-adjusted alone
+ * (Twelve Data's `adjust=dividends`) or both (total return).
+ */
+export type PriceBasis = 'raw' | 'splits' | 'dividends' | 'all';
 
 /** Rounds a price and keeps it a positive tick. */
 const price = (value: number, digits: number): number => Math.max(10 ** -digits, round(value, digits));
@@ -70,27 +73,41 @@ export class SymbolPrices {
     };
   }
 
-  /** Bars of `days` (in the order given) on `basis`, split-adjusted in the shares of `asOfDay`. */
-  bars(days: readonly number[], basis: PriceBasis, asOfDay: number): DailyBar[] {
-    const target = this.actions.splitFactor(asOfDay);
-    return days.map((day) => {
-      const bar = this.traded(day);
-      return basis === 'raw' ? bar : scaled(bar, this.actions.splitFactor(day) / target, 4);
-    });
-  }
-
-  /** Total-return closes of `days` as of `asOfDay` (unrounded; see the file's comment for the formula). */
-  totalReturnCloses(days: readonly number[], asOfDay: number): number[] {
-    const target = this.actions.splitFactor(asOfDay);
-    const first = Math.min(...days);
-    const dividends = this.actions.dividends(first + 1, asOfDay).map((dividend) => {
+  /**
+   * Per day of `days`, the product of (1 − dividend / as-traded close of the session before) over the
+   * ex-dates after it up to `asOfDay`: what the dividends since scale its prices by.
+   */
+  private dividendFactors(days: readonly number[], asOfDay: number): (day: number) => number {
+    const steps = this.actions.dividends(Math.min(...days) + 1, asOfDay).map((dividend) => {
       const exDay = parseIsoDay(dividend.exDate) ?? 0;
       return { exDay, keep: 1 - dividend.amount / this.traded(previousTradingDay(exDay)).close };
     });
+    return (day) => steps.reduce((factor, step) => (step.exDay > day ? factor * step.keep : factor), 1);
+  }
+
+  /**
+   * Bars of `days` (in the order given) on `basis`, adjusted as of `asOfDay`: `splits` in its shares,
+   * `dividends` for the dividends since alone, `all` for both. Volume follows the splits alone.
+   */
+  bars(days: readonly number[], basis: PriceBasis, asOfDay: number): DailyBar[] {
+    const target = this.actions.splitFactor(asOfDay);
+    const forDividends =
+      basis === 'all' || basis === 'dividends' ? this.dividendFactors(days, asOfDay) : () => 1;
     return days.map((day) => {
-      const splitAdjusted = (this.traded(day).close * this.actions.splitFactor(day)) / target;
-      return dividends.reduce((close, d) => (d.exDay > day ? close * d.keep : close), splitAdjusted);
+      const bar = this.traded(day);
+      if (basis === 'raw') return bar;
+      const forSplits = basis === 'dividends' ? 1 : this.actions.splitFactor(day) / target;
+      return { ...scaled(bar, forSplits * forDividends(day), 4), volume: Math.round(bar.volume / forSplits) };
     });
+  }
+
+  /** Total-return closes of `days` as of `asOfDay`, unrounded (the `all` basis; formula above). */
+  totalReturnCloses(days: readonly number[], asOfDay: number): number[] {
+    const target = this.actions.splitFactor(asOfDay);
+    const forDividends = this.dividendFactors(days, asOfDay);
+    return days.map(
+      (day) => ((this.traded(day).close * this.actions.splitFactor(day)) / target) * forDividends(day),
+    );
   }
 
   /**

@@ -8,7 +8,7 @@ import {
 } from './calendar.js';
 import { listedActions } from './listed-actions.js';
 import { type Company, companyFor } from './market-generator.js';
-import type { MarketView } from './price-bases.js';
+import type { MarketView, PriceBasis } from './price-bases.js';
 import {
   type Answer,
   type DataRequest,
@@ -120,8 +120,19 @@ function quoteBody(market: MarketView, listing: Listing, now: Date): JsonValue {
 }
 
 /**
- * Daily bars: `start_date`..`end_date` (both inclusive here), else the latest `outputsize` (30);
- * split-adjusted, as Twelve Data's support article 5179064 says of all daily prices.
+ * The documented `adjust` modes of `time_series` ("Supports: all, splits, dividends, none. Default:
+ * splits"; support article 5179064: daily prices are split-adjusted).
+ */
+const ADJUST_MODES: Readonly<Record<string, PriceBasis>> = {
+  splits: 'splits',
+  none: 'raw',
+  dividends: 'dividends',
+  all: 'all',
+};
+
+/**
+ * Daily bars: `start_date`..`end_date` (both inclusive here), else the latest `outputsize` (30), on the
+ * basis `adjust` names (split-adjusted by default).
  */
 function timeSeriesBody(market: MarketView, listing: Listing, query: URLSearchParams, now: Date): JsonValue {
   const latest = latestTradingDay(now);
@@ -130,11 +141,8 @@ function timeSeriesBody(market: MarketView, listing: Listing, query: URLSearchPa
   const size = Math.min(Math.max(1, Number(query.get('outputsize')) || 30), 5000);
   const days = from === undefined ? tradingDaysBack(to, size) : tradingDaysBetween(from, to).slice(0, 5000);
   if (days.length === 0) return errorBody(400, TWELVE_DATA_MESSAGES.noData);
-  const bars = market.bars(
-    listing.ticker,
-    query.get('order') === 'asc' ? [...days].reverse() : days,
-    'splits',
-  );
+  const basis = ADJUST_MODES[query.get('adjust') ?? 'splits'] ?? 'splits';
+  const bars = market.bars(listing.ticker, query.get('order') === 'asc' ? [...days].reverse() : days, basis);
   return {
     meta: {
       symbol: listing.ticker,
