@@ -20,13 +20,39 @@ export function splitsBy(splits: readonly Split[], asOf: string): Split[] {
 }
 
 /**
- * How many of today's shares one share held on `date` became: the product of the ratios of the splits
- * after `date` (ex-date later than it, so the split took effect after that session), up to `asOf`.
+ * For each of `bars` (ascending), the product of the factors of the events after it (ex-date later
+ * than the bar's date, so the event took effect after that session). `events` are ascending and
+ * already cut to the day adjusted for. One pass from the newest bar back: a 20-year series with
+ * 80 dividends costs 5000 steps, not 400 000 date comparisons.
  */
-export function splitFactorAfter(date: string, splits: readonly Split[], asOf: string): number {
-  let factor = 1;
-  for (const split of splits) if (split.exDate > date && split.exDate <= asOf) factor *= split.ratio;
-  return factor;
+export function factorsAfter(
+  bars: readonly { date: string }[],
+  events: readonly { exDate: string; factor: number }[],
+): number[] {
+  const factors: number[] = new Array(bars.length);
+  let product = 1;
+  let next = events.length - 1;
+  for (let index = bars.length - 1; index >= 0; index -= 1) {
+    const date = bars[index]?.date ?? '';
+    for (; next >= 0 && (events[next]?.exDate ?? '') > date; next -= 1) product *= events[next]?.factor ?? 1;
+    factors[index] = product;
+  }
+  return factors;
+}
+
+/**
+ * How many of today's shares one share held on each bar's day became: the product of the ratios of
+ * the splits after it, up to `asOf`.
+ */
+export function splitFactors(
+  bars: readonly { date: string }[],
+  splits: readonly Split[],
+  asOf: string,
+): number[] {
+  return factorsAfter(
+    bars,
+    splitsBy(splits, asOf).map((split) => ({ exDate: split.exDate, factor: split.ratio })),
+  );
 }
 
 /**
@@ -96,14 +122,16 @@ export function adjustBars(
   }
   const splits = splitsBy(actions.splits, asOf).filter((split) => split.exDate > first.date);
   const dividends = adjustment === 'all' ? applicableDividends(bars, actions.dividends, asOf, currency) : [];
-  const returnsAfter = (date: string) => {
-    let factor = 1;
-    for (const { dividend, closeBefore } of dividends)
-      if (dividend.exDate > date) factor *= 1 - dividend.amount / closeBefore;
-    return factor;
-  };
+  const shares = splitFactors(bars, splits, asOf);
+  const returns = factorsAfter(
+    bars,
+    dividends.map(({ dividend, closeBefore }) => ({
+      exDate: dividend.exDate,
+      factor: 1 - dividend.amount / closeBefore,
+    })),
+  );
   return {
-    bars: bars.map((bar) => restated(bar, splitFactorAfter(bar.date, splits, asOf), returnsAfter(bar.date))),
+    bars: bars.map((bar, index) => restated(bar, shares[index] ?? 1, returns[index] ?? 1)),
     applied: { splits, dividends: dividends.map(({ dividend }) => dividend) },
   };
 }

@@ -1,7 +1,7 @@
 import type { CashDividend, Split } from '../model/corporate-actions.js';
 import type { DailyBar } from '../model/daily-bars.js';
 import type { Adjustment } from '../model/price-basis.js';
-import { adjustBars, type PriceActions, restated, splitFactorAfter, splitsBy } from './adjust.js';
+import { adjustBars, type PriceActions, restated, splitFactors } from './adjust.js';
 
 /**
  * How a cached series was brought to as traded: the basis its provider presented it on, the day the
@@ -34,8 +34,8 @@ export function toAsTraded(
 ): DailyBar[] {
   const plain = bars.map((bar) => ({ ...bar, adjustedClose: null }));
   if (basis === 'raw') return plain;
-  const splits = splitsBy(actions.splits, answeredOn);
-  const splitsUndone = plain.map((bar) => restated(bar, 1 / splitFactorAfter(bar.date, splits, answeredOn)));
+  const shares = splitFactors(plain, actions.splits, answeredOn);
+  const splitsUndone = plain.map((bar, index) => restated(bar, 1 / (shares[index] ?? 1)));
   return basis === 'all'
     ? dividendsUndone(splitsUndone, actions.dividends, answeredOn, currency)
     : splitsUndone;
@@ -64,12 +64,13 @@ function dividendsUndone(
   );
   const result: DailyBar[] = new Array(bars.length);
   let laterFactor = 1;
-  let next = asOf;
+  // Dividends not yet set against a close, newest first: those after the bar being solved are its own.
+  let next = counted.length - 1;
   for (let index = bars.length - 1; index >= 0; index -= 1) {
     const bar = bars[index] as DailyBar;
-    const own = counted
-      .filter((dividend) => dividend.exDate > bar.date && dividend.exDate <= next)
-      .map((dividend) => dividend.amount);
+    const own: number[] = [];
+    for (; next >= 0 && (counted[next]?.exDate ?? '') > bar.date; next -= 1)
+      own.push(counted[next]?.amount ?? 0);
     const scaled = bar.close / laterFactor;
     let close = scaled + own.reduce((sum, amount) => sum + amount, 0);
     if (own.length > 1) {
@@ -79,7 +80,6 @@ function dividendsUndone(
     const factor = laterFactor * own.reduce((product, amount) => product * (1 - amount / close), 1);
     result[index] = restated(bar, 1, 1 / factor);
     laterFactor = factor;
-    next = bar.date;
   }
   return result;
 }

@@ -11,12 +11,13 @@ export interface AsTradedSeries {
   asTraded?: AsTradedConversion;
 }
 
-/** Decimal places an answered price keeps: sub-penny quotes have four; more would be float noise. */
-const PRICE_DECIMALS = 4;
+/** An answered price keeps four decimals (sub-penny quotes have four); more would be float noise. */
+const PRICE_SCALE = 10 ** 4;
 
 /**
- * The bars of `series` within `range` on the `adjustment` asked, with `meta.adjustment`. The whole
- * series is adjusted before it is cut (a total-return factor reads closes outside the range), with the
+ * The bars of `series` within `range` on the `adjustment` asked, with `meta.adjustment`. The series
+ * from the bar before the range on is adjusted before it is cut (a bar's factors read the actions
+ * after it, and a total-return factor the close of the session before each ex-date), with the
  * `current` corporate actions when they could be had (first setting right a conversion that missed
  * one), else with the ones stored with the series. `adjustedClose` is the layer's split- and
  * dividend-adjusted close whatever the basis, so it too is the same whichever provider answered.
@@ -30,10 +31,11 @@ export function presentSeries(
 ): { bars: DailyBar[]; adjustment: AdjustmentMeta } {
   const stored: PriceActions = series.asTraded ?? { splits: [], dividends: [] };
   const actions = current ?? stored;
+  const firstInRange = series.bars.findIndex((bar) => bar.date >= range.from);
+  const from = firstInRange === -1 ? series.bars.length : Math.max(0, firstInRange - 1);
+  const read = series.bars.slice(from);
   const asTraded =
-    current && series.asTraded
-      ? reconverted(series.bars, series.asTraded, current, series.currency)
-      : [...series.bars];
+    current && series.asTraded ? reconverted(read, series.asTraded, current, series.currency) : read;
   const asked = adjustBars(asTraded, adjustment, actions, today, series.currency);
   const totalReturn =
     adjustment === 'all' ? asked : adjustBars(asTraded, 'all', actions, today, series.currency);
@@ -55,7 +57,7 @@ export function presentSeries(
 }
 
 function rounded(bar: DailyBar): DailyBar {
-  const price = (value: number) => Number(value.toFixed(PRICE_DECIMALS));
+  const price = (value: number) => Math.round(value * PRICE_SCALE) / PRICE_SCALE;
   return {
     date: bar.date,
     open: price(bar.open),
