@@ -156,8 +156,8 @@ export class AgreementReview {
       ...(agreed ? {} : { disagreement: { at, other: counterpart, detail } }),
     });
     const results = await Promise.allSettled([
-      this.deps.tally.record(outcome(provider, other)),
-      this.deps.tally.record(outcome(other, provider)),
+      this.deps.tally.record(outcome(provider, other), this.deps.now()),
+      this.deps.tally.record(outcome(other, provider), this.deps.now()),
     ]);
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) {

@@ -10,6 +10,7 @@ import { startSecretsManagerEmulator } from '../../../infra/local/secrets-manage
 import { loadConfig } from '../../../lib/config.js';
 import { PROVIDER_IDS } from '../../../lib/model/provider-ids.js';
 import { batchEndpointsInOrder } from '../../../lib/providers/registry.js';
+import type { Agreement } from '../../../lib/services/agreement-tally.js';
 import { FakeClock, sandboxBaseUrlEnv } from '../../support/data-layer.js';
 import { benchDynamoDb, PAID_PLANS } from '../bench-container.js';
 import { costPerMillion, PRICES } from '../prices.js';
@@ -79,6 +80,7 @@ export async function measureWorkload(): Promise<string[][]> {
   process.stdout.write = meter;
   process.stderr.write = meter;
   const outcomes: AnswerOutcome[] = [];
+  let agreement: Agreement[] = [];
   const durations: number[] = [];
   const timed = async (container: Container, item: ScheduledRequest) => {
     const started = performance.now();
@@ -106,6 +108,8 @@ export async function measureWorkload(): Promise<string[][]> {
         }),
       );
     }
+    // The fleet-wide tally every container added to: what providers/status shows.
+    agreement = (await containers[0]?.layer.providerStatusDeps.agreement.readAll()) ?? [];
   } finally {
     process.stdout.write = write;
     process.stderr.write = writeError;
@@ -160,7 +164,26 @@ export async function measureWorkload(): Promise<string[][]> {
       `cost per 1M requests beyond API Gateway (${PRICES.region}, prices of ${PRICES.asOf})`,
       `${usd(cost.total)} = Lambda ${usd(cost.lambda)} (${ROUTE_FUNCTION_SIZE.memoryMb} MB arm64) + DynamoDB ${usd(cost.dynamodb)} + Logs ${usd(cost.logs)}`,
     ],
+    ...agreementRows(agreement),
   ];
+}
+
+/**
+ * Each provider's measured agreement with the others (fills against the other provider's cached
+ * value, and the audited share of fills), per data type: `quote 41/41 (100.0 %)`.
+ */
+function agreementRows(tallies: readonly Agreement[]): string[][] {
+  return PROVIDER_IDS.map((provider) => {
+    const own = tallies.filter((tally) => tally.provider === provider);
+    const shown = own.map(
+      ({ dataType, compared, agreed }) =>
+        `${dataType} ${agreed}/${compared} (${((agreed / Math.max(1, compared)) * 100).toFixed(1)} %)`,
+    );
+    return [
+      `agreement of ${provider} (agreed/compared)`,
+      shown.length === 0 ? 'none compared' : shown.join(', '),
+    ];
+  });
 }
 
 /** `quote: ProvidersUnavailableError 3, batch: internal_error 2`, most first; `none` without errors. */
