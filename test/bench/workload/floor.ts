@@ -1,6 +1,7 @@
 import { DEFAULT_CACHE_POLICY } from '../../../lib/cache/cache-policy.js';
 import { nextMarketClose } from '../../../lib/cache/market-close.js';
 import type { DataType } from '../../../lib/model/data-types.js';
+import { corporateActionsKey } from '../../../lib/services/corporate-actions-answer.js';
 import type { ScheduledRequest, WorkloadRequest } from './requests.js';
 
 /** A piece of data one provider call fills: its data type and cache key. */
@@ -11,7 +12,8 @@ export interface Fill {
 
 /**
  * What provider data a request needs, keyed as the cache keys it: quotes per symbol, a symbol's
- * whole daily series whatever range is asked, statements per symbol, kind and period.
+ * whole daily series whatever range is asked (and its splits and dividends, which every history
+ * answer is adjusted with), statements per symbol, kind and period.
  */
 export function fillsOf(request: WorkloadRequest): Fill[] {
   switch (request.kind) {
@@ -20,7 +22,11 @@ export function fillsOf(request: WorkloadRequest): Fill[] {
     case 'batch':
       return request.symbols.map((symbol) => ({ dataType: 'quote', key: symbol }));
     case 'history':
-      return [{ dataType: 'daily_history', key: request.symbol }];
+      return [
+        { dataType: 'daily_history', key: request.symbol },
+        { dataType: 'corporate_actions', key: corporateActionsKey(request.symbol, 'splits') },
+        { dataType: 'corporate_actions', key: corporateActionsKey(request.symbol, 'dividends') },
+      ];
     case 'financials':
       return [{ dataType: 'financials', key: `${request.symbol}#${request.statement}#${request.period}` }];
     case 'company':
