@@ -95,7 +95,9 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
         });
       }
     }
-  });
+    // Five containers each fetching two years and its corporate actions: more than the file's 30 s on a
+    // loaded machine.
+  }, 90_000);
 
   it('re-adjusts a cached series for a split learned after it was cached, without a new history call', async () => {
     // Corporate actions stay fresh for a day by default; the layer learns the added split only once its
