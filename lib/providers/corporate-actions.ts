@@ -86,7 +86,8 @@ export function wholeNumberRatio(value: number, tolerance: number): number {
   let best = value;
   let bestError = Number.POSITIVE_INFINITY;
   const consider = (shares: number, per: number) => {
-    if (shares < 1 || per < 1) return;
+    // Never a ratio of 0 shares: `per` counts from 1, `shares` is a rounding that may reach 0.
+    if (shares < 1) return;
     const error = Math.abs(shares / per - value);
     if (error <= tolerance && error < bestError) {
       best = shares / per;

@@ -41,6 +41,11 @@ describe('wholeNumberRatio', () => {
     expect(wholeNumberRatio(0.333333, 0.0000005)).toBe(1 / 3);
   });
 
+  it('takes the nearest ratio when several lie within the tolerance', () => {
+    // 4/3 is 0.0067 away, 27/20 0.01: both within, the nearer wins.
+    expect(wholeNumberRatio(1.34, 0.011)).toBe(4 / 3);
+  });
+
   it('keeps a value no such ratio is near, and does not snap beyond the tolerance', () => {
     expect(wholeNumberRatio(1.2345, 0.00005)).toBe(1.2345);
     expect(wholeNumberRatio(0.334, 0.00005)).toBe(0.334);
@@ -117,6 +122,15 @@ describe('dividendsAnswer', () => {
       'Test dividends',
     );
     expect(result).toEqual(failure('bad_data', 'Test dividends failed validation: dividends.currency'));
+  });
+
+  it('refuses a day whose second amount could not be read, rather than summing past it', () => {
+    const result = dividendsAnswer(
+      dividendsQuery,
+      [dividend('2024-03-01', 0.25), dividend('2024-03-01', null)],
+      'Test dividends',
+    );
+    expect(result).toEqual(failure('bad_data', 'Test dividends failed validation: dividends.amount'));
   });
 
   it('leaves out a row that paid nothing, and refuses one whose amount could not be read', () => {

@@ -79,6 +79,29 @@ describe('scoreCorporateActions', () => {
     ]);
   });
 
+  it('checks pay dates only where the provider gave one, and allows paying on the ex-date', () => {
+    const ids = (value: CorporateActions) =>
+      scoreCorporateActions(value, { now }).checks.map((check) => check.id);
+    expect(ids(actions({ dividends: [dividend('2025-08-11')] }))).not.toContain(
+      'pay_date_not_before_ex_date',
+    );
+    expect(failed(actions({ dividends: [dividend('2025-08-11', 0.26, '2025-08-11')] }))).toEqual([]);
+  });
+
+  it('says how many actions failed a check', () => {
+    const report = scoreCorporateActions(
+      actions({ dividends: [dividend('2025-08-11', 26_000), dividend('2025-11-10')] }),
+      { now },
+    );
+    expect(report.checks.find((check) => check.id === 'dividend_amount_plausible')).toEqual({
+      id: 'dividend_amount_plausible',
+      passed: false,
+      severity: 'warning',
+      subject: '2025-08-11',
+      detail: '1 of 2 fail',
+    });
+  });
+
   it('fails unique and ascending dates per list, a repeat only as a repeat', () => {
     expect(
       failed(
@@ -99,6 +122,11 @@ describe('scoreCorporateActions', () => {
 
   it('allows an announced action within a year and flags one further ahead', () => {
     expect(failed(actions({ dividends: [dividend('2027-02-09')] }))).toEqual([]);
+    // A year (366 days) from now exactly is still within it.
+    expect(failed(actions({ dividends: [dividend('2027-12-08')] }))).toEqual([]);
+    expect(failed(actions({ dividends: [dividend('2027-12-09')] }))).toEqual([
+      { id: 'dividend_dates_within_a_year', subject: '2027-12-09' },
+    ]);
     expect(failed(actions({ splits: [{ exDate: '2028-01-03', ratio: 2 }] }))).toEqual([
       { id: 'split_dates_within_a_year', subject: '2028-01-03' },
     ]);
