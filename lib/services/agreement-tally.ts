@@ -11,10 +11,15 @@ const PARTITION = 'agreement';
 
 /** The latest comparison of a provider that found it beyond tolerance: with whom, on what, by how much. */
 export const DisagreementSchema = z.object({
-  at: z.iso.datetime(),
-  other: z.enum(PROVIDER_IDS),
-  /** The value that differed most, e.g. `close 2026-12-04: 101.2 here, 100.1 at fmp`. */
-  detail: z.string(),
+  at: z.iso.datetime().check(z.describe('When the comparison was made (ISO 8601, UTC).')),
+  other: z.enum(PROVIDER_IDS).check(z.describe('The provider it was compared with.')),
+  detail: z
+    .string()
+    .check(
+      z.describe(
+        'The value that differed most, both sides in the currency of the symbol: `close 2026-12-04: 101.2 at fmp, 99.1 at polygon`.',
+      ),
+    ),
 });
 
 /** One provider's measured agreement on one data type, fleet-wide, since the item was created. */

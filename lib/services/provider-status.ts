@@ -28,10 +28,23 @@ export const ProviderStatusSchema = z.object({
     z.array(
       z.object({
         dataType: z.enum(DATA_TYPES),
-        compared: z.int().check(z.nonnegative()),
-        agreed: z.int().check(z.nonnegative()),
-        share: z.nullable(z.number().check(z.gte(0), z.lte(1))),
-        lastDisagreement: z.nullable(DisagreementSchema),
+        compared: z
+          .int()
+          .check(
+            z.nonnegative(),
+            z.describe("Comparisons of this provider's values with another provider's (a count)."),
+          ),
+        agreed: z
+          .int()
+          .check(z.nonnegative(), z.describe('Comparisons within ACCURACY_TOLERANCE (a count).')),
+        share: z
+          .nullable(z.number().check(z.gte(0), z.lte(1)))
+          .check(
+            z.describe('agreed / compared as a fraction (0.97 is 97 %); null before the first comparison.'),
+          ),
+        lastDisagreement: z
+          .nullable(DisagreementSchema)
+          .check(z.describe('The latest comparison beyond the tolerance; null when none.')),
       }),
     ),
     z.object({ error: z.string() }),
