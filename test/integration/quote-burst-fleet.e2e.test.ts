@@ -48,6 +48,10 @@ beforeAll(async () => {
     // The held call must outlive the burst's arrival on a busy machine (the default 5 s might not):
     // a timeout would be a second call, which is what this test counts.
     PROVIDER_TIMEOUT_SECONDS: '20',
+    // DynamoDB Local on a busy 2-core machine can take longer than the run's 5 s call budget: the
+    // container's guard would then skip DynamoDB for a while (fail open), and the burst would neither
+    // read the cache nor share one lease. The guard's own course is the freeze test's subject.
+    DEPENDENCY_CALL_TIMEOUT_SECONDS: '15',
   };
   stacks = [await spawnLocalStack(fleetEnv), await spawnLocalStack(fleetEnv)];
   // Load each container's quote handler before the burst (a bad symbol: 400, no provider call), so

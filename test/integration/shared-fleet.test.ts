@@ -32,6 +32,9 @@ const fleetEnv = {
   // it (either would fail the probe this test lets through).
   PROVIDER_TIMEOUT_SECONDS: '25',
   CIRCUIT_BREAKER_SLOW_CALL_SECONDS: '25',
+  // DynamoDB Local on a busy 2-core machine can take longer than the run's 5 s call budget: a
+  // container's guard would then skip DynamoDB for a while (fail open) and count its failures alone.
+  DEPENDENCY_CALL_TIMEOUT_SECONDS: '15',
   // A key of Alpha Vantage's own (the gate is not the sandbox, whose key the stack would seed), with room
   // for the failures and the probe: the key's budget is not what this test is about.
   ALPHA_VANTAGE_API_KEY: 'fleet-alpha-vantage',
