@@ -174,6 +174,22 @@ describe('quotes', () => {
       Number(at((await getJson('twelve-data', '/quote', { symbol: SYMBOL, apikey: KEY })) as Row, 'close')),
     ).toBe(close);
   });
+
+  it("are in the day's shares on Alpha Vantage's OVERVIEW too: per-share figures after the split", async () => {
+    paid();
+    const close = truth.traded(TODAY).close;
+    const overview = (await getJson('alpha-vantage', '/query', {
+      function: 'OVERVIEW',
+      symbol: SYMBOL,
+      apikey: KEY,
+    })) as Row;
+    const shares = Number(at(overview, 'SharesOutstanding'));
+    expect(shares * close).toBeCloseTo(Number(at(overview, 'MarketCapitalization')), -3);
+    // The year's high and the averages restated in today's shares, near today's price, not ten times it.
+    for (const key of ['52WeekHigh', '50DayMovingAverage']) {
+      expect(Number(at(overview, key)) / close).toBeLessThan(2);
+    }
+  });
 });
 
 /** The layer's adapters, which read each provider's corporate-actions answers. */

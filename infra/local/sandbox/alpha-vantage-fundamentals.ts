@@ -1,6 +1,7 @@
 import { isoDay, parseIsoDay } from './calendar.js';
 import { type FinancialReport, filedPeriods, reportFor } from './financials-generator.js';
-import { type Company, quoteOn, round } from './market-generator.js';
+import { type Company, round } from './market-generator.js';
+import type { MarketView } from './price-bases.js';
 import type { JsonValue } from './provider.js';
 
 /**
@@ -146,9 +147,13 @@ export function statementBody(fn: StatementFunction, company: Company, now: Date
   };
 }
 
-/** OVERVIEW: the company profile and trailing-twelve-month ratios as of the latest trading day. */
-export function overviewBody(company: Company, tradingDay: number, now: Date): JsonValue {
-  const quote = quoteOn(company, tradingDay);
+/**
+ * OVERVIEW: the company profile and trailing-twelve-month ratios as of the latest trading day, its
+ * per-share figures in that day's shares (the statements' are in the generator's, before any split).
+ */
+export function overviewBody(market: MarketView, company: Company, tradingDay: number, now: Date): JsonValue {
+  const quote = market.quote(company.symbol, tradingDay);
+  const shares = company.sharesOutstanding * market.prices(company.symbol).actions.splitFactor(tradingDay);
   const price = quote.bar.close;
   const quarters = filedPeriods(now, 'quarter', 8).map((p) => reportFor(company, p));
   const ttm = quarters.slice(0, 4);
@@ -159,7 +164,7 @@ export function overviewBody(company: Company, tradingDay: number, now: Date): J
   const revenue = sum((r) => r.income.revenue);
   const netIncome = sum((r) => r.income.netIncome);
   const ebitda = sum((r) => r.income.ebitda);
-  const eps = netIncome / company.sharesOutstanding;
+  const eps = netIncome / shares;
   const pe = eps > 0 ? dec(price / eps, 2) : NONE;
   const equity = latest.balance.totalEquity;
   const enterpriseValue =
@@ -188,18 +193,18 @@ export function overviewBody(company: Company, tradingDay: number, now: Date): J
     EBITDA: int(ebitda),
     PERatio: pe,
     PEGRatio: eps > 0 ? dec(price / eps / 15, 3) : NONE,
-    BookValue: dec(equity / company.sharesOutstanding, 2),
+    BookValue: dec(equity / shares, 2),
     DividendPerShare: dividend ? dec(price * company.dividendYield, 2) : '0',
     DividendYield: dividend ? dec(company.dividendYield, 4) : '0',
     EPS: dec(eps, 2),
-    RevenuePerShareTTM: dec(revenue / company.sharesOutstanding, 2),
+    RevenuePerShareTTM: dec(revenue / shares, 2),
     ProfitMargin: dec(netIncome / revenue, 3),
     OperatingMarginTTM: dec(latest.income.operatingIncome / latest.income.revenue, 3),
     ReturnOnAssetsTTM: dec(netIncome / latest.balance.totalAssets, 4),
     ReturnOnEquityTTM: dec(netIncome / equity, 4),
     RevenueTTM: int(revenue),
     GrossProfitTTM: int(sum((r) => r.income.grossProfit)),
-    DilutedEPSTTM: dec(netIncome / (company.sharesOutstanding * 1.004), 2),
+    DilutedEPSTTM: dec(netIncome / (shares * 1.004), 2),
     QuarterlyEarningsGrowthYOY: dec(latest.income.netIncome / yearAgo.income.netIncome - 1, 3),
     QuarterlyRevenueGrowthYOY: dec(latest.income.revenue / yearAgo.income.revenue - 1, 3),
     AnalystTargetPrice: dec(price * 1.1, 2),
@@ -214,7 +219,7 @@ export function overviewBody(company: Company, tradingDay: number, now: Date): J
     '52WeekLow': dec(quote.yearLow, 2),
     '50DayMovingAverage': dec(quote.priceAvg50, 2),
     '200DayMovingAverage': dec(quote.priceAvg200, 2),
-    SharesOutstanding: int(company.sharesOutstanding),
+    SharesOutstanding: int(shares),
     DividendDate: dividend ? isoDay(exDividendDay + 14) : NONE,
     ExDividendDate: dividend ? isoDay(exDividendDay) : NONE,
   };

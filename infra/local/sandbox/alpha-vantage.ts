@@ -223,6 +223,6 @@ export const alphaVantage: ProviderModule = {
     }
     if (fn === 'SPLITS' || fn === 'DIVIDENDS') return ok(corporateActionsBody(market, fn, symbol));
     if (isStatement(fn)) return ok(statementBody(fn, companyFor(symbol), context.now));
-    return ok(overviewBody(companyFor(symbol), day, context.now));
+    return ok(overviewBody(market, companyFor(symbol), day, context.now));
   },
 };

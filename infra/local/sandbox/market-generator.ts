@@ -1,4 +1,4 @@
-import { isoDay, previousTradingDay, tradingDaysBack } from './calendar.js';
+import { isoDay, previousTradingDay } from './calendar.js';
 import { between, hashSeed, normal, pick, randomFor } from './random.js';
 
 /**
@@ -175,36 +175,7 @@ export function barOn(company: Company, day: number): DailyBar {
   return { date: isoDay(day), open, high, low, close, volume, previousClose };
 }
 
-/** Bars of the given trading days, in the order given. */
+/** Economic bars of the given trading days, in the order given. */
 export function barsOn(company: Company, days: readonly number[]): DailyBar[] {
   return days.map((day) => barOn(company, day));
-}
-
-/**
- * A quote from its day's bar and the year of bars before it (newest first, in the bar's shares), with
- * the market capitalisation of `shares` shares at the close.
- */
-export function quoteFrom(bar: DailyBar, year: readonly DailyBar[], shares: number): QuoteSnapshot {
-  const average = (count: number): number =>
-    year.slice(0, count).reduce((sum, b) => sum + b.close, 0) / Math.min(count, year.length);
-  const change = round(bar.close - bar.previousClose, 2);
-  return {
-    bar,
-    change,
-    changePercent: (change / bar.previousClose) * 100,
-    yearHigh: Math.max(...year.map((b) => b.high)),
-    yearLow: Math.min(...year.map((b) => b.low)),
-    priceAvg50: average(50),
-    priceAvg200: average(200),
-    marketCap: Math.round(bar.close * shares),
-  };
-}
-
-/**
- * The economic quote as of the close of `day` (a trading day): the fundamentals' ratios (P/E, market
- * capitalisation) read it, being per economic share too. Quotes on the wire are as traded (price-bases.ts).
- */
-export function quoteOn(company: Company, day: number): QuoteSnapshot {
-  const year = barsOn(company, tradingDaysBack(day, 252));
-  return quoteFrom(year[0] ?? barOn(company, day), year, company.sharesOutstanding);
 }

@@ -6,7 +6,6 @@ import {
   companyFor,
   type DailyBar,
   type QuoteSnapshot,
-  quoteFrom,
   round,
 } from './market-generator.js';
 
@@ -116,8 +115,20 @@ export class SymbolPrices {
    */
   quote(day: number): QuoteSnapshot {
     const year = this.bars(tradingDaysBack(day, 252), 'splits', day);
-    const shares = this.company.sharesOutstanding * this.actions.splitFactor(day);
-    return quoteFrom(this.traded(day), year, shares);
+    const bar = this.traded(day);
+    const average = (count: number): number =>
+      year.slice(0, count).reduce((sum, b) => sum + b.close, 0) / Math.min(count, year.length);
+    const change = round(bar.close - bar.previousClose, 2);
+    return {
+      bar,
+      change,
+      changePercent: (change / bar.previousClose) * 100,
+      yearHigh: Math.max(...year.map((b) => b.high)),
+      yearLow: Math.min(...year.map((b) => b.low)),
+      priceAvg50: average(50),
+      priceAvg200: average(200),
+      marketCap: Math.round(bar.close * this.company.sharesOutstanding * this.actions.splitFactor(day)),
+    };
   }
 }
 
