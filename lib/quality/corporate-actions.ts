@@ -45,13 +45,14 @@ export function scoreCorporateActions(value: CorporateActions, options: QualityO
       'dividend_amount_plausible',
       'warning',
       dividends,
-      ({ amount }) => amount > 0 && amount <= MAX_DIVIDEND_AMOUNT,
+      // The model has amounts positive already: only the upper bound is left to judge.
+      ({ amount }) => amount <= MAX_DIVIDEND_AMOUNT,
     ),
     ...overActions(
       'pay_date_not_before_ex_date',
       'warning',
-      dividends.filter(({ payDate }) => payDate !== null),
-      ({ exDate, payDate }) => payDate === null || payDate >= exDate,
+      dividends.flatMap(({ exDate, payDate }) => (payDate === null ? [] : [{ exDate, payDate }])),
+      ({ exDate, payDate }) => payDate >= exDate,
     ),
     ...dateChecks('split', splits, latest),
     ...dateChecks('dividend', dividends, latest),
@@ -92,7 +93,7 @@ function dateChecks(list: 'split' | 'dividend', actions: readonly Action[], late
   for (const { exDate } of actions) {
     if (seen.has(exDate)) repeated ??= exDate;
     seen.add(exDate);
-    if (previous !== undefined && exDate < previous) descent ??= exDate;
+    if (exDate < (previous ?? exDate)) descent ??= exDate;
     previous = exDate;
   }
   return [

@@ -132,6 +132,16 @@ describe('scoreCorporateActions', () => {
     ]);
   });
 
+  it('counts the year ahead from the clock it is given, not the machine’s', () => {
+    const later = new Date('2040-03-05T12:00:00Z');
+    const report = scoreCorporateActions(actions({ dividends: [dividend('2040-09-01')] }), { now: later });
+    expect(report.score).toBe(1);
+  });
+
+  it('allows a dividend of exactly the plausible maximum', () => {
+    expect(failed(actions({ dividends: [dividend('2025-08-11', 10_000)] }))).toEqual([]);
+  });
+
   it('lowers the score by the weight of what failed', () => {
     const report = scoreCorporateActions(actions({ splits: [{ exDate: '2020-01-02', ratio: 1 }] }), { now });
     // split checks: ratio plausible (3), not one (2, failed), unique (3), ascending (3), within a year (2).
