@@ -43,6 +43,9 @@ export const unitProject: TestOptions = {
   exclude: [...NOT_UNIT, E2E],
   // A unit test that opens a socket fails at once, naming the folder it belongs in.
   setupFiles: ['test/support/contract-check.ts', 'test/support/no-sockets.ts'],
+  // Property tests run hundreds of cases: room for them on a loaded 2-core machine and under Stryker's
+  // instrumentation, where the 5 s default fails them for slowness alone.
+  testTimeout: 20_000,
 };
 
 /** Tests on the local services: one DynamoDB Local (Java) and local servers shared by every file: give hooks room. */
@@ -62,8 +65,10 @@ export default defineConfig({
       { test: { ...everyProject, ...onLocalServices, name: 'e2e', include: [E2E] } },
     ],
     // `npm run test:unit` measures what the unit tests alone cover (coverage/index.html file by file). The
-    // gate holds the critical folders where they stand, to be raised toward 100 % of lines and 95 % of
-    // branches (issue 16): a change that lowers them fails the run.
+    // gate holds the critical folders where the unit tests stand (2026-12-07: resilience 49.3 % of lines,
+    // 52.1 % of branches; cache 45.7 / 48.9; keys 88.0 / 75.1), to be raised toward 100 % of lines and
+    // 95 % of branches (issue 16) as the DynamoDB stores (circuit-breaker, breaker-store, data-cache,
+    // fill-coordinator) get unit tests of their own: a change that lowers them fails the run.
     coverage: {
       provider: 'v8',
       include: ['lib/**/*.ts', 'functions/**/*.ts'],
@@ -71,9 +76,9 @@ export default defineConfig({
       reporter: ['text-summary', 'html', 'json-summary'],
       reportOnFailure: true,
       thresholds: {
-        'lib/resilience/**': { lines: 32, branches: 37 },
-        'lib/cache/**': { lines: 29, branches: 31 },
-        'lib/keys/**': { lines: 63, branches: 52 },
+        'lib/resilience/**': { lines: 49, branches: 52 },
+        'lib/cache/**': { lines: 45, branches: 48 },
+        'lib/keys/**': { lines: 88, branches: 75 },
       },
     },
   },
