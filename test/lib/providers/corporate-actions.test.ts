@@ -124,13 +124,22 @@ describe('dividendsAnswer', () => {
     expect(result).toEqual(failure('bad_data', 'Test dividends failed validation: dividends.currency'));
   });
 
-  it('refuses a day whose second amount could not be read, rather than summing past it', () => {
-    const result = dividendsAnswer(
-      dividendsQuery,
+  it('refuses a day with an amount that could not be read, whichever row of the day it is', () => {
+    for (const rows of [
       [dividend('2024-03-01', 0.25), dividend('2024-03-01', null)],
-      'Test dividends',
+      [dividend('2024-03-01', null), dividend('2024-03-01', 0.25)],
+    ]) {
+      expect(dividendsAnswer(dividendsQuery, rows, 'Test dividends')).toEqual(
+        failure('bad_data', 'Test dividends failed validation: dividends.amount'),
+      );
+    }
+  });
+
+  it('refuses a dividend whose ex-date could not be read', () => {
+    const rows = [dividend('2024-03-01', 0.25), dividend(null, 0.3)];
+    expect(dividendsAnswer(dividendsQuery, rows, 'Test dividends')).toEqual(
+      failure('bad_data', 'Test dividends failed validation: dividends.exDate'),
     );
-    expect(result).toEqual(failure('bad_data', 'Test dividends failed validation: dividends.amount'));
   });
 
   it('leaves out a row that paid nothing, and refuses one whose amount could not be read', () => {
