@@ -15,7 +15,7 @@ import {
   type Sighting,
   withAgreement,
 } from '../quality/agreement.js';
-import type { QualityCheck, QualityReport } from '../quality/report.js';
+import type { QualityReport } from '../quality/report.js';
 import type { AccuracyAudit, AuditRequest } from './accuracy-audit.js';
 import type { AgreementTally } from './agreement-tally.js';
 
@@ -25,7 +25,7 @@ export function sessionClose(day: string): number {
   return nextMarketClose(new Date(`${day}T12:00:00Z`));
 }
 
-/** The data types whose values two providers can be compared on, and how. */
+/** How two providers' values of one data type compare; `null` when nothing in them is comparable. */
 type Comparer<Value> = (ours: Sighting<Value>, theirs: Sighting<Value>) => Comparison | null;
 
 export interface AgreementReviewDeps {
@@ -68,7 +68,7 @@ export class AgreementReview {
     cached: Sighting<Value> | null,
   ): Promise<QualityReport | null> {
     if (!cached || cached.provider === ours.provider) return ours.quality;
-    return this.#compare(dataType, symbol, ours, [cached]);
+    return this.#compare(dataType, symbol, ours, cached);
   }
 
   /**
@@ -83,7 +83,7 @@ export class AgreementReview {
   ): Promise<QualityReport | null> {
     if (!this.compares(dataType) || !this.deps.audit.draws()) return ours.quality;
     const heard = await this.deps.audit.ask({ ...request, answeredBy: ours.provider });
-    return heard ? this.#compare(dataType, symbol, ours, [heard]) : ours.quality;
+    return heard ? this.#compare(dataType, symbol, ours, heard) : ours.quality;
   }
 
   /**
@@ -98,18 +98,14 @@ export class AgreementReview {
     dataType: DataType,
     symbol: string,
     ours: Sighting<Value> & { quality: QualityReport | null },
-    others: Sighting<Value>[],
+    other: Sighting<Value>,
   ): Promise<QualityReport | null> {
     const compare = this.#comparer(dataType) as Comparer<Value> | undefined;
-    if (!compare) return ours.quality;
-    const checks: QualityCheck[] = [];
-    for (const other of others) {
-      const comparison = compare(ours, other);
-      if (!comparison) continue;
-      checks.push(agreementCheck(comparison, this.deps.tolerance));
-      await this.#keep(dataType, symbol, ours.provider, comparison);
-    }
-    return withAgreement(ours.quality, checks, this.deps.qualityFloor);
+    const comparison = compare?.(ours, other);
+    if (!comparison) return ours.quality;
+    await this.#keep(dataType, symbol, ours.provider, comparison);
+    const check = agreementCheck(comparison, this.deps.tolerance);
+    return withAgreement(ours.quality, [check], this.deps.qualityFloor);
   }
 
   #comparer(dataType: DataType): Comparer<never> | undefined {
