@@ -152,8 +152,8 @@ export const OPERATIONS: Readonly<Record<string, OperationContract>> = {
       'dividends (per share as declared on their ex-date, in their currency), each list ascending by ' +
       '`exDate`; empty lists when the symbol has none. The two lists are fetched and cached apart: ' +
       '`meta.providers` names the provider of each, and `meta` is as old, as stale and as fresh as the ' +
-      'older part. A symbol no provider lists is a 404 only where the providers asked can tell: FMP, ' +
-      'Polygon and Finnhub answer one with empty lists.',
+      'older part. A symbol no provider lists is a 404: where the providers answer it with empty lists ' +
+      '(FMP, Polygon, Finnhub), two empty lists are checked against the company profile.',
     pathParameters: { symbol: symbolParameter },
     answer: { name: 'CorporateActionsAnswer', schema: dataAnswerSchema(CorporateActionsSchema) },
     example: { summary: 'A 10-for-1 split between two dividends', value: CORPORATE_ACTIONS_EXAMPLE },

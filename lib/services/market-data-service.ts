@@ -189,7 +189,7 @@ export class MarketDataService {
    */
   private async currentActions(symbol: string, deadline: number): Promise<PriceActions | null> {
     try {
-      return (await this.getCorporateActions(symbol, deadline)).data;
+      return (await this.corporateActions(symbol, deadline)).data;
     } catch (error) {
       this.deps.logger.warn('corporate actions unavailable; adjusting with those stored with the series', {
         symbol,
@@ -222,6 +222,28 @@ export class MarketDataService {
    * else a part that cannot be served makes the whole a 503: half the actions would adjust prices wrong.
    */
   async getCorporateActions(symbol: string, deadline: number): Promise<DataAnswer<CorporateActions>> {
+    const answer = await this.corporateActions(symbol, deadline);
+    const { splits, dividends } = answer.data;
+    if (splits.length === 0 && dividends.length === 0) await this.confirmListed(symbol, deadline);
+    return answer;
+  }
+
+  /**
+   * FMP, Massive and Finnhub answer a symbol they do not list with empty lists, as they answer one that
+   * never split nor paid: "no actions" is a 404 when the company profile's providers say the symbol is
+   * unknown (the profile is cached for days, so a listed symbol costs a cache read). Any other failure
+   * of that lookup leaves the empty answer standing: it never turns a real answer into a 503.
+   */
+  private async confirmListed(symbol: string, deadline: number): Promise<void> {
+    try {
+      await this.getCompany(symbol, deadline);
+    } catch (error) {
+      if (error instanceof SymbolNotFoundError) throw error;
+    }
+  }
+
+  /** Both parts of a symbol's corporate actions, merged; `getCorporateActions` without the listing check. */
+  private async corporateActions(symbol: string, deadline: number): Promise<DataAnswer<CorporateActions>> {
     const part = (kind: CorporateActionKind) =>
       this.lookup('corporate_actions', {
         key: corporateActionsKey(symbol, kind),

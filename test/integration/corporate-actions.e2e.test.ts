@@ -45,12 +45,6 @@ function truthFrom(provider: ProviderId, symbol: string): CorporateActions {
 }
 
 /**
- * Of the providers, Alpha Vantage and Twelve Data tell a symbol they do not list from one without
- * actions; FMP, Polygon and Finnhub answer both with empty lists (docs/providers.md).
- */
-const TELLS_UNKNOWN_SYMBOLS: ReadonlySet<ProviderId> = new Set(['alpha-vantage', 'twelve-data']);
-
-/**
  * A container (the handlers' modules loaded afresh, so they read this environment) with `env` over
  * the file's settings, on a table of its own, with a sandbox of its own: the last container's
  * provider URLs are dropped, or the new stack would keep them and its sandbox would go unused.
@@ -95,15 +89,10 @@ describe.each(SERVING)('GET /api/data/corporate-actions/{symbol} from %s alone',
     expect(body.meta.quality.score).toBeGreaterThanOrEqual(0.6);
   });
 
-  it('answers a symbol it does not list as the provider says it: 404 where it can tell, else empty lists', async () => {
+  it('answers a symbol it does not list with a 404, told by the provider or by the company lookup behind its empty lists', async () => {
     const { status, body } = await call(stack, '/api/data/corporate-actions/ZZZNOSUCH');
-    if (TELLS_UNKNOWN_SYMBOLS.has(provider)) {
-      expect(status).toBe(404);
-      expect(body.type).toBe('https://valor-ivx.dev/problems/symbol-not-found');
-    } else {
-      expect(status).toBe(200);
-      expect(body.data).toEqual({ symbol: 'ZZZNOSUCH', splits: [], dividends: [] });
-    }
+    expect(status).toBe(404);
+    expect(body.type).toBe('https://valor-ivx.dev/problems/symbol-not-found');
   });
 });
 

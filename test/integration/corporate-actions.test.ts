@@ -78,6 +78,25 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
 
     expect(answer.data).toEqual({ symbol, splits: [], dividends: [] });
     expect(answer.meta.cache).toBe('miss');
+    // One call a part, and one company profile call confirming the symbol is listed.
+    expect(upstreamCalls(world.sandbox)).toBe(3);
+  });
+
+  it('is a 404 for a symbol a provider answers with empty lists, when the company profile’s providers do not know it', async () => {
+    // FMP alone: it answers a symbol it does not list with empty lists, as one without actions.
+    const { service } = await layerOnTestSandbox(world, 'corporate-unlisted', {
+      PROVIDER_ORDER_CORPORATE_ACTIONS: 'fmp',
+    });
+
+    await expect(service.getCorporateActions('ZZZNOSUCH', deadline())).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
+    const calls = upstreamCalls(world.sandbox);
+    // Both parts cached as empty lists, the profile remembered as unknown: the next request asks no one.
+    await expect(service.getCorporateActions('ZZZNOSUCH', deadline())).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
+    expect(upstreamCalls(world.sandbox)).toBe(calls);
   });
 
   it('is a 404 when every provider asked says the symbol is unknown, remembered without another call', async () => {
