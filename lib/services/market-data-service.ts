@@ -231,7 +231,7 @@ export class MarketDataService {
   /**
    * FMP, Massive and Finnhub answer a symbol they do not list with empty lists, as they answer one that
    * never split nor paid: "no actions" is a 404 when the company profile's providers say the symbol is
-   * unknown (the profile is cached for days, so a listed symbol costs a cache read). Any other failure
+   * unknown (the profile is fresh for a day, so a listed symbol mostly costs a cache read). Any other failure
    * of that lookup leaves the empty answer standing: it never turns a real answer into a 503.
    */
   private async confirmListed(symbol: string, deadline: number): Promise<void> {
