@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
+import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
+import { type ItemUpdate, updateExpressions } from '../storage/item-update.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import { withRun } from './breaker-run.js';
@@ -43,13 +46,7 @@ export interface ProbeLease {
   leaseUntil: number;
 }
 
-type Values = Record<string, AttributeValue>;
-
-const num = (value: number): AttributeValue => ({ N: String(value) });
-const mapValues = (numbers: Record<string, number>): Values =>
-  Object.fromEntries(Object.entries(numbers).map(([name, value]) => [name, num(value)]));
-const str = (value: string): AttributeValue => ({ S: value });
-const numList = (values: readonly number[]): AttributeValue => ({ L: values.map(num) });
+type Values = Record<string, NativeAttributeValue>;
 
 /**
  * How many of the latest writes' tokens the item keeps. A write the SDK retries after its reply was
@@ -57,33 +54,47 @@ const numList = (values: readonly number[]): AttributeValue => ({ L: values.map(
  * retries within seconds, and the breaker writes a few times per failure, not per request.
  */
 const WRITE_TOKEN_SLOTS = 4;
-const TOKEN_NAMES = Array.from({ length: WRITE_TOKEN_SLOTS }, (_, i) => `#writeToken${i + 1}`);
+const TOKEN_ATTRIBUTES = Array.from({ length: WRITE_TOKEN_SLOTS }, (_, i) => `writeToken${i + 1}`);
 /** Each write's token goes into the first slot and shifts the others along (all read before the update). */
-const TOKEN_SET = TOKEN_NAMES.map((name, i) =>
-  i === 0 ? `${name} = :token` : `${name} = if_not_exists(${TOKEN_NAMES[i - 1]}, :noToken)`,
-).join(', ');
+const TOKEN_SET = TOKEN_ATTRIBUTES.map((name, i) =>
+  i === 0 ? `#${name} = :token` : `#${name} = if_not_exists(#${TOKEN_ATTRIBUTES[i - 1]}, :noToken)`,
+);
 /** True when the item shows this write's token: this write was applied already. */
-const TOKEN_SEEN = TOKEN_NAMES.map((name) => `${name} = :token`).join(' OR ');
-
-/** Values shared by many expressions; each write sends only those its expressions use. */
-const SHARED_VALUES: Values = {
-  ':closed': str('CLOSED'),
-  ':open': str('OPEN'),
-  ':halfOpen': str('HALF_OPEN'),
-  ':zero': num(0),
-  ':one': num(1),
-  ':false': { BOOL: false },
-  ':true': { BOOL: true },
-  ':emptyList': { L: [] },
-  ':noToken': str(''),
-};
+const TOKEN_SEEN = TOKEN_ATTRIBUTES.map((name) => `#${name} = :token`).join(' OR ');
 
 /** What closing sets and removes: every count back to zero, escalation forgotten, no probe, not forced. */
-const CLOSE_SET =
-  '#state = :closed, #version = :next, #windowCalls = :zero, ' +
-  '#windowFailures = :zero, #windowSlowCalls = :zero, #openCount = :zero, #halfOpenSuccesses = :zero, ' +
-  '#forcedOpen = :false, #updatedAt = :now';
-const CLOSE_REMOVE = '#windowStart, #runFailures, #openedAt, #openUntil, #probeOwner, #probeLeaseUntil';
+const CLOSE: Pick<ItemUpdate, 'set' | 'remove' | 'names' | 'values'> = {
+  set: [
+    '#state = :closed',
+    '#version = :next',
+    '#windowCalls = :zero',
+    '#windowFailures = :zero',
+    '#windowSlowCalls = :zero',
+    '#openCount = :zero',
+    '#halfOpenSuccesses = :zero',
+    '#forcedOpen = :false',
+    '#updatedAt = :now',
+  ],
+  remove: ['#windowStart', '#runFailures', '#openedAt', '#openUntil', '#probeOwner', '#probeLeaseUntil'],
+  names: [
+    'state',
+    'version',
+    'windowCalls',
+    'windowFailures',
+    'windowSlowCalls',
+    'openCount',
+    'halfOpenSuccesses',
+    'forcedOpen',
+    'updatedAt',
+    'windowStart',
+    'runFailures',
+    'openedAt',
+    'openUntil',
+    'probeOwner',
+    'probeLeaseUntil',
+  ],
+  values: { ':closed': 'CLOSED', ':zero': 0, ':false': false },
+};
 
 /**
  * The breakers' shared state in the data table: reads of the whole `breaker` partition and the
@@ -110,12 +121,12 @@ export class BreakerStore {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
-      ExpressionAttributeValues: { ':pk': str(PARTITION) },
+      ExpressionAttributeValues: toAttributes({ ':pk': PARTITION }),
       // Decisions right after a transition should see it; a strong read costs one RCU per 4 KB.
       ConsistentRead: true,
     });
     for await (const item of items) {
-      const circuit = item[DATA_TABLE.sortKey]?.S;
+      const circuit = fromAttributes(BreakerKeySchema, item)?.[DATA_TABLE.sortKey];
       if (circuit !== undefined) records.set(circuit, toRecord(circuit, item));
     }
     return records;
@@ -147,13 +158,15 @@ export class BreakerStore {
     const add: string[] = [];
     const remove: string[] = [];
     const conditions = ['(attribute_not_exists(#state) OR #state = :closed)'];
-    const values: Values = { ':now': num(plan.now) };
+    const names = ['state', 'version', 'updatedAt'];
+    const values: Values = { ':closed': 'CLOSED', ':zero': 0, ':now': plan.now };
+    const windowNames = ['windowStart', 'windowCalls', 'windowFailures', 'windowSlowCalls'];
     const windowCounts = { ':calls': plan.calls, ':failures': plan.failures, ':slowCalls': plan.slowCalls };
-    if (plan.window.kind !== 'none') Object.assign(values, mapValues(windowCounts));
     if (plan.window.kind === 'add') {
       add.push('#windowCalls :calls', '#windowFailures :failures', '#windowSlowCalls :slowCalls');
       conditions.push('#windowStart = :windowStart');
-      values[':windowStart'] = num(plan.window.start);
+      names.push(...windowNames);
+      Object.assign(values, windowCounts, { ':windowStart': plan.window.start });
     } else if (plan.window.kind === 'restart') {
       set.push(
         '#windowStart = :now',
@@ -162,28 +175,23 @@ export class BreakerStore {
         '#windowSlowCalls = :slowCalls',
       );
       conditions.push('(attribute_not_exists(#windowStart) OR #windowStart <= :lapsedAt)');
-      values[':lapsedAt'] = num(plan.window.lapsedAt);
+      names.push(...windowNames);
+      Object.assign(values, windowCounts, { ':lapsedAt': plan.window.lapsedAt });
     }
     if (plan.run.kind === 'replace') {
-      if (plan.run.next.length > 0) set.push('#runFailures = :run');
-      else remove.push('#runFailures');
+      if (plan.run.next.length > 0) {
+        set.push('#runFailures = :run');
+        values[':run'] = plan.run.next;
+      } else remove.push('#runFailures');
       conditions.push('#runFailures = :seenRun');
-      values[':run'] = numList(plan.run.next);
-      values[':seenRun'] = numList(plan.run.seen);
+      names.push('runFailures');
+      values[':seenRun'] = plan.run.seen;
     } else if (plan.run.failures.length > 0) {
       set.push('#runFailures = list_append(if_not_exists(#runFailures, :emptyList), :run)');
-      values[':run'] = numList(plan.run.failures);
+      names.push('runFailures');
+      Object.assign(values, { ':emptyList': [], ':run': plan.run.failures });
     }
-    const update = [
-      `SET ${set.join(', ')}`,
-      add.length > 0 ? `ADD ${add.join(', ')}` : '',
-      remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
-    ];
-    return this.#update(circuit, {
-      update: update.filter((part) => part !== '').join(' '),
-      condition: conditions.join(' AND '),
-      values,
-    });
+    return this.#update(circuit, { set, add, remove, condition: conditions.join(' AND '), names, values });
   }
 
   /** CLOSED→OPEN (thresholds crossed) or HALF_OPEN→OPEN (the probe failed), until `openUntil`. */
@@ -199,19 +207,43 @@ export class BreakerStore {
           (run ? ` AND #runFailures[${run.index}] = :runFailedAt` : '')
         : `${versionIs(from.version)} AND #state = :halfOpen AND #probeOwner = :probeOwner`;
     return this.#update(circuit, {
-      update:
-        'SET #state = :open, #version = :next, #openedAt = :now, #openUntil = :openUntil, ' +
-        '#openCount = :openCount, #halfOpenSuccesses = :zero, #forcedOpen = :false, #updatedAt = :now ' +
-        'REMOVE #probeOwner, #probeLeaseUntil',
+      set: [
+        '#state = :open',
+        '#version = :next',
+        '#openedAt = :now',
+        '#openUntil = :openUntil',
+        '#openCount = :openCount',
+        '#halfOpenSuccesses = :zero',
+        '#forcedOpen = :false',
+        '#updatedAt = :now',
+      ],
+      remove: ['#probeOwner', '#probeLeaseUntil'],
       condition: guard,
+      names: [
+        'state',
+        'version',
+        'openedAt',
+        'openUntil',
+        'openCount',
+        'halfOpenSuccesses',
+        'forcedOpen',
+        'updatedAt',
+        'probeOwner',
+        'probeLeaseUntil',
+        ...(run ? ['runFailures'] : []),
+      ],
       values: {
-        ':version': num(from.version),
-        ':next': num(from.version + 1),
-        ':now': num(to.now),
-        ':openUntil': num(to.openUntil),
-        ':openCount': num(to.openCount),
-        ...(from.state === 'HALF_OPEN' ? { ':probeOwner': str(from.probeOwner) } : {}),
-        ...(run ? { ':runFailedAt': num(run.failedAt) } : {}),
+        ...versionValues(from.version),
+        ':open': 'OPEN',
+        ':now': to.now,
+        ':openUntil': to.openUntil,
+        ':openCount': to.openCount,
+        ':zero': 0,
+        ':false': false,
+        ...(from.state === 'HALF_OPEN'
+          ? { ':halfOpen': 'HALF_OPEN', ':probeOwner': from.probeOwner }
+          : { ':closed': 'CLOSED' }),
+        ...(run ? { ':runFailedAt': run.failedAt } : {}),
       },
     });
   }
@@ -219,14 +251,36 @@ export class BreakerStore {
   /** OPEN→HALF_OPEN once `openUntil` has passed; the winner holds the probe lease. Never when forced open. */
   async beginHalfOpen(from: BreakerRecord, lease: ProbeLease): Promise<WriteOutcome> {
     return this.#update(from.circuit, {
-      update:
-        'SET #state = :halfOpen, #version = :next, #probeOwner = :probeId, ' +
-        '#probeLeaseUntil = :leaseUntil, #halfOpenSuccesses = :zero, #updatedAt = :now',
+      set: [
+        '#state = :halfOpen',
+        '#version = :next',
+        '#probeOwner = :probeId',
+        '#probeLeaseUntil = :leaseUntil',
+        '#halfOpenSuccesses = :zero',
+        '#updatedAt = :now',
+      ],
       condition:
         `${versionIs(from.version)} AND #state = :open ` +
         'AND (attribute_not_exists(#openUntil) OR #openUntil <= :now) ' +
         'AND (attribute_not_exists(#forcedOpen) OR #forcedOpen = :false)',
-      values: { ...versionValues(from.version), ...leaseValues(lease) },
+      names: [
+        'state',
+        'version',
+        'probeOwner',
+        'probeLeaseUntil',
+        'halfOpenSuccesses',
+        'updatedAt',
+        'openUntil',
+        'forcedOpen',
+      ],
+      values: {
+        ...versionValues(from.version),
+        ...leaseValues(lease),
+        ':halfOpen': 'HALF_OPEN',
+        ':open': 'OPEN',
+        ':zero': 0,
+        ':false': false,
+      },
     });
   }
 
@@ -239,14 +293,16 @@ export class BreakerStore {
     const owner =
       from.probeOwner === undefined ? 'attribute_not_exists(#probeOwner)' : '#probeOwner = :previousOwner';
     return this.#update(from.circuit, {
-      update: 'SET #probeOwner = :probeId, #probeLeaseUntil = :leaseUntil, #updatedAt = :now',
+      set: ['#probeOwner = :probeId', '#probeLeaseUntil = :leaseUntil', '#updatedAt = :now'],
       condition:
         `${versionIs(from.version)} AND #state = :halfOpen AND ${owner} ` +
         'AND (attribute_not_exists(#probeLeaseUntil) OR #probeLeaseUntil <= :now)',
+      names: ['probeOwner', 'probeLeaseUntil', 'updatedAt', 'version', 'state'],
       values: {
-        ':version': num(from.version),
+        ':version': from.version,
+        ':halfOpen': 'HALF_OPEN',
         ...leaseValues(lease),
-        ...(from.probeOwner === undefined ? {} : { ':previousOwner': str(from.probeOwner) }),
+        ...(from.probeOwner === undefined ? {} : { ':previousOwner': from.probeOwner }),
       },
     });
   }
@@ -254,18 +310,21 @@ export class BreakerStore {
   /** A probe succeeded: one more success, and the lease is released for the next probe. Only its owner may. */
   async countProbeSuccess(circuit: string, probeId: string, now: number): Promise<WriteOutcome> {
     return this.#update(circuit, {
-      update: 'ADD #halfOpenSuccesses :one SET #updatedAt = :now REMOVE #probeOwner, #probeLeaseUntil',
+      set: ['#updatedAt = :now'],
+      add: ['#halfOpenSuccesses :one'],
+      remove: ['#probeOwner', '#probeLeaseUntil'],
       condition: '#state = :halfOpen AND #probeOwner = :probeId',
-      values: { ':probeId': str(probeId), ':now': num(now) },
+      names: ['updatedAt', 'halfOpenSuccesses', 'probeOwner', 'probeLeaseUntil', 'state'],
+      values: { ':probeId': probeId, ':now': now, ':one': 1, ':halfOpen': 'HALF_OPEN' },
     });
   }
 
   /** HALF_OPEN→CLOSED after enough probe successes. */
   async close(from: BreakerRecord, now: number): Promise<WriteOutcome> {
     return this.#update(from.circuit, {
-      update: `SET ${CLOSE_SET} REMOVE ${CLOSE_REMOVE}`,
+      ...CLOSE,
       condition: `${versionIs(from.version)} AND #state = :halfOpen`,
-      values: { ...versionValues(from.version), ':now': num(now) },
+      values: { ...CLOSE.values, ...versionValues(from.version), ':now': now, ':halfOpen': 'HALF_OPEN' },
     });
   }
 
@@ -274,49 +333,70 @@ export class BreakerStore {
    * automatic probe), on the version read, recorded in `lastOverride`.
    */
   async override(from: BreakerRecord, override: BreakerOverride): Promise<WriteOutcome> {
-    const update =
-      override.action === 'reset'
-        ? `SET ${CLOSE_SET}, #lastOverride = :override REMOVE ${CLOSE_REMOVE}`
-        : 'SET #state = :open, #version = :next, #forcedOpen = :true, #openedAt = :now, ' +
-          '#halfOpenSuccesses = :zero, #lastOverride = :override, #updatedAt = :now ' +
-          'REMOVE #openUntil, #probeOwner, #probeLeaseUntil';
-    return this.#update(from.circuit, {
-      update,
+    const recorded = {
       condition: versionIs(from.version),
       values: {
         ...versionValues(from.version),
-        ':now': num(override.at),
-        ':override': {
-          M: { action: str(override.action), actor: str(override.actor), at: num(override.at) },
-        },
+        ':now': override.at,
+        ':override': { action: override.action, actor: override.actor, at: override.at },
       },
+    };
+    if (override.action === 'reset') {
+      return this.#update(from.circuit, {
+        ...CLOSE,
+        set: [...(CLOSE.set ?? []), '#lastOverride = :override'],
+        names: [...CLOSE.names, 'lastOverride'],
+        condition: recorded.condition,
+        values: { ...CLOSE.values, ...recorded.values },
+      });
+    }
+    return this.#update(from.circuit, {
+      set: [
+        '#state = :open',
+        '#version = :next',
+        '#forcedOpen = :true',
+        '#openedAt = :now',
+        '#halfOpenSuccesses = :zero',
+        '#lastOverride = :override',
+        '#updatedAt = :now',
+      ],
+      remove: ['#openUntil', '#probeOwner', '#probeLeaseUntil'],
+      condition: recorded.condition,
+      names: [
+        'state',
+        'version',
+        'forcedOpen',
+        'openedAt',
+        'halfOpenSuccesses',
+        'lastOverride',
+        'updatedAt',
+        'openUntil',
+        'probeOwner',
+        'probeLeaseUntil',
+      ],
+      values: { ...recorded.values, ':open': 'OPEN', ':true': true, ':zero': 0 },
     });
   }
 
   /**
-   * One conditional `UpdateItem`. Expressions write every attribute as `#name` and every value as
-   * `:name`; the names and values sent are exactly those used, which DynamoDB insists on.
+   * One conditional `UpdateItem`, stamped with a fresh token (every write has a SET clause, at least
+   * `#updatedAt`, which the token joins) and conditional on not finding it already there.
    */
-  async #update(circuit: string, write: { update: string; condition: string; values: Values }) {
-    // Every update has one SET clause (at least `#updatedAt`): the token goes in with it.
-    const update = write.update.replace('SET ', `SET ${TOKEN_SET}, `);
-    // No write's condition has a top-level OR (each is parenthesized), so AND binds as meant here.
-    const condition = `${write.condition} AND NOT (${TOKEN_SEEN})`;
-    const expressions = `${update} ${condition}`;
-    const values: Values = { ...SHARED_VALUES, ...write.values, ':token': str(randomUUID()) };
+  async #update(circuit: string, write: ItemUpdate & { condition: string }): Promise<WriteOutcome> {
+    const token = randomUUID();
     try {
       const { Attributes } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(circuit),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: Object.fromEntries(
-            placeholders(expressions, '#').map((name) => [name, name.slice(1)]),
-          ),
-          ExpressionAttributeValues: Object.fromEntries(
-            placeholders(expressions, ':').map((name) => [name, expressionValue(values, name)]),
-          ),
+          ...updateExpressions({
+            ...write,
+            set: [...TOKEN_SET, ...(write.set ?? [])],
+            // No write's condition has a top-level OR (each is parenthesized), so AND binds as meant here.
+            condition: `${write.condition} AND NOT (${TOKEN_SEEN})`,
+            names: [...write.names, ...TOKEN_ATTRIBUTES],
+            values: { ...write.values, ':token': token, ':noToken': '' },
+          }),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -325,8 +405,9 @@ export class BreakerStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const current = toRecord(circuit, error.Item);
+        const tokens = fromAttributes(WriteTokensSchema, error.Item) ?? {};
         // Our own token: an earlier attempt of this very write was applied and its reply lost.
-        const ours = TOKEN_NAMES.some((name) => error.Item?.[name.slice(1)]?.S === values[':token']?.S);
+        const ours = Object.values(tokens).includes(token);
         return ours
           ? ({ won: true, record: current } satisfies WriteOutcome)
           : ({ won: false, current } satisfies WriteOutcome);
@@ -342,62 +423,87 @@ function versionIs(version: number): string {
 }
 
 function versionValues(version: number): Values {
-  return { ':version': num(version), ':next': num(version + 1) };
+  return { ':version': version, ':next': version + 1 };
 }
 
 function leaseValues(lease: ProbeLease): Values {
-  return { ':now': num(lease.now), ':probeId': str(lease.probeId), ':leaseUntil': num(lease.leaseUntil) };
+  return { ':now': lease.now, ':probeId': lease.probeId, ':leaseUntil': lease.leaseUntil };
 }
 
-function placeholders(expressions: string, sigil: '#' | ':'): string[] {
-  return [...new Set(expressions.match(sigil === '#' ? /#\w+/g : /:\w+/g) ?? [])];
+function keyOf(circuit: string) {
+  return toAttributes({ [DATA_TABLE.partitionKey]: PARTITION, [DATA_TABLE.sortKey]: circuit });
 }
 
-function expressionValue(values: Values, name: string): AttributeValue {
-  const value = values[name];
-  if (value === undefined) throw new Error(`breaker store: no value for ${name}`);
-  return value;
-}
+const STATES = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const satisfies readonly BreakerState[];
 
-function keyOf(circuit: string): Record<string, AttributeValue> {
-  return { [DATA_TABLE.partitionKey]: str(PARTITION), [DATA_TABLE.sortKey]: str(circuit) };
-}
+/** A stored number, absent (or unreadable) as `undefined`. */
+const optionalNumber = z.number().optional().catch(undefined);
+/** A stored count, absent (or unreadable) as 0. */
+const count = z.number().catch(0);
 
-const STATES: ReadonlySet<string> = new Set<BreakerState>(['CLOSED', 'OPEN', 'HALF_OPEN']);
+/**
+ * A breaker as stored. Each field is read on its own: an unreadable one takes the closed breaker's
+ * value (an unknown state is CLOSED), so a damaged field never hides the rest of the record.
+ */
+const StoredBreakerSchema = z.object({
+  state: z.enum(STATES).catch('CLOSED'),
+  version: count,
+  runFailures: z.array(z.number()).catch([]),
+  windowStart: optionalNumber,
+  windowCalls: count,
+  windowFailures: count,
+  windowSlowCalls: count,
+  openedAt: optionalNumber,
+  openUntil: optionalNumber,
+  openCount: count,
+  probeOwner: z.string().optional().catch(undefined),
+  probeLeaseUntil: optionalNumber,
+  halfOpenSuccesses: count,
+  forcedOpen: z.boolean().catch(false),
+  lastOverride: z
+    .object({
+      action: z.enum(['reset', 'force-open']).catch('reset'),
+      actor: z.string().catch(''),
+      at: z.number().catch(0),
+    })
+    .optional()
+    .catch(undefined),
+  updatedAt: optionalNumber,
+});
 
-/** A stored item as a record; absent attributes take the closed breaker's values. */
-function toRecord(circuit: string, item: Record<string, AttributeValue> | undefined): BreakerRecord {
-  if (!item) return closedRecord(circuit);
-  const n = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
-  const state = item.state?.S;
-  const override = item.lastOverride?.M;
-  const runFailures = (item.runFailures?.L ?? []).map((value) => Number(value.N));
+/** A breaker's circuit name: its sort key. */
+const BreakerKeySchema = z.object({ [DATA_TABLE.sortKey]: z.string() });
+
+/** The tokens of the latest writes an item holds, by slot. */
+const WriteTokensSchema = z.object(
+  Object.fromEntries(TOKEN_ATTRIBUTES.map((name) => [name, z.string().optional().catch(undefined)])),
+);
+
+/** A stored item as a record; no item (or one that cannot be read) is a closed breaker. */
+function toRecord(circuit: string, item: Parameters<typeof fromAttributes>[1]): BreakerRecord {
+  const stored = fromAttributes(StoredBreakerSchema, item);
+  if (!stored) return closedRecord(circuit);
+  const { runFailures } = stored;
   return withRun(
     {
       circuit,
-      state: state !== undefined && STATES.has(state) ? (state as BreakerState) : 'CLOSED',
-      version: n('version') ?? 0,
+      state: stored.state,
+      version: stored.version,
       runFailures,
       consecutiveFailures: runFailures.length,
-      windowStart: n('windowStart'),
-      windowCalls: n('windowCalls') ?? 0,
-      windowFailures: n('windowFailures') ?? 0,
-      windowSlowCalls: n('windowSlowCalls') ?? 0,
-      openedAt: n('openedAt'),
-      openUntil: n('openUntil'),
-      openCount: n('openCount') ?? 0,
-      probeOwner: item.probeOwner?.S,
-      probeLeaseUntil: n('probeLeaseUntil'),
-      halfOpenSuccesses: n('halfOpenSuccesses') ?? 0,
-      forcedOpen: item.forcedOpen?.BOOL ?? false,
-      lastOverride: override
-        ? {
-            action: override.action?.S === 'force-open' ? 'force-open' : 'reset',
-            actor: override.actor?.S ?? '',
-            at: Number(override.at?.N ?? 0),
-          }
-        : undefined,
-      updatedAt: n('updatedAt'),
+      windowStart: stored.windowStart,
+      windowCalls: stored.windowCalls,
+      windowFailures: stored.windowFailures,
+      windowSlowCalls: stored.windowSlowCalls,
+      openedAt: stored.openedAt,
+      openUntil: stored.openUntil,
+      openCount: stored.openCount,
+      probeOwner: stored.probeOwner,
+      probeLeaseUntil: stored.probeLeaseUntil,
+      halfOpenSuccesses: stored.halfOpenSuccesses,
+      forcedOpen: stored.forcedOpen,
+      lastOverride: stored.lastOverride,
+      updatedAt: stored.updatedAt,
     },
     runFailures,
   );

@@ -1,0 +1,35 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { z } from 'zod';
+
+/**
+ * The one way an item crosses between plain values and DynamoDB's attribute values: `marshall` on the
+ * way in, `unmarshall` plus the kind's zod schema on the way out (as Powertools Idempotency reads its
+ * records). Only the file that owns a stored kind calls these, with that kind's schema.
+ */
+
+/** An item, key or map of expression values as attribute values; `undefined` fields are left out. */
+export function toAttributes(
+  values: Readonly<Record<string, NativeAttributeValue>>,
+): Record<string, AttributeValue> {
+  return marshall(values, { removeUndefinedValues: true });
+}
+
+/**
+ * A stored item read through its kind's schema; `undefined` for no item, and for one the schema
+ * refuses or `unmarshall` cannot read (a number past what a JavaScript number holds exactly).
+ */
+export function fromAttributes<Schema extends z.ZodType>(
+  schema: Schema,
+  item: Record<string, AttributeValue> | undefined,
+): z.output<Schema> | undefined {
+  if (item === undefined) return undefined;
+  let plain: Record<string, unknown>;
+  try {
+    plain = unmarshall(item);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(plain);
+  return parsed.success ? parsed.data : undefined;
+}
