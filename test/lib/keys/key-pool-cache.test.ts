@@ -164,6 +164,43 @@ describe('KeyPoolStore when a refresh fails', () => {
     }
   });
 
+  it("takes a pool's broken content as that pool's fault: another pool is still read", async () => {
+    mock
+      .on(GetSecretValueCommand, { SecretId: 'test/polygon' })
+      .resolves({ SecretString: 'not json' })
+      .on(GetSecretValueCommand, { SecretId: 'test/fmp' })
+      .resolves({ SecretString: JSON.stringify(POOL) });
+    const pools = store();
+    await expect(pools.pool('polygon')).rejects.toBeInstanceOf(KeyPoolLayoutError);
+    expect(await pools.pool('fmp')).toEqual(POOL);
+  });
+
+  it('works without a logger or metrics, on its own back-off and stale window', async () => {
+    mock
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify(POOL) })
+      .rejects(answered('InternalServiceError', 500));
+    const pools = new KeyPoolStore(client, {
+      secretPrefix: 'test/',
+      cacheSeconds: 60,
+      staleSeconds: 30,
+      firstBackoffMs: 2_000,
+      now: () => now,
+    });
+    await pools.pool('fmp');
+    now += 60_000;
+    expect(await pools.pool('fmp')).toEqual(POOL);
+    now += 1_999;
+    expect(await pools.pool('fmp')).toEqual(POOL);
+    expect(reads()).toBe(2);
+    now += 1;
+    await pools.pool('fmp');
+    expect(reads()).toBe(3);
+    // Past 60 s fresh and 30 s stale, the last pool is no longer served.
+    now += 28_000;
+    await expect(pools.pool('fmp')).rejects.toMatchObject({ name: 'InternalServiceError' });
+  });
+
   it('reads a pool again once its back-off is over, and serves it as healthy', async () => {
     mock
       .on(GetSecretValueCommand)
