@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
 import type { ProviderId } from '../model/provider-ids.js';
+import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
+import { type ItemUpdate, updateExpressions } from '../storage/item-update.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 
@@ -104,7 +106,7 @@ export class KeyStates {
       set: ['#parkedUntil = :until', '#parkReason = :reason', '#parkedAt = :now'],
       condition: 'attribute_not_exists(#parkedUntil) OR #parkedUntil < :until',
       names: ['parkedUntil', 'parkReason', 'parkedAt'],
-      values: { ':until': { N: String(until) }, ':reason': { S: reason } },
+      values: { ':until': until, ':reason': reason, ':now': this.options.now() },
     });
   }
 
@@ -120,7 +122,7 @@ export class KeyStates {
    */
   async countInvalid(provider: ProviderId, keyId: string, windowMs: number): Promise<StateWrite> {
     const since = this.options.now() - windowMs;
-    const cutoff = { ':cutoff': { N: String(since) } };
+    const cutoff = { ':cutoff': since };
     const runs = (state: KeyState | undefined) => (state?.invalidSince ?? since) > since;
     let inRun = runs(this.lastKnown(provider).get(keyId));
     for (let round = 0; round < 5; round++) {
@@ -130,7 +132,8 @@ export class KeyStates {
             add: ['#invalidAnswers :one', '#invalidTokens :writeTokens'],
             condition: '#invalidSince > :cutoff AND NOT contains(#invalidTokens, :writeToken)',
             names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt', 'invalidTokens'],
-            values: { ...cutoff, ':one': { N: '1' } },
+            values: { ...cutoff, ':one': 1, ':now': this.options.now() },
+            countsToken: true,
           })
         : await this.#update(provider, keyId, {
             set: [
@@ -141,7 +144,8 @@ export class KeyStates {
             ],
             condition: 'attribute_not_exists(#invalidSince) OR #invalidSince <= :cutoff',
             names: ['invalidAnswers', 'invalidSince', 'lastInvalidAt', 'invalidTokens'],
-            values: { ...cutoff, ':one': { N: '1' } },
+            values: { ...cutoff, ':one': 1, ':now': this.options.now() },
+            countsToken: true,
           });
       if (write.won) return write;
       inRun = runs(write.state);
@@ -166,11 +170,11 @@ export class KeyStates {
    * (its container died) simply leaves the next one due at `nextRetestAt`.
    */
   async claimRetest(provider: ProviderId, seen: KeyState, nextRetestAt: number): Promise<StateWrite> {
-    const values: Record<string, AttributeValue> = {
-      ':quarantinedAt': { N: String(seen.quarantinedAt ?? -1) },
-      ':next': { N: String(nextRetestAt) },
+    const values: ItemUpdate['values'] = {
+      ':quarantinedAt': seen.quarantinedAt ?? -1,
+      ':next': nextRetestAt,
+      ...(seen.retestAt === undefined ? {} : { ':seen': seen.retestAt }),
     };
-    if (seen.retestAt !== undefined) values[':seen'] = { N: String(seen.retestAt) };
     return this.#update(provider, seen.keyId, {
       set: ['#retestAt = :next'],
       condition: `#quarantinedAt = :quarantinedAt AND ${
@@ -190,7 +194,7 @@ export class KeyStates {
       remove: QUARANTINE_ATTRIBUTES.map((name) => `#${name}`),
       condition: '#quarantinedAt = :quarantinedAt',
       names: [...QUARANTINE_ATTRIBUTES],
-      values: { ':quarantinedAt': { N: String(quarantinedAt) } },
+      values: { ':quarantinedAt': quarantinedAt },
     });
   }
 
@@ -223,7 +227,11 @@ export class KeyStates {
         ...INVALID_RUN_ATTRIBUTES,
         'retestAt',
       ],
-      values: { ':reason': { S: reason }, ...(keyAddedAt ? { ':addedAt': { S: keyAddedAt } } : {}) },
+      values: {
+        ':reason': reason,
+        ':now': this.options.now(),
+        ...(keyAddedAt ? { ':addedAt': keyAddedAt } : {}),
+      },
     });
   }
 
@@ -241,7 +249,7 @@ export class KeyStates {
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey },
-        ExpressionAttributeValues: { ':pk': { S: partitionKey(provider) } },
+        ExpressionAttributeValues: toAttributes({ ':pk': partitionKey(provider) }),
         // A key parked or quarantined a moment ago by another container should be skipped now.
         ConsistentRead: true,
       });
@@ -267,22 +275,21 @@ export class KeyStates {
    */
   async #update(provider: ProviderId, keyId: string, write: StateUpdate): Promise<StateWrite> {
     const token = randomUUID();
-    const update = updateExpression({ ...write, set: [...(write.set ?? []), '#writeToken = :writeToken'] });
     let outcome: StateWrite;
     try {
       const { Attributes } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(provider, keyId),
-          UpdateExpression: update,
-          ConditionExpression: write.condition,
-          ExpressionAttributeNames: Object.fromEntries(
-            [...write.names, 'writeToken'].map((name) => [`#${name}`, name]),
-          ),
-          ExpressionAttributeValues: usedValues(`${update} ${write.condition}`, write.values, {
-            ':now': { N: String(this.options.now()) },
-            ':writeToken': { S: token },
-            ':writeTokens': { SS: [token] },
+          ...updateExpressions({
+            ...write,
+            set: [...(write.set ?? []), '#writeToken = :writeToken'],
+            names: [...write.names, 'writeToken'],
+            values: {
+              ...write.values,
+              ':writeToken': token,
+              ...(write.countsToken ? { ':writeTokens': new Set([token]) } : {}),
+            },
           }),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -299,14 +306,13 @@ export class KeyStates {
   }
 }
 
-/** A conditional write of a key state: its update's clauses, by action, and its condition. */
-interface StateUpdate {
-  set?: string[];
-  add?: string[];
-  remove?: string[];
+/**
+ * A conditional write of a key state: its clauses, condition, names and values. `countsToken`: the
+ * write adds its token to the run's `invalidTokens` (as `:writeTokens`, a string set).
+ */
+interface StateUpdate extends ItemUpdate {
   condition: string;
-  names: string[];
-  values: Record<string, AttributeValue>;
+  countsToken?: boolean;
 }
 
 /** A run of invalid-key answers: its count, its start, its last answer, the tokens of those counted. */
@@ -321,59 +327,52 @@ const QUARANTINE_ATTRIBUTES = [
   ...INVALID_RUN_ATTRIBUTES,
 ] as const;
 
-function updateExpression({ set = [], add = [], remove = [] }: Pick<StateUpdate, 'set' | 'add' | 'remove'>) {
-  const clauses: [string, string[]][] = [
-    ['SET', set],
-    ['ADD', add],
-    ['REMOVE', remove],
-  ];
-  return clauses
-    .filter(([, parts]) => parts.length > 0)
-    .map(([action, parts]) => `${action} ${parts.join(', ')}`)
-    .join(' ');
-}
-
 /** Whether the item a failed condition returned holds this write's token: the write was done before. */
-function writtenBy(item: Record<string, AttributeValue> | undefined, token: string): boolean {
-  return item?.writeToken?.S === token || (item?.invalidTokens?.SS ?? []).includes(token);
-}
-
-/** DynamoDB refuses values an expression does not use: shared values go only where they are used. */
-function usedValues(
-  text: string,
-  values: Record<string, AttributeValue>,
-  shared: Record<string, AttributeValue>,
-): Record<string, AttributeValue> | undefined {
-  // `:writeToken` is a prefix of `:writeTokens`: match whole names only.
-  const used = Object.entries(shared).filter(([name]) => new RegExp(`${name}(?![A-Za-z0-9_])`).test(text));
-  const all = { ...values, ...Object.fromEntries(used) };
-  return Object.keys(all).length > 0 ? all : undefined;
+function writtenBy(item: StoredItem, token: string): boolean {
+  const stored = fromAttributes(StoredKeyStateSchema, item);
+  return stored?.writeToken === token || (stored?.invalidTokens?.has(token) ?? false);
 }
 
 function partitionKey(provider: ProviderId): string {
   return `keystate#${provider}`;
 }
 
-function keyOf(provider: ProviderId, keyId: string): Record<string, AttributeValue> {
-  return {
-    [DATA_TABLE.partitionKey]: { S: partitionKey(provider) },
-    [DATA_TABLE.sortKey]: { S: keyId },
-  };
+function keyOf(provider: ProviderId, keyId: string) {
+  return toAttributes({ [DATA_TABLE.partitionKey]: partitionKey(provider), [DATA_TABLE.sortKey]: keyId });
 }
 
-function toState(item: Record<string, AttributeValue> | undefined): KeyState | undefined {
-  const keyId = item?.[DATA_TABLE.sortKey]?.S;
-  if (!item || keyId === undefined) return undefined;
-  const n = (name: string) => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
-  const reason = item.parkReason?.S;
+type StoredItem = Parameters<typeof fromAttributes>[1];
+
+/** A stored number, absent (or unreadable) as `undefined`. */
+const optionalNumber = z.number().optional().catch(undefined);
+const optionalText = z.string().optional().catch(undefined);
+
+/**
+ * A key state as stored. An item without its key id is no key state; any other field that cannot be
+ * read is left out, as if never written (an unknown park reason included).
+ */
+const StoredKeyStateSchema = z.object({
+  [DATA_TABLE.sortKey]: z.string(),
+  parkedUntil: optionalNumber,
+  parkReason: z.enum(['throttled', 'quota_exhausted']).optional().catch(undefined),
+  invalidAnswers: optionalNumber,
+  invalidSince: optionalNumber,
+  quarantinedAt: optionalNumber,
+  quarantineReason: optionalText,
+  quarantinedKeyAddedAt: optionalText,
+  retestAt: optionalNumber,
+  writeToken: optionalText,
+  invalidTokens: z.set(z.string()).optional().catch(undefined),
+});
+
+function toState(item: StoredItem): KeyState | undefined {
+  const stored = fromAttributes(StoredKeyStateSchema, item);
+  if (!stored) return undefined;
+  const { [DATA_TABLE.sortKey]: keyId, writeToken: _, invalidTokens: __, ...fields } = stored;
+  // Only the fields stored: a state read back equals the state written, field for field.
   const state: KeyState = { keyId };
-  const numbers = ['parkedUntil', 'invalidAnswers', 'invalidSince', 'quarantinedAt', 'retestAt'] as const;
-  for (const name of numbers) {
-    const value = n(name);
-    if (value !== undefined) state[name] = value;
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) Object.assign(state, { [name]: value });
   }
-  if (reason === 'throttled' || reason === 'quota_exhausted') state.parkReason = reason;
-  if (item.quarantineReason?.S !== undefined) state.quarantineReason = item.quarantineReason.S;
-  if (item.quarantinedKeyAddedAt?.S !== undefined) state.quarantinedKeyAddedAt = item.quarantinedKeyAddedAt.S;
   return state;
 }

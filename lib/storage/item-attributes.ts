@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { marshall, type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
+import { convertToNative, marshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import type { z } from 'zod';
 
 /**
@@ -16,19 +16,22 @@ export function toAttributes(
 }
 
 /**
- * A stored item read through its kind's schema; `undefined` for no item, and for one the schema
- * refuses or `unmarshall` cannot read (a number past what a JavaScript number holds exactly).
+ * A stored item read through its kind's schema; `undefined` for no item or one the schema refuses.
+ * Attributes are converted one by one, and one that cannot be (a number past what a JavaScript number
+ * holds exactly) is left out, so a schema that reads each field on its own keeps the rest of the item.
  */
 export function fromAttributes<Schema extends z.ZodType>(
   schema: Schema,
   item: Record<string, AttributeValue> | undefined,
 ): z.output<Schema> | undefined {
   if (item === undefined) return undefined;
-  let plain: Record<string, unknown>;
-  try {
-    plain = unmarshall(item);
-  } catch {
-    return undefined;
+  const plain: Record<string, NativeAttributeValue> = {};
+  for (const [name, value] of Object.entries(item)) {
+    try {
+      plain[name] = convertToNative(value);
+    } catch {
+      // Left out: read as absent.
+    }
   }
   const parsed = schema.safeParse(plain);
   return parsed.success ? parsed.data : undefined;
