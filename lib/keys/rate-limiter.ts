@@ -1,17 +1,19 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
-  TransactionCanceledException,
-  TransactionConflictException,
-  TransactWriteItemsCommand,
-  type Update,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
 import type { ProviderId } from '../model/provider-ids.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import { type CountingWindow, dayWindow, type KeyLimits, minuteWindow } from './provider-limits.js';
 
-/** Which window refused a call; `contention` means DynamoDB kept cancelling for concurrent writers. */
+/** Which window refused a call; `contention` means the item kept changing under the writer. */
 export type RefusedBy = 'minute' | 'day' | 'contention';
 
 /** One call's budget: granted, or refused with the time the refusing window ends (epoch ms). */
@@ -23,46 +25,77 @@ export interface KeyUsage {
   day: number;
 }
 
-/** How long a window's item outlives its window before DynamoDB's TTL may delete it. */
-const GRACE_SECONDS = { minute: 120, day: 3_600 } as const;
+/** How long a day's item outlives its quota day before DynamoDB's TTL may delete it. */
+const DAY_GRACE_SECONDS = 3_600;
 
 /**
- * Rounds of a transaction cancelled only for `TransactionConflict` (another transaction was on the
- * same item at that instant) before the call is refused as `contention`. Refusing errs on the side
- * of the scarce quota; the broker simply tries the key's neighbour. A transaction cancelled for
- * `ThrottlingError` (its partition throttled; the SDK does not retry a cancelled transaction) gets
- * the same rounds, as DynamoDB advises for throttling; throttled still after the last one, the
- * cancellation is thrown, and the broker counts the call in this container's memory.
+ * Writes of one call before it is refused as `contention`. A write is refused by its condition only
+ * when it guessed the minute wrong (the item's minute turned, or another writer turned it first), so
+ * two suffice unless the item changes between every read of it.
  */
-const MAX_CONFLICT_ROUNDS = 8;
+const MAX_ROUNDS = 4;
 
-type Kind = 'minute' | 'day';
-interface CountedWindow {
-  kind: Kind;
-  window: CountingWindow;
-  limit: number | undefined;
+/**
+ * A key's usage item for one quota day, as stored: `calls` in the day; `minute` (epoch minute) and
+ * `minuteCalls`, the current minute's window; `tokens`, the tokens of that minute's writes;
+ * `keyId` and `window` (`d#<day>`) for the usage Query's filter, which may not name key attributes.
+ */
+const UsageItemSchema = z.object({
+  calls: z.number().int().nonnegative(),
+  minute: z.number().int(),
+  minuteCalls: z.number().int().nonnegative(),
+  tokens: z.set(z.string()).default(new Set()),
+  keyId: z.string(),
+  window: z.string(),
+});
+type UsageItem = z.infer<typeof UsageItemSchema>;
+
+/** A stored usage item, or `undefined` for none or one this version cannot read (counted as empty). */
+function decodeUsage(item: Record<string, AttributeValue> | undefined): UsageItem | undefined {
+  if (item === undefined) return undefined;
+  const parsed = UsageItemSchema.safeParse(unmarshall(item));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * How a write treats the minute window: `same` counts in the minute the item holds (the current
+ * one), `turn` starts the current minute over a past one (or none).
+ */
+type MinuteForm = 'same' | 'turn';
+
+interface Call {
+  provider: ProviderId;
+  keyId: string;
+  limits: KeyLimits;
+  minute: number;
+  day: CountingWindow;
+  token: string;
 }
 
 /**
  * Per-key call budgets shared by every Lambda container, counted in the data table: one item per
- * key and window (`pk = keyusage#<provider>`, `sk = <keyId>#m#<epochMinute>` or
- * `<keyId>#d#<YYYY-MM-DD>`; `calls`; `keyId` and `window` (`m#…`/`d#…`) for the usage Query's
- * filter, which may not name key attributes; TTL `expiresAt` a little past the window's end).
+ * key and quota day (`pk = keyusage#<provider>`, `sk = <keyId>#d#<YYYY-MM-DD>`, TTL `expiresAt` an
+ * hour past the day's end) holding the day's count and, inside it, the current minute's window.
  *
- * Taking one call's budget is one atomic write: `ADD calls :1` on each window, each conditioned on
- * `calls < limit`, in one `TransactWriteItems`, so a call counts in both windows or in neither: a
- * call the day refuses does not spend a minute's budget, and the reverse. The check and the
- * increment are the same conditional write, so N concurrent takers against a limit of L get
- * exactly min(N, L) grants, whatever the number of containers. The day window is always counted
- * (without a condition when unlimited) so operators see each key's usage today.
+ * Taking one call's budget is one conditional `UpdateItem` (1 WRU: the item stays under 1 KB) whose
+ * condition admits the call only if the day and the minute both have room, and which counts it in
+ * both at once, so a call counts in both windows or in neither, and N concurrent takers against a
+ * limit of L get exactly min(N, L) grants, whatever the number of containers. The minute window
+ * turns inside the same write: an update cannot choose between incrementing and resetting, so the
+ * writer states which it means (`same`: the item's minute is the current one; `turn`: it is past),
+ * conditioned on it; a wrong guess is refused, DynamoDB returns the item
+ * (`ReturnValuesOnConditionCheckFailure`, no read of its own), and the other form is written. The
+ * guess is this container's last minute for the key, so a turn costs a second write only when
+ * another container's call was the minute's first.
  *
- * A write whose reply was lost (applied, then the connection reset) is retried by the SDK; an
- * `ADD` applied twice would spend two calls of the budget for one, and at the limit the retry
- * would be refused by its own first count. So every round carries a `ClientRequestToken`, which
- * the SDK's retries of the round resend: DynamoDB answers a repeat within 10 minutes as the
- * success it was, without applying it again. That is also why a single window is a transaction
- * too (twice the write units of an `UpdateItem`; the quotas these budgets guard allow a few
- * hundred calls a day at most).
+ * A write whose reply was lost (applied, then the connection reset) is retried by the SDK; an `ADD`
+ * applied twice would spend two calls for one, and at the limit the retry would be refused by its own
+ * first count. So each call carries a random token, stored in the minute's `tokens` set and
+ * conditioned absent: a retry of an applied write is refused, and the item returned with the refusal
+ * holds the token, so the call is known granted, counted once. (DynamoDB's own idempotency token is a
+ * transaction's `ClientRequestToken`, which costs twice the units.) The set is cleared when the
+ * minute turns; a retry arriving after another call turned the minute would count again, which takes
+ * a reply lost for the rest of a minute, beyond the SDK's retries of a few hundred milliseconds.
  *
  * Why not rate-limiter-flexible's `RateLimiterDynamo`: as first merged it consumed points with a
  * `GetItem` followed by an unconditional `SET points = :points` (read-modify-write: concurrent
@@ -72,43 +105,49 @@ interface CountedWindow {
  * compared after the increment, and refused calls still add points). It still does not fit: its
  * window starts at each key's first call, by the caller's clock, not at the provider's reset
  * (midnight UTC for a day quota); minute and day limits would be two limiters spending points
- * separately, so a call one refuses is still counted by the other; and it creates and provisions a
- * table of its own rather than using the CDK-owned data table.
+ * separately, so a call one refuses is still counted by the other; a retried write counts twice; and
+ * it creates and provisions a table of its own rather than using the CDK-owned data table.
  *
- * DynamoDB faults are thrown: what to do without the table is the broker's decision.
+ * DynamoDB faults are thrown (the SDK has retried throttling): what to do without the table is the
+ * broker's decision.
  */
 export class RateLimiter {
+  /** This container's last minute written per key: the form its next write guesses. */
+  readonly #lastMinute = new Map<string, number>();
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly options: {
-      /** Waits between rounds of a conflicted transaction; injected so tests need not wait. */
-      sleep?: (ms: number) => Promise<void>;
-      random?: () => number;
+      /** The call's token, 12 characters of randomness by default; injected so tests can name it. */
+      token?: () => string;
     } = {},
   ) {}
 
   /** Counts one call of `keyId` in its windows at `now`, if every limited window has room. */
   async take(provider: ProviderId, keyId: string, limits: KeyLimits, now: number): Promise<TakeResult> {
-    const windows: CountedWindow[] = [
-      ...(limits.perMinute === undefined
-        ? []
-        : [{ kind: 'minute' as const, window: minuteWindow(now), limit: limits.perMinute }]),
-      { kind: 'day', window: dayWindow(provider, now), limit: limits.perDay },
-    ];
-    const updates = windows.map((counted) => this.#countCall(provider, keyId, counted));
-    for (let round = 1; ; round++) {
-      // A new token per round: a cancelled round applied nothing, and its token is spent.
-      const outcome = await this.#write(updates, randomUUID());
-      if (outcome === 'written') return { granted: true };
-      if (Array.isArray(outcome)) return refusal(windows, outcome);
-      if (round === MAX_CONFLICT_ROUNDS) {
-        if (outcome !== 'conflict') throw outcome.throttled;
-        return { granted: false, refusedBy: 'contention', resetsAt: now };
+    const call: Call = {
+      provider,
+      keyId,
+      limits,
+      minute: Number(minuteWindow(now).id),
+      day: dayWindow(provider, now),
+      token: (this.options.token ?? newToken)(),
+    };
+    const remembered = `${provider}#${keyId}`;
+    let form: MinuteForm = this.#lastMinute.get(remembered) === call.minute ? 'same' : 'turn';
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const stored = await this.#write(call, form);
+      if (stored === 'written' || stored?.tokens.has(call.token)) {
+        this.#lastMinute.set(remembered, call.minute);
+        return { granted: true };
       }
-      // Full jitter, so the writers that collided do not collide again in step.
-      await (this.options.sleep ?? delay)(Math.ceil((this.options.random ?? Math.random)() * 5 * 2 ** round));
+      const refused = refusalBy(call, stored);
+      if (refused) return refused;
+      // The minute was not what this write took it for: the item says which it is.
+      form = stored && stored.minute >= call.minute ? 'same' : 'turn';
     }
+    return { granted: false, refusedBy: 'contention', resetsAt: now };
   }
 
   /**
@@ -116,89 +155,112 @@ export class RateLimiter {
    * provider's usage partition. A key with no item has made no call in that window.
    */
   async usage(provider: ProviderId, keyIds: readonly string[], now: number): Promise<Map<string, KeyUsage>> {
-    const current = {
-      minute: windowName('minute', minuteWindow(now).id),
-      day: windowName('day', dayWindow(provider, now).id),
-    };
+    const minute = Number(minuteWindow(now).id);
     const usage = new Map(keyIds.map((keyId) => [keyId, { minute: 0, day: 0 }]));
     const items = queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk',
-      // The partition also holds past minutes awaiting TTL: only the current windows cross the wire.
-      FilterExpression: '#window IN (:minute, :day)',
+      // Strongly consistent: the same Query a moment later must show the calls since (a replica may
+      // lag), and the status endpoint reads a few items at most.
+      ConsistentRead: true,
+      // The partition also holds past days awaiting TTL: only today's items cross the wire.
+      FilterExpression: '#window = :day',
       ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#window': 'window' },
-      ExpressionAttributeValues: {
-        ':pk': { S: partitionKey(provider) },
-        ':minute': { S: current.minute },
-        ':day': { S: current.day },
-      },
+      ExpressionAttributeValues: marshall({
+        ':pk': partitionKey(provider),
+        ':day': windowName('day', dayWindow(provider, now).id),
+      }),
     });
     for await (const item of items) {
-      const entry = usage.get(item.keyId?.S ?? '');
-      const calls = Number(item.calls?.N ?? 0);
-      if (entry && item.window?.S === current.minute) entry.minute = calls;
-      if (entry && item.window?.S === current.day) entry.day = calls;
+      const stored = decodeUsage(item);
+      const entry = usage.get(stored?.keyId ?? '');
+      if (!stored || !entry) continue;
+      entry.day = stored.calls;
+      entry.minute = stored.minute === minute ? stored.minuteCalls : 0;
     }
     return usage;
   }
 
-  #countCall(provider: ProviderId, keyId: string, counted: CountedWindow): Update {
-    const expiresAt = Math.ceil(counted.window.endsAt / 1000) + GRACE_SECONDS[counted.kind];
+  /** One conditional write of the call: `written`, or the item as it stood when the condition refused it. */
+  async #write(call: Call, form: MinuteForm): Promise<'written' | UsageItem | undefined> {
+    try {
+      await this.client.send(new UpdateItemCommand(this.#update(call, form)));
+      return 'written';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return decodeUsage(error.Item);
+    }
+  }
+
+  #update(call: Call, form: MinuteForm): UpdateItemCommandInput {
+    const { perMinute, perDay } = call.limits;
+    const day = perDay === undefined ? [] : ['(attribute_not_exists(#calls) OR #calls < :perDay)'];
+    const minute =
+      form === 'same'
+        ? [
+            '#minute >= :minute',
+            'NOT contains(#tokens, :token)',
+            ...(perMinute === undefined ? [] : ['#minuteCalls < :perMinute']),
+          ]
+        : ['(attribute_not_exists(#minute) OR #minute < :minute)'];
+    const set = ['#expiresAt = :expiresAt', '#keyId = :keyId', '#window = :window'];
     return {
       TableName: this.tableName,
-      Key: {
-        [DATA_TABLE.partitionKey]: { S: partitionKey(provider) },
-        [DATA_TABLE.sortKey]: { S: sortKey(keyId, counted.kind, counted.window.id) },
-      },
-      // `keyId` and `window` repeat the sort key as plain attributes: a Query may filter on them.
-      UpdateExpression: 'ADD #calls :one SET #expiresAt = :expiresAt, #keyId = :keyId, #window = :window',
+      Key: marshall({
+        [DATA_TABLE.partitionKey]: partitionKey(call.provider),
+        [DATA_TABLE.sortKey]: sortKey(call.keyId, 'day', call.day.id),
+      }),
+      UpdateExpression:
+        form === 'same'
+          ? `SET ${set.join(', ')} ADD #calls :one, #minuteCalls :one, #tokens :tokens`
+          : `SET ${[...set, '#minute = :minute', '#minuteCalls = :one', '#tokens = :tokens'].join(', ')} ADD #calls :one`,
+      ConditionExpression: [...minute, ...day].join(' AND '),
       ExpressionAttributeNames: {
         '#calls': 'calls',
+        '#minute': 'minute',
+        '#minuteCalls': 'minuteCalls',
+        '#tokens': 'tokens',
         '#expiresAt': DATA_TABLE.timeToLiveAttribute,
         '#keyId': 'keyId',
         '#window': 'window',
       },
-      ExpressionAttributeValues: {
-        ':one': { N: '1' },
-        ':keyId': { S: keyId },
-        ':window': { S: windowName(counted.kind, counted.window.id) },
-        ':expiresAt': { N: String(expiresAt) },
-        ...(counted.limit === undefined ? {} : { ':limit': { N: String(counted.limit) } }),
-      },
-      ...(counted.limit === undefined
-        ? {}
-        : { ConditionExpression: 'attribute_not_exists(#calls) OR #calls < :limit' }),
+      ExpressionAttributeValues: marshall({
+        ':one': 1,
+        ':minute': call.minute,
+        ':tokens': new Set([call.token]),
+        ':expiresAt': Math.ceil(call.day.endsAt / 1000) + DAY_GRACE_SECONDS,
+        ':keyId': call.keyId,
+        ':window': windowName('day', call.day.id),
+        ...(form === 'same' ? { ':token': call.token } : {}),
+        ...(form === 'same' && perMinute !== undefined ? { ':perMinute': perMinute } : {}),
+        ...(perDay === undefined ? {} : { ':perDay': perDay }),
+      }),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
   }
+}
 
-  /**
-   * One write of every window, idempotent under `token`: `written`, `conflict` or `throttled` (worth
-   * another round), or the indexes of the windows whose condition failed.
-   */
-  async #write(
-    updates: Update[],
-    token: string,
-  ): Promise<'written' | 'conflict' | { throttled: TransactionCanceledException } | number[]> {
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: updates.map((u) => ({ Update: u })),
-          ClientRequestToken: token,
-        }),
-      );
-      return 'written';
-    } catch (error) {
-      if (error instanceof TransactionConflictException) return 'conflict';
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      // One reason per item, in order: `ConditionalCheckFailed` names a window without budget.
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-      const failed = codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : []));
-      if (failed.length > 0) return failed;
-      if (codes.includes('TransactionConflict')) return 'conflict';
-      if (codes.includes('ThrottlingError')) return { throttled: error };
-      throw error;
-    }
-  }
+/** The window a refused write found full, if any; `undefined` when only the minute's form was wrong. */
+function refusalBy(call: Call, stored: UsageItem | undefined): TakeResult | undefined {
+  if (!stored) return undefined;
+  const { perMinute, perDay } = call.limits;
+  if (perDay !== undefined && stored.calls >= perDay)
+    return { granted: false, refusedBy: 'day', resetsAt: call.day.endsAt };
+  if (perMinute !== undefined && stored.minute >= call.minute && stored.minuteCalls >= perMinute)
+    return { granted: false, refusedBy: 'minute', resetsAt: (stored.minute + 1) * 60_000 };
+  return undefined;
+}
+
+/** 72 random bits: unique among a key's calls in a minute, and short enough to keep the item under 1 KB. */
+function newToken(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+type Kind = 'minute' | 'day';
+interface CountedWindow {
+  kind: Kind;
+  window: CountingWindow;
+  limit: number | undefined;
 }
 
 /**
@@ -248,8 +310,4 @@ function windowName(kind: Kind, windowId: string): string {
 
 function sortKey(keyId: string, kind: Kind, windowId: string): string {
   return `${keyId}#${windowName(kind, windowId)}`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -90,7 +90,7 @@ describe("a provider key's per-minute budget raced by a fleet (random interleavi
       fc.asyncProperty(clockSkews(3), racers(3), lostReplySeeds(), async (skews, schedule, seed) => {
         dynamodb.proxy.setKnobs({
           dropAfterApplyShare: LOST_REPLY_SHARE,
-          dropAfterApplyOperations: ['TransactWriteItems'],
+          dropAfterApplyOperations: ['UpdateItem'],
           seed,
         });
         await checkGrantsExactlyTheLimit(skews, schedule);

@@ -1,11 +1,12 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
+  ConditionalCheckFailedException,
   DynamoDBClient,
   ProvisionedThroughputExceededException,
   QueryCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyBroker } from '../../../lib/keys/key-broker.js';
@@ -98,12 +99,13 @@ describe('KeyBroker when DynamoDB fails', () => {
     const mock = mockClient(client);
     mock.on(QueryCommand).resolves({ Items: [] });
     mock
-      .on(TransactWriteItemsCommand)
+      .on(UpdateItemCommand)
       .rejectsOnce(
-        new TransactionCanceledException({
-          message: 'cancelled',
+        // The day's item as DynamoDB returns it with the refusal: the day's 1000 calls spent.
+        new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
           $metadata: {},
-          CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+          Item: marshall({ keyId: 'spent', window: 'd', calls: 1000, minute: 0, minuteCalls: 0 }),
         }),
       )
       .rejects(throttle());
@@ -112,7 +114,7 @@ describe('KeyBroker when DynamoDB fails', () => {
     clock.now += 5 * MINUTE;
     // The in-memory budget would allow a call, but the fleet said this key's day is spent.
     expect(await broker.lease('alpha-vantage')).toBeNull();
-    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    expect(mock.commandCalls(UpdateItemCommand)).toHaveLength(1);
   });
 
   it('goes on with the last key states read when they cannot be read again', async () => {
@@ -124,7 +126,8 @@ describe('KeyBroker when DynamoDB fails', () => {
         Items: [{ pk: { S: 'keystate#alpha-vantage' }, sk: { S: 'bad' }, quarantinedAt: { N: '1' } }],
       })
       .callsFake(() => Promise.reject(throttle()));
-    mock.on(TransactWriteItemsCommand).resolves({});
+    // The budget writes are granted; a key state's write (a re-test's claim) is not answered.
+    mock.on(UpdateItemCommand, { Key: { pk: { S: 'keyusage#alpha-vantage' } } }).resolves({});
     const { broker, clock } = container(client, { keys: [key('bad'), key('good')] });
     const ids = [];
     for (const step of [0, 2_000, 0, 2_000]) {

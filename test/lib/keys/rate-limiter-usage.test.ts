@@ -1,101 +1,158 @@
 import {
+  ConditionalCheckFailedException,
   DynamoDBClient,
   QueryCommand,
-  TransactionConflictException,
-  TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../lib/keys/rate-limiter.js';
 
-// What the limiter sends and how it reads the answers, with the client mocked: a transaction DynamoDB
-// answers with a conflict exception of its own (not a cancellation), and a usage Query's items as the
-// windows' items hold them. The budgets against a real table are in test/integration/rate-limiter.test.ts.
+// What the limiter sends and how it reads DynamoDB's answers, with the client mocked: a refusal
+// carrying the item as it stood (`ReturnValuesOnConditionCheckFailure`), and a usage Query's items.
+// The budgets against a real table, lost replies and throttling included, are in
+// test/integration/rate-limiter.test.ts.
 const client = new DynamoDBClient({ region: 'us-east-1' });
 const mock = mockClient(client);
 afterEach(() => mock.reset());
 
 const T0 = Date.UTC(2026, 10, 26, 15, 0, 10);
-const MINUTE = `m#${Math.floor(T0 / 60_000)}`;
+const MINUTE = Math.floor(T0 / 60_000);
 const DAY = 'd#2026-11-26';
-const limiter = () => new RateLimiter(client, 'table', { sleep: async () => {}, random: () => 0.5 });
-const usageItem = (keyId: string, window: string, calls: number) => ({
-  keyId: { S: keyId },
-  window: { S: window },
-  calls: { N: String(calls) },
-});
+const LIMITS = { perMinute: 5, perDay: 25 };
+const limiter = () => new RateLimiter(client, 'table', { token: () => 'mine' });
+const stored = (fields: { calls: number; minute: number; minuteCalls: number; tokens?: string[] }) =>
+  marshall({
+    keyId: 'k',
+    window: DAY,
+    calls: fields.calls,
+    minute: fields.minute,
+    minuteCalls: fields.minuteCalls,
+    ...(fields.tokens ? { tokens: new Set(fields.tokens) } : {}),
+  });
+const refused = (item: ReturnType<typeof stored>) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    Item: item,
+  });
+const sent = () => mock.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
 
 describe('RateLimiter.take', () => {
-  it('counts only the day when the key has no minute limit, with no condition where there is no limit', async () => {
-    mock.on(TransactWriteItemsCommand).resolves({});
-    expect(await limiter().take('fmp', 'k', {}, T0)).toEqual({ granted: true });
-    const [call] = mock.commandCalls(TransactWriteItemsCommand);
-    const items = call?.args[0].input.TransactItems ?? [];
-    expect(items).toHaveLength(1);
-    expect(items[0]?.Update?.Key?.sk).toEqual({ S: `k#${DAY}` });
-    expect(items[0]?.Update?.ConditionExpression).toBeUndefined();
-    expect(items[0]?.Update?.ExpressionAttributeValues?.[':limit']).toBeUndefined();
+  it("turns the minute on a key's first call here, then counts in it: one UpdateItem each on the day's item", async () => {
+    mock.on(UpdateItemCommand).resolves({});
+    const rateLimiter = limiter();
+    expect(await rateLimiter.take('alpha-vantage', 'k', LIMITS, T0)).toEqual({ granted: true });
+    expect(await rateLimiter.take('alpha-vantage', 'k', LIMITS, T0 + 1_000)).toEqual({ granted: true });
+    const [turn, same] = sent();
+    expect(turn?.Key).toEqual(marshall({ pk: 'keyusage#alpha-vantage', sk: `k#${DAY}` }));
+    expect(turn?.UpdateExpression).toContain('#minute = :minute');
+    expect(turn?.ConditionExpression).toBe(
+      '(attribute_not_exists(#minute) OR #minute < :minute) AND (attribute_not_exists(#calls) OR #calls < :perDay)',
+    );
+    expect(same?.ConditionExpression).toBe(
+      '#minute >= :minute AND NOT contains(#tokens, :token) AND #minuteCalls < :perMinute AND (attribute_not_exists(#calls) OR #calls < :perDay)',
+    );
+    expect(same?.ExpressionAttributeValues?.[':token']).toEqual({ S: 'mine' });
+    expect(same?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('counts both windows, each conditional on its limit, under one idempotency token per round', async () => {
+  it('states no condition on a window without a limit', async () => {
+    mock.on(UpdateItemCommand).resolves({});
+    await limiter().take('fmp', 'k', {}, T0);
+    expect(sent()[0]?.ConditionExpression).toBe('(attribute_not_exists(#minute) OR #minute < :minute)');
+    expect(sent()[0]?.ExpressionAttributeValues?.[':perDay']).toBeUndefined();
+  });
+
+  it('writes the other form when another container turned the minute first', async () => {
     mock
-      .on(TransactWriteItemsCommand)
-      .rejectsOnce(new TransactionConflictException({ message: 'conflict', $metadata: {} }))
+      .on(UpdateItemCommand)
+      .rejectsOnce(refused(stored({ calls: 3, minute: MINUTE, minuteCalls: 1, tokens: ['theirs'] })))
       .resolves({});
-    expect(await limiter().take('alpha-vantage', 'k', { perMinute: 5, perDay: 25 }, T0)).toEqual({
-      granted: true,
-    });
-    const calls = mock.commandCalls(TransactWriteItemsCommand).map((call) => call.args[0].input);
-    expect(calls).toHaveLength(2);
-    const [first, second] = calls;
-    expect(first?.TransactItems?.map((item) => item.Update?.ExpressionAttributeValues?.[':limit'])).toEqual([
-      { N: '5' },
-      { N: '25' },
+    expect(await limiter().take('alpha-vantage', 'k', LIMITS, T0)).toEqual({ granted: true });
+    expect(sent().map((input) => input.ConditionExpression?.split(' ')[0])).toEqual([
+      '(attribute_not_exists(#minute)',
+      '#minute',
     ]);
-    expect(first?.TransactItems?.map((item) => item.Update?.Key?.sk?.S)).toEqual([`k#${MINUTE}`, `k#${DAY}`]);
-    // A cancelled round applied nothing: the next round is a new request, with a new token.
-    expect(first?.ClientRequestToken).toBeDefined();
-    expect(second?.ClientRequestToken).not.toBe(first?.ClientRequestToken);
   });
 
-  it('throws a fault that is no transaction answer as it was', async () => {
+  it('takes a refusal holding its own token as its retried write, applied once: granted', async () => {
+    mock
+      .on(UpdateItemCommand)
+      .rejects(refused(stored({ calls: 25, minute: MINUTE, minuteCalls: 5, tokens: ['mine'] })));
+    expect(await limiter().take('alpha-vantage', 'k', LIMITS, T0)).toEqual({ granted: true });
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('refuses by the day when the day is spent, else by the minute, with the end of the refusing window', async () => {
+    mock.on(UpdateItemCommand).rejects(refused(stored({ calls: 25, minute: MINUTE, minuteCalls: 2 })));
+    expect(await limiter().take('alpha-vantage', 'k', LIMITS, T0)).toEqual({
+      granted: false,
+      refusedBy: 'day',
+      resetsAt: Date.UTC(2026, 10, 27),
+    });
+    mock.reset();
+    mock.on(UpdateItemCommand).rejects(refused(stored({ calls: 7, minute: MINUTE, minuteCalls: 5 })));
+    expect(await limiter().take('alpha-vantage', 'k', LIMITS, T0)).toEqual({
+      granted: false,
+      refusedBy: 'minute',
+      resetsAt: (MINUTE + 1) * 60_000,
+    });
+  });
+
+  it('refuses as contention when the item changes under every write, rather than call without budget', async () => {
+    mock
+      .on(UpdateItemCommand)
+      .rejectsOnce(refused(stored({ calls: 1, minute: MINUTE, minuteCalls: 1 })))
+      .rejectsOnce(refused(stored({ calls: 1, minute: MINUTE - 1, minuteCalls: 1 })))
+      .rejectsOnce(refused(stored({ calls: 1, minute: MINUTE, minuteCalls: 1 })))
+      .rejects(refused(stored({ calls: 1, minute: MINUTE - 1, minuteCalls: 1 })));
+    expect(await limiter().take('alpha-vantage', 'k', LIMITS, T0)).toEqual({
+      granted: false,
+      refusedBy: 'contention',
+      resetsAt: T0,
+    });
+    expect(sent()).toHaveLength(4);
+  });
+
+  it('throws a fault that is no refusal as it was', async () => {
     const fault = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-    mock.on(TransactWriteItemsCommand).rejects(fault);
-    await expect(limiter().take('alpha-vantage', 'k', { perMinute: 5 }, T0)).rejects.toBe(fault);
-    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    mock.on(UpdateItemCommand).rejects(fault);
+    await expect(limiter().take('alpha-vantage', 'k', LIMITS, T0)).rejects.toBe(fault);
+    expect(sent()).toHaveLength(1);
   });
 });
 
 describe('RateLimiter.usage', () => {
-  it("reads each key's calls in the current minute and day from one Query of the provider's partition", async () => {
+  it("reads each key's calls today and in the current minute from one consistent Query of the provider's partition", async () => {
     mock.on(QueryCommand).resolves({
       Items: [
-        usageItem('a', MINUTE, 3),
-        usageItem('a', DAY, 17),
-        usageItem('b', DAY, 4),
+        stored({ calls: 17, minute: MINUTE, minuteCalls: 3 }),
+        { ...stored({ calls: 4, minute: MINUTE - 1, minuteCalls: 2 }), keyId: { S: 'b' } },
         // A key no longer in the pool is left out.
-        usageItem('gone', DAY, 9),
+        { ...stored({ calls: 9, minute: MINUTE, minuteCalls: 1 }), keyId: { S: 'gone' } },
       ],
     });
-    const usage = await limiter().usage('alpha-vantage', ['a', 'b', 'c'], T0);
+    const usage = await limiter().usage('alpha-vantage', ['k', 'b', 'c'], T0);
     expect(Object.fromEntries(usage)).toEqual({
-      a: { minute: 3, day: 17 },
+      k: { minute: 3, day: 17 },
       b: { minute: 0, day: 4 },
       c: { minute: 0, day: 0 },
     });
     const [query] = mock.commandCalls(QueryCommand);
+    expect(query?.args[0].input.ConsistentRead).toBe(true);
     expect(query?.args[0].input.ExpressionAttributeValues).toEqual({
       ':pk': { S: 'keyusage#alpha-vantage' },
-      ':minute': { S: MINUTE },
       ':day': { S: DAY },
     });
   });
 
-  it('takes an item without a key, window or count as no calls', async () => {
+  it('takes an item without a key or count as no calls', async () => {
     mock
       .on(QueryCommand)
-      .resolves({ Items: [{ window: { S: DAY } }, { keyId: { S: 'a' }, window: { S: DAY } }] });
-    const usage = await limiter().usage('fmp', ['a'], T0);
-    expect(usage.get('a')).toEqual({ minute: 0, day: 0 });
+      .resolves({ Items: [{ window: { S: DAY } }, { keyId: { S: 'k' }, window: { S: DAY } }] });
+    const usage = await limiter().usage('fmp', ['k'], T0);
+    expect(usage.get('k')).toEqual({ minute: 0, day: 0 });
   });
 });
