@@ -4,6 +4,7 @@ import { headKey } from '../../lib/cache/cache-items.js';
 import { countCommands } from '../support/call-counter.js';
 import { benchDynamoDb } from './bench-container.js';
 import { quoteInvoker } from './invoke.js';
+import { meterByKind, missCostRows, perRequest as unitsPerRequest } from './miss-cost.js';
 import { quantile } from './stats.js';
 
 const REQUESTS = 2000;
@@ -64,6 +65,7 @@ export async function measureCacheHit(stack: LocalStack, dynamodbLocalEndpoint: 
   };
   const { clients } = await import('../../functions/shared/container.js');
   const calls = countCommands(clients.dynamodb);
+  const units = meterByKind(clients.dynamodb);
 
   await ok('IBM'); // the miss that fills the cache
   const perRequest = (count: number) => {
@@ -115,15 +117,21 @@ export async function measureCacheHit(stack: LocalStack, dynamodbLocalEndpoint: 
   let getItem: ReturnType<typeof meter.read>;
   let miss: ReturnType<typeof meter.read>;
   let missCalls: string[];
+  let hitUnits: ReturnType<typeof unitsPerRequest>;
+  let missUnits: ReturnType<typeof unitsPerRequest>;
   try {
+    const beforeHits = structuredClone(units);
     for (let i = 0; i < REQUESTS; i++) await ok('IBM');
     hit = meter.read(REQUESTS);
     hitCalls = perRequest(REQUESTS);
+    hitUnits = unitsPerRequest(units, beforeHits, REQUESTS);
     for (let i = 0; i < REQUESTS; i++) await directGet();
     getItem = meter.read(REQUESTS);
+    const beforeMisses = structuredClone(units);
     for (let i = 0; i < MISSES; i++) await ok(`MISS${i}`);
     miss = meter.read(MISSES);
     missCalls = perRequest(MISSES);
+    missUnits = unitsPerRequest(units, beforeMisses, MISSES);
   } finally {
     meter.stop();
     raw.destroy();
@@ -157,6 +165,7 @@ export async function measureCacheHit(stack: LocalStack, dynamodbLocalEndpoint: 
       ['cache hit (a warm container: from its memory)', ...hitCalls],
       ['cache miss, healthy provider', ...missCalls],
     ],
+    cost: missCostRows('cache hit (a warm container: from its memory)', hitUnits, missUnits),
     logs: [logRow('cache hit', hit), logRow('cache miss, healthy provider', miss)],
     cpu: [
       ["cache hit (handler, from the container's memory)", hit.cpuMs.toFixed(2)],

@@ -92,6 +92,7 @@ export const SEED_HIT_RATIO = 0.8;
 
 /** Rows for the bench: a hit's and a miss's DynamoDB figures and dollars, and the mix at the seed's ratio. */
 export function missCostRows(
+  hitLabel: string,
   hit: ReturnType<typeof perRequest>,
   miss: ReturnType<typeof perRequest>,
 ): string[][] {
@@ -105,7 +106,7 @@ export function missCostRows(
   const mixed =
     SEED_HIT_RATIO * dynamoDbDollarsPerMillion(hit) + (1 - SEED_HIT_RATIO) * dynamoDbDollarsPerMillion(miss);
   return [
-    row('cache hit (DynamoDB, memory cache off)', hit),
+    row(hitLabel, hit),
     row('cache miss, healthy provider', miss),
     [`${SEED_HIT_RATIO * 100} % hits (the seed's ratio)`, '', '', `$${mixed.toFixed(2)}`, ''],
   ];

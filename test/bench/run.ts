@@ -10,7 +10,9 @@ import { measureCacheHit } from './cache-hit.js';
 import { measureDynamoDbFreeze } from './dynamodb-freeze.js';
 import { measureFillLag } from './fill-lag.js';
 import { measureMemoryCache } from './memory-cache.js';
+import { MISS_COST_HEADER } from './miss-cost.js';
 import { measureOutage } from './outage.js';
+import { PRICES } from './prices.js';
 import { formatTable } from './stats.js';
 import { measureWorkload } from './workload/run-workload.js';
 
@@ -89,6 +91,10 @@ console.log(
 );
 console.log('\nDynamoDB calls per request');
 console.log(formatTable(['request', 'reads', 'writes', 'by command'], hits.dynamodbCalls));
+console.log(
+  `\nDynamoDB request units and on-demand dollars per million requests, a quote hit and a miss, and the mix at the seed's hit ratio (${PRICES.region}, prices of ${PRICES.asOf})`,
+);
+console.log(formatTable(MISS_COST_HEADER, hits.cost));
 console.log(
   '\nLog written per request (stdout + stderr at the deployed log settings; Lambda adds ~300 B of its own)',
 );

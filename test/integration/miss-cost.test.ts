@@ -47,7 +47,9 @@ describe('a quote miss on DynamoDB Local', () => {
       expect(answer.meta.cache).toBe('hit');
     }
     const hit = perRequest(kinds, beforeHits, MISSES);
-    console.info(formatTable(MISS_COST_HEADER, missCostRows(hit, miss)));
+    console.info(
+      formatTable(MISS_COST_HEADER, missCostRows('cache hit (DynamoDB, memory cache off)', hit, miss)),
+    );
 
     expect(hit.writes).toBe(0);
     expect(bookkeeping.writeUnits).toBeLessThanOrEqual(3);
