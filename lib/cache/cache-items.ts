@@ -1,5 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
 import type { DataType } from '../model/data-types.js';
+import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import { joinBytes } from './item-codec.js';
 
@@ -35,32 +37,114 @@ export function cachePartitionKey(dataType: DataType, key: string): string {
   return `${dataType}#${key}`;
 }
 
+/** A stored item as DynamoDB returns it. */
+type Item = Record<string, AttributeValue>;
+
 /** The primary key of a cached thing's head item. */
-export function headKey(dataType: DataType, key: string): Record<string, AttributeValue> {
-  return {
-    [DATA_TABLE.partitionKey]: { S: cachePartitionKey(dataType, key) },
-    [DATA_TABLE.sortKey]: { S: HEAD_SORT_KEY },
-  };
+export function headKey(dataType: DataType, key: string): Item {
+  return toAttributes({
+    [DATA_TABLE.partitionKey]: cachePartitionKey(dataType, key),
+    [DATA_TABLE.sortKey]: HEAD_SORT_KEY,
+  });
 }
 
 /** The primary key of one part of a split value. */
-export function partKey(
+export function partKey(dataType: DataType, key: string, version: string, index: number): Item {
+  return toAttributes({
+    [DATA_TABLE.partitionKey]: cachePartitionKey(dataType, key),
+    [DATA_TABLE.sortKey]: `${partPrefix(version)}${index}`,
+  });
+}
+
+/** What a head stores beside its value: who answered, when, and how long the value may be served. */
+export interface HeadFields {
+  provider: string;
+  fetchedAt: string;
+  freshUntil: number;
+  servableUntil: number;
+}
+
+/**
+ * A head item: the value inline (`bytes`) or the version and part count of a split one, its
+ * metadata, and the TTL (epoch seconds) at the end of its stale window. Writing it clears any marker.
+ */
+export function headItem(
   dataType: DataType,
   key: string,
-  version: string,
-  index: number,
-): Record<string, AttributeValue> {
+  value: { bytes: Uint8Array } | { version: string; parts: number },
+  fields: HeadFields,
+): Item {
   return {
-    [DATA_TABLE.partitionKey]: { S: cachePartitionKey(dataType, key) },
-    [DATA_TABLE.sortKey]: { S: `${partPrefix(version)}${index}` },
+    ...headKey(dataType, key),
+    ...toAttributes({
+      ...('bytes' in value ? { value: value.bytes } : { version: value.version, parts: value.parts }),
+      ...fields,
+      [DATA_TABLE.timeToLiveAttribute]: ttlOf(fields.servableUntil),
+    }),
   };
 }
 
+/** One part of a split value, expiring with the head that names it. */
+export function partItem(
+  dataType: DataType,
+  key: string,
+  part: { version: string; index: number; bytes: Uint8Array },
+  servableUntil: number,
+): Item {
+  return {
+    ...partKey(dataType, key, part.version, part.index),
+    ...toAttributes({ bytes: part.bytes, [DATA_TABLE.timeToLiveAttribute]: ttlOf(servableUntil) }),
+  };
+}
+
+/** The TTL attribute's value (epoch seconds) for an item servable until `until` (epoch ms). */
+export function ttlOf(until: number): number {
+  return Math.ceil(until / 1000);
+}
+
+/** A time stored in epoch ms; absent or unreadable as 0. */
+const time = z.catch(z.number(), 0);
+const optionalText = z.catch(z.optional(z.string()), undefined);
+
+/** A head as stored. Each field is read on its own: an unreadable one is read as absent (a time as 0). */
+const HeadSchema = z.object({
+  [DATA_TABLE.partitionKey]: optionalText,
+  provider: optionalText,
+  fetchedAt: optionalText,
+  freshUntil: time,
+  servableUntil: time,
+  notFoundAt: z.pipe(
+    optionalText,
+    z.transform((at) => (at === undefined ? 0 : Date.parse(at) || 0)),
+  ),
+  notFoundUntil: time,
+  value: z.catch(z.optional(z.instanceof(Uint8Array)), undefined),
+  version: optionalText,
+  parts: z.catch(z.optional(z.int().check(z.positive())), undefined),
+});
+
+/** A part as stored: its sort key and bytes; an item without them is no part. */
+const PartSchema = z.object({ [DATA_TABLE.sortKey]: z.string(), bytes: z.instanceof(Uint8Array) });
+
+type Head = z.output<typeof HeadSchema>;
+
+function readHead(head: Item): Head {
+  // Every field has a fallback: the schema refuses no object.
+  return fromAttributes(HeadSchema, head) ?? HeadSchema.parse({});
+}
+
+/** The partition key (`<dataType>#<key>`) of a head read back, if it names one. */
+export function cacheIdOf(head: Item): string | undefined {
+  return readHead(head)[DATA_TABLE.partitionKey];
+}
+
 /** A split value's version and part count, as its head names them; `null` for an inline value. */
-export function splitOf(head: Record<string, AttributeValue>): { version: string; parts: number } | null {
-  const version = head.version?.S;
-  const parts = Number(head.parts?.N);
-  return version !== undefined && Number.isInteger(parts) && parts > 0 ? { version, parts } : null;
+export function splitOf(head: Item): { version: string; parts: number } | null {
+  return splitIn(readHead(head));
+}
+
+function splitIn({ version, parts }: Head): { version: string; parts: number } | null {
+  return version !== undefined && parts !== undefined ? { version, parts } : null;
 }
 
 /** The sort-key prefix of one version's parts: a reader queries only the version its head names. */
@@ -85,19 +169,16 @@ export interface CacheRecord {
 }
 
 /** The record a head (and, for a split value, the parts of its version) stands for. */
-export function recordOf(
-  head: Record<string, AttributeValue>,
-  items: readonly Record<string, AttributeValue>[],
-): CacheRecord {
-  const time = (value: string | undefined) => (value === undefined ? 0 : Number(value) || 0);
+export function recordOf(head: Item, items: readonly Item[]): CacheRecord {
+  const stored = readHead(head);
   return {
-    provider: head.provider?.S,
-    fetchedAt: head.fetchedAt?.S,
-    freshUntil: time(head.freshUntil?.N),
-    servableUntil: time(head.servableUntil?.N),
-    notFoundAt: head.notFoundAt?.S === undefined ? 0 : Date.parse(head.notFoundAt.S) || 0,
-    notFoundUntil: time(head.notFoundUntil?.N),
-    bytes: storedBytes(head, items),
+    provider: stored.provider,
+    fetchedAt: stored.fetchedAt,
+    freshUntil: stored.freshUntil,
+    servableUntil: stored.servableUntil,
+    notFoundAt: stored.notFoundAt,
+    notFoundUntil: stored.notFoundUntil,
+    bytes: storedBytes(stored, items),
   };
 }
 
@@ -107,20 +188,17 @@ export function recordOf(
  * missing: a reader that meets a write half done (parts of a newer version without their head, or a
  * head whose old parts were just deleted) never assembles a value from the wrong pieces.
  */
-function storedBytes(
-  head: Record<string, AttributeValue>,
-  items: readonly Record<string, AttributeValue>[],
-): Uint8Array | null {
-  if (head.value?.B) return head.value.B;
-  const split = splitOf(head);
+function storedBytes(head: Head, items: readonly Item[]): Uint8Array | null {
+  if (head.value) return head.value;
+  const split = splitIn(head);
   if (!split) return null;
   const prefix = partPrefix(split.version);
   const parts = new Map<number, Uint8Array>();
   for (const item of items) {
-    const sortKey = item[DATA_TABLE.sortKey]?.S;
-    const bytes = item.bytes?.B;
-    if (!sortKey?.startsWith(prefix) || !bytes) continue;
-    parts.set(Number(sortKey.slice(prefix.length)), bytes);
+    const part = fromAttributes(PartSchema, item);
+    const sortKey = part?.[DATA_TABLE.sortKey];
+    if (!part || !sortKey?.startsWith(prefix)) continue;
+    parts.set(Number(sortKey.slice(prefix.length)), part.bytes);
   }
   const ordered: Uint8Array[] = [];
   for (let index = 0; index < split.parts; index++) {

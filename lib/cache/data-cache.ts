@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   ConditionalCheckFailedException,
@@ -14,17 +13,23 @@ import { DataLayerError } from '../errors.js';
 import type { DataType } from '../model/data-types.js';
 import type { ProviderId } from '../model/provider-ids.js';
 import type { QualityReport } from '../quality/report.js';
+import { toAttributes } from '../storage/item-attributes.js';
+import { updateExpressions } from '../storage/item-update.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import {
   type CacheRecord,
+  cacheIdOf,
   cachePartitionKey,
+  headItem,
   headKey,
   MAX_PART_BYTES,
+  partItem,
   partKey,
   partPrefix,
   recordOf,
   splitOf,
+  ttlOf,
 } from './cache-items.js';
 import type { CachePolicy } from './cache-policy.js';
 import { compressJson, decompressJson, joinBytes, splitBytes } from './item-codec.js';
@@ -157,13 +162,13 @@ export class DataCache {
       else unread.push(key);
     }
     const records = new Map<string, CacheRecord>();
-    let pending: Record<string, AttributeValue>[] | undefined = unread.map((key) => headKey(dataType, key));
+    let pending: ReturnType<typeof headKey>[] | undefined = unread.map((key) => headKey(dataType, key));
     for (let round = 0; round < maxRounds && pending && pending.length > 0; round++) {
       const answer: BatchGetItemCommandOutput = await this.client.send(
         new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
       );
       for (const item of answer.Responses?.[this.tableName] ?? []) {
-        const id = item[DATA_TABLE.partitionKey]?.S;
+        const id = cacheIdOf(item);
         if (id !== undefined) records.set(id, recordOf(item, []));
       }
       pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
@@ -205,16 +210,16 @@ export class DataCache {
     key: string,
     version: string,
     consistent: boolean,
-  ): Promise<Record<string, AttributeValue>[]> {
-    const parts: Record<string, AttributeValue>[] = [];
+  ): Promise<ReturnType<typeof partKey>[]> {
+    const parts: ReturnType<typeof partKey>[] = [];
     for await (const item of queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :version)',
       ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#sk': DATA_TABLE.sortKey },
-      ExpressionAttributeValues: {
-        ':pk': { S: cachePartitionKey(dataType, key) },
-        ':version': { S: partPrefix(version) },
-      },
+      ExpressionAttributeValues: toAttributes({
+        ':pk': cachePartitionKey(dataType, key),
+        ':version': partPrefix(version),
+      }),
       ConsistentRead: consistent,
     })) {
       parts.push(item);
@@ -266,29 +271,27 @@ export class DataCache {
     const nowMs = this.now().getTime();
     const until = nowMs + seconds * 1000;
     this.memory?.markNotFound(cachePartitionKey(dataType, key), nowMs, until);
-    const at = new Date(nowMs).toISOString();
-    const marker = 'SET notFoundAt = :at, notFoundUntil = :until';
-    const keepTtl = { update: marker, condition: '#ttl >= :ttl' };
+    const ttl = DATA_TABLE.timeToLiveAttribute;
+    const marker = {
+      set: ['#notFoundAt = :at', '#notFoundUntil = :until'],
+      names: ['notFoundAt', 'notFoundUntil', ttl],
+      values: { ':at': new Date(nowMs).toISOString(), ':until': until, ':ttl': ttlOf(until) },
+    };
+    const keepTtl = { ...marker, condition: `#${ttl} >= :ttl` };
     const raiseTtl = {
-      update: `${marker}, #ttl = :ttl`,
-      condition: 'attribute_not_exists(#ttl) OR #ttl < :ttl',
+      ...marker,
+      set: [...marker.set, `#${ttl} = :ttl`],
+      condition: `attribute_not_exists(#${ttl}) OR #${ttl} < :ttl`,
     };
     // The third try only follows a value written between the first two.
     let lastError: unknown;
-    for (const { update, condition } of [keepTtl, raiseTtl, keepTtl]) {
+    for (const write of [keepTtl, raiseTtl, keepTtl]) {
       try {
         await this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: headKey(dataType, key),
-            UpdateExpression: update,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: { '#ttl': DATA_TABLE.timeToLiveAttribute },
-            ExpressionAttributeValues: {
-              ':at': { S: at },
-              ':until': { N: String(until) },
-              ':ttl': { N: String(Math.ceil(until / 1000)) },
-            },
+            ...updateExpressions(write),
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
@@ -296,7 +299,8 @@ export class DataCache {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // The SDK's retry of an update that applied (its reply lost) fails against the update itself.
-        if (error.Item?.notFoundAt?.S === at && error.Item.notFoundUntil?.N === String(until)) return;
+        const current = error.Item ? recordOf(error.Item, []) : undefined;
+        if (current?.notFoundAt === nowMs && current.notFoundUntil === until) return;
         lastError = error;
       }
     }
@@ -318,7 +322,6 @@ export class DataCache {
     const fetchedMs = source.fetchedAt.getTime();
     const freshUntil = fetchedMs + policy.freshSeconds * 1000;
     const servableUntil = freshUntil + policy.maxStaleSeconds * 1000;
-    const ttl = { N: String(Math.ceil(servableUntil / 1000)) };
     const stored: StoredValue<T> = { value, quality: source.quality ?? null };
     const parts = splitBytes(await compressJson(stored), this.partBytes);
     const splittable = SPLITTABLE.has(dataType);
@@ -343,11 +346,7 @@ export class DataCache {
           this.client.send(
             new PutItemCommand({
               TableName: this.tableName,
-              Item: {
-                ...partKey(dataType, key, version, index),
-                bytes: { B: bytes },
-                [DATA_TABLE.timeToLiveAttribute]: ttl,
-              },
+              Item: partItem(dataType, key, { version, index, bytes }, servableUntil),
             }),
           ),
         ),
@@ -356,17 +355,12 @@ export class DataCache {
     const { Attributes: previous } = await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: {
-          ...headKey(dataType, key),
-          ...(version === undefined
-            ? { value: { B: parts[0] ?? new Uint8Array() } }
-            : { version: { S: version }, parts: { N: String(parts.length) } }),
-          provider: { S: source.provider },
-          fetchedAt: { S: source.fetchedAt.toISOString() },
-          freshUntil: { N: String(freshUntil) },
-          servableUntil: { N: String(servableUntil) },
-          [DATA_TABLE.timeToLiveAttribute]: ttl,
-        },
+        Item: headItem(
+          dataType,
+          key,
+          version === undefined ? { bytes: parts[0] ?? new Uint8Array() } : { version, parts: parts.length },
+          { provider: source.provider, fetchedAt: source.fetchedAt.toISOString(), freshUntil, servableUntil },
+        ),
         // Only a splittable value can leave parts behind; the old head says which.
         ReturnValues: splittable ? 'ALL_OLD' : 'NONE',
       }),

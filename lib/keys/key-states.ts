@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ProviderId } from '../model/provider-ids.js';
 import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
 import { type ItemUpdate, updateExpressions } from '../storage/item-update.js';
@@ -344,8 +344,8 @@ function keyOf(provider: ProviderId, keyId: string) {
 type StoredItem = Parameters<typeof fromAttributes>[1];
 
 /** A stored number, absent (or unreadable) as `undefined`. */
-const optionalNumber = z.number().optional().catch(undefined);
-const optionalText = z.string().optional().catch(undefined);
+const optionalNumber = z.catch(z.optional(z.number()), undefined);
+const optionalText = z.catch(z.optional(z.string()), undefined);
 
 /**
  * A key state as stored. An item without its key id is no key state; any other field that cannot be
@@ -354,7 +354,7 @@ const optionalText = z.string().optional().catch(undefined);
 const StoredKeyStateSchema = z.object({
   [DATA_TABLE.sortKey]: z.string(),
   parkedUntil: optionalNumber,
-  parkReason: z.enum(['throttled', 'quota_exhausted']).optional().catch(undefined),
+  parkReason: z.catch(z.optional(z.enum(['throttled', 'quota_exhausted'])), undefined),
   invalidAnswers: optionalNumber,
   invalidSince: optionalNumber,
   quarantinedAt: optionalNumber,
@@ -362,7 +362,7 @@ const StoredKeyStateSchema = z.object({
   quarantinedKeyAddedAt: optionalText,
   retestAt: optionalNumber,
   writeToken: optionalText,
-  invalidTokens: z.set(z.string()).optional().catch(undefined),
+  invalidTokens: z.catch(z.optional(z.set(z.string())), undefined),
 });
 
 function toState(item: StoredItem): KeyState | undefined {

@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
 import { type ItemUpdate, updateExpressions } from '../storage/item-update.js';
 import { queryAll } from '../storage/query-all.js';
@@ -437,18 +437,18 @@ function keyOf(circuit: string) {
 const STATES = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const satisfies readonly BreakerState[];
 
 /** A stored number, absent (or unreadable) as `undefined`. */
-const optionalNumber = z.number().optional().catch(undefined);
+const optionalNumber = z.catch(z.optional(z.number()), undefined);
 /** A stored count, absent (or unreadable) as 0. */
-const count = z.number().catch(0);
+const count = z.catch(z.number(), 0);
 
 /**
  * A breaker as stored. Each field is read on its own: an unreadable one takes the closed breaker's
  * value (an unknown state is CLOSED), so a damaged field never hides the rest of the record.
  */
 const StoredBreakerSchema = z.object({
-  state: z.enum(STATES).catch('CLOSED'),
+  state: z.catch(z.enum(STATES), 'CLOSED'),
   version: count,
-  runFailures: z.array(z.number()).catch([]),
+  runFailures: z.catch(z.array(z.number()), []),
   windowStart: optionalNumber,
   windowCalls: count,
   windowFailures: count,
@@ -456,18 +456,20 @@ const StoredBreakerSchema = z.object({
   openedAt: optionalNumber,
   openUntil: optionalNumber,
   openCount: count,
-  probeOwner: z.string().optional().catch(undefined),
+  probeOwner: z.catch(z.optional(z.string()), undefined),
   probeLeaseUntil: optionalNumber,
   halfOpenSuccesses: count,
-  forcedOpen: z.boolean().catch(false),
-  lastOverride: z
-    .object({
-      action: z.enum(['reset', 'force-open']).catch('reset'),
-      actor: z.string().catch(''),
-      at: z.number().catch(0),
-    })
-    .optional()
-    .catch(undefined),
+  forcedOpen: z.catch(z.boolean(), false),
+  lastOverride: z.catch(
+    z.optional(
+      z.object({
+        action: z.catch(z.enum(['reset', 'force-open']), 'reset'),
+        actor: z.catch(z.string(), ''),
+        at: z.catch(z.number(), 0),
+      }),
+    ),
+    undefined,
+  ),
   updatedAt: optionalNumber,
 });
 
@@ -476,7 +478,7 @@ const BreakerKeySchema = z.object({ [DATA_TABLE.sortKey]: z.string() });
 
 /** The tokens of the latest writes an item holds, by slot. */
 const WriteTokensSchema = z.object(
-  Object.fromEntries(TOKEN_ATTRIBUTES.map((name) => [name, z.string().optional().catch(undefined)])),
+  Object.fromEntries(TOKEN_ATTRIBUTES.map((name) => [name, z.catch(z.optional(z.string()), undefined)])),
 );
 
 /** A stored item as a record; no item (or one that cannot be read) is a closed breaker. */

@@ -5,6 +5,7 @@ import { PROVIDER_IDS } from '../model/provider-ids.js';
 import { BREAKER_STATES } from '../resilience/breaker-state.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { type DependencyGuard, DependencyGuardStatusSchema } from '../resilience/dependency-guard.js';
+import { toAttributes } from '../storage/item-attributes.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 
 /** One dependency's check: whether it answered, how long it took, and why not (an error's name only). */
@@ -102,7 +103,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   return { status, checks: { dynamodb, secrets, providers } };
 }
 
-const healthKey = { [DATA_TABLE.partitionKey]: { S: 'health' }, [DATA_TABLE.sortKey]: { S: 'probe' } };
+const healthKey = toAttributes({ [DATA_TABLE.partitionKey]: 'health', [DATA_TABLE.sortKey]: 'probe' });
 
 async function timed(run: () => Promise<unknown>): Promise<Check> {
   const started = performance.now();

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { convertToNative, marshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 /**
  * The one way an item crosses between plain values and DynamoDB's attribute values: `marshall` on the
@@ -20,7 +20,7 @@ export function toAttributes(
  * Attributes are converted one by one, and one that cannot be (a number past what a JavaScript number
  * holds exactly) is left out, so a schema that reads each field on its own keeps the rest of the item.
  */
-export function fromAttributes<Schema extends z.ZodType>(
+export function fromAttributes<Schema extends z.ZodMiniType>(
   schema: Schema,
   item: Record<string, AttributeValue> | undefined,
 ): z.output<Schema> | undefined {
