@@ -1,21 +1,18 @@
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
   QueryCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeyStates, type StateWrite } from '../../../lib/keys/key-states.js';
+import { expectDeclaresWhatItUses, mockedDynamoDb } from '../../support/update-placeholders.js';
 
 // What the key-state store sends and how it reads DynamoDB's answers, with the client mocked: each
 // write declares its own names and values (DynamoDB refuses one unused, or one used and missing), and
 // a write retried after its reply was lost (DynamoDB Local never loses a reply). The races themselves
 // run against DynamoDB Local in test/integration/key-states.test.ts.
-const client = new DynamoDBClient({ region: 'us-east-1' });
-const mock = mockClient(client);
-afterEach(() => mock.reset());
+const { client, mock } = mockedDynamoDb();
 
 const NOW = Date.UTC(2026, 5, 1, 15);
 const states = () => new KeyStates(client, 'table', { now: () => NOW });
@@ -32,21 +29,13 @@ const WRITES: Record<string, (store: KeyStates) => Promise<StateWrite>> = {
   'quarantine without a value date': (store) => store.quarantine('fmp', 'k1', 'invalid key'),
 };
 
-const used = (input: UpdateItemCommandInput, sigil: '#' | ':') =>
-  [
-    ...new Set(
-      `${input.UpdateExpression} ${input.ConditionExpression}`.match(sigil === '#' ? /#\w+/g : /:\w+/g),
-    ),
-  ].sort();
-
 describe('every key-state write', () => {
   for (const [name, write] of Object.entries(WRITES)) {
     it(`sends exactly the names and values its expressions use: ${name}`, async () => {
       mock.on(UpdateItemCommand).resolves({ Attributes: { sk: { S: 'k1' } } });
       await write(states());
       const input = mock.commandCalls(UpdateItemCommand)[0]?.args[0].input as UpdateItemCommandInput;
-      expect(Object.keys(input.ExpressionAttributeNames ?? {}).sort()).toEqual(used(input, '#'));
-      expect(Object.keys(input.ExpressionAttributeValues ?? {}).sort()).toEqual(used(input, ':'));
+      expectDeclaresWhatItUses(input);
       expect(input.Key).toEqual({ pk: { S: 'keystate#fmp' }, sk: { S: 'k1' } });
       expect(input.UpdateExpression).toContain('#writeToken = :writeToken');
     });

@@ -1,24 +1,21 @@
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
   GetItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BreakerRecord, closedRecord } from '../../../lib/resilience/breaker-state.js';
 import { BreakerStore, type WriteOutcome } from '../../../lib/resilience/breaker-store.js';
 import type { CountPlan } from '../../../lib/resilience/breaker-tally.js';
+import { expectDeclaresWhatItUses, mockedDynamoDb } from '../../support/update-placeholders.js';
 
 // What the breaker store sends and how it reads DynamoDB's answers, with the client mocked: a write
 // retried after its reply was lost (DynamoDB Local never loses a reply), and the placeholders of every
 // kind of write (DynamoDB refuses a name or value an expression does not use, or one it uses and lacks).
 // The races themselves run against DynamoDB Local in test/integration/circuit-breaker.test.ts.
-const client = new DynamoDBClient({ region: 'us-east-1' });
-const mock = mockClient(client);
-afterEach(() => mock.reset());
+const { client, mock } = mockedDynamoDb();
 
 const NOW = Date.UTC(2026, 5, 1, 15);
 const store = new BreakerStore(client, 'table');
@@ -77,23 +74,13 @@ const WRITES: Record<string, () => Promise<WriteOutcome>> = {
     store.override(versioned, { action: 'force-open', actor: 'ops', at: NOW }),
 };
 
-const used = (input: UpdateItemCommandInput, sigil: '#' | ':') =>
-  [
-    ...new Set(
-      `${input.UpdateExpression} ${input.ConditionExpression}`.match(sigil === '#' ? /#\w+/g : /:\w+/g),
-    ),
-  ].sort();
-
 describe('every breaker write', () => {
   for (const [name, write] of Object.entries(WRITES)) {
     it(`sends exactly the names and values its expressions use: ${name}`, async () => {
       mock.on(UpdateItemCommand).resolves({});
       await write();
       const input = mock.commandCalls(UpdateItemCommand)[0]?.args[0].input as UpdateItemCommandInput;
-      expect(Object.keys(input.ExpressionAttributeNames ?? {}).sort()).toEqual(used(input, '#'));
-      expect(Object.keys(input.ExpressionAttributeValues ?? {}).sort()).toEqual(used(input, ':'));
-      for (const [placeholder, attribute] of Object.entries(input.ExpressionAttributeNames ?? {}))
-        expect(attribute).toBe(placeholder.slice(1));
+      expectDeclaresWhatItUses(input);
       expect(input.Key).toEqual({ pk: { S: 'breaker' }, sk: { S: 'fmp' } });
       // Each write is idempotent: it carries a token and is conditional on not finding it.
       expect(input.UpdateExpression).toContain('#writeToken1 = :token');
