@@ -20,9 +20,25 @@ export interface DynamoDbLocal {
 
 const READY_TIMEOUT_MS = 60_000;
 
-/** Starts DynamoDB Local on a free port and waits until it answers. Needs `java` on the PATH. */
+/** Attempts at a free port: another process can take the port between its pick and Java's bind. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts DynamoDB Local on a free port (or the one given) and waits until it answers. Needs `java` on
+ * the PATH. A picked port lost to another process before Java bound it is picked again.
+ */
 export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<DynamoDbLocal> {
-  const port = options.port ?? (await findFreePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(options.port ?? (await findFreePort()));
+    } catch (error) {
+      const lostPort = error instanceof Error && /Failed to bind/i.test(error.message);
+      if (options.port !== undefined || !lostPort || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startOn(port: number): Promise<DynamoDbLocal> {
   const child = spawn({ port, sharedDb: true, stdio: 'pipe' });
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
