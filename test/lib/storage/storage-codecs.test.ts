@@ -34,8 +34,13 @@ function sourceFiles(folder: string): string[] {
     .map((path) => join(folder, path));
 }
 
+/** Text that may hold a raw attribute value: only such files are parsed (most of the tree is not). */
+const CANDIDATE =
+  /\b(?:S|N|B|BOOL|NULL|L|M|SS|NS|BS)\b\s*[:),;?}]|\.(?:S|N|B|BOOL|NULL|L|M|SS|NS|BS)\b|AttributeValue/;
+
 /** Each raw attribute value a source text builds, reads or types, as `line: text`. */
 function rawAttributeValues(fileName: string, text: string): string[] {
+  if (!CANDIDATE.test(text)) return [];
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const report = (node: ts.Node) => {
