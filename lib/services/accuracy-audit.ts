@@ -57,8 +57,8 @@ export interface AuditRequest<Query, Value> {
  *
  * It runs before the answer, bounded by `timeoutMs` and the request's deadline: on Lambda nothing
  * runs after the response (the container freezes), and a task left running would finish, if ever, in
- * some later request's time. So 2 % of fills pay up to `timeoutMs` more; the answer's value is
- * already cached by then, so requests waiting on the fill are not held.
+ * some later request's time. So 2 % of fills pay up to `timeoutMs` more; it starts once the fill is
+ * over (the value cached, its lease released), so requests waiting on the fill are not held.
  */
 export class AccuracyAudit {
   constructor(private readonly deps: AccuracyAuditDeps) {}

@@ -287,11 +287,20 @@ export class MarketDataService {
     const fresh = this.fromFreshEntry(dataType, cached, request.symbol);
     if (fresh) return fresh;
 
-    const fetch = () => this.fetchAndStore(dataType, request, cached);
+    // The answer this request fetched itself (not one it shared or waited for): the one it may audit.
+    let ownFetch: DataAnswer<SourceValue<K>> | undefined;
+    const fetch = async () => {
+      ownFetch = await this.fetchAndStore(dataType, request, cached);
+      return ownFetch;
+    };
     const reread = () => this.filledByAnother(dataType, request);
+    // An audit runs once the fill is over: its value is cached and its lease released, so requests
+    // waiting for it are not held while a second provider is asked.
+    const audited = async (answer: DataAnswer<SourceValue<K>>) =>
+      answer === ownFetch ? this.audited(dataType, request, answer) : answer;
     if (cached.kind === 'value' && this.withinSoftWindow(dataType, cached.entry)) {
       const { entry } = cached;
-      return this.deps.fills.revalidate(dataType, request.key, {
+      const revalidated = await this.deps.fills.revalidate(dataType, request.key, {
         reread,
         stale: () => {
           this.deps.metrics.cacheLookup(dataType, 'stale');
@@ -302,16 +311,51 @@ export class MarketDataService {
           return fetch();
         },
       });
+      return audited(revalidated);
     }
     this.deps.metrics.cacheLookup(dataType, 'miss');
     // One provider call per key, fleet-wide: the other requests wait for it and answer what it cached.
-    return this.deps.fills.fill(dataType, request.key, request.deadline, {
+    const filled = await this.deps.fills.fill(dataType, request.key, request.deadline, {
       fetch,
       reread,
       giveUp: (retryAfterSeconds) => this.withoutFill(dataType, cached, retryAfterSeconds),
       withoutLease: async () =>
         cached.kind === 'value' ? this.withoutFill(dataType, cached, DEFAULT_RETRY_AFTER_SECONDS) : fetch(),
     });
+    return audited(filled);
+  }
+
+  /**
+   * A drawn share of fills also asks a second provider and compares (`AgreementReview.withAudit`):
+   * the answer with that comparison's check; the audit's value is never cached or answered.
+   */
+  private async audited<K extends keyof DataSources>(
+    dataType: K,
+    { symbol, query, deadline }: LookupRequest<K>,
+    answer: DataAnswer<SourceValue<K>>,
+  ): Promise<DataAnswer<SourceValue<K>>> {
+    const review = this.deps.agreement;
+    if (!review) return answer;
+    const { meta } = answer;
+    const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
+    const quality = await review.withAudit(
+      dataType,
+      symbol,
+      {
+        provider: meta.provider,
+        value: answer.data,
+        fetchedAt: Date.parse(meta.fetchedAt),
+        quality: meta.quality,
+      },
+      {
+        endpoints: source.endpoints,
+        query,
+        attempts: meta.attempts,
+        deadline,
+        score: (value) => source.score(value, this.deps.now()),
+      },
+    );
+    return quality === meta.quality ? answer : { ...answer, meta: { ...meta, quality } };
   }
 
   /** Asks the providers for a key the cache could not answer, and caches what they say. */
@@ -340,16 +384,15 @@ export class MarketDataService {
         };
       }
     }
-    if (result.ok)
-      return this.storeFetched(dataType, key, result, policyOverride, { symbol, query, deadline, cached });
+    if (result.ok) return this.storeFetched(dataType, key, result, policyOverride, { symbol, cached });
     return this.whenEveryProviderFailed(dataType, { key, symbol }, cached, result, source.endpoints);
   }
 
   /**
    * Caches a value a provider just answered (a cache that cannot be written does not stop the answer)
    * and answers it: the one way a fetched value is stored and its `meta` built, single-symbol or batch.
-   * A fill (`fill`) is compared with what the cache held from another provider before it is cached,
-   * and a drawn share of fills with a second provider's answer after (`AgreementReview`).
+   * A fill (`fill`) is compared with what the cache held from another provider before it is cached
+   * (`AgreementReview`); the audit of a drawn share of fills comes after the fill (`lookup`).
    */
   async storeFetched<K extends keyof DataSources>(
     dataType: K,
@@ -362,30 +405,15 @@ export class MarketDataService {
     const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
     const review = fill && this.deps.agreement;
     const ours = { provider, value, fetchedAt: fetchedAt.getTime(), quality: fetched.quality };
-    const stored = review
+    const quality = review
       ? await review.withCached(dataType, fill.symbol, ours, sightingOf(fill.cached))
       : fetched.quality;
     await this.tolerate(
       dataType,
       'write',
-      () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality: stored }, policy),
+      () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
       undefined,
     );
-    const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
-    const quality = review
-      ? await review.withAudit(
-          dataType,
-          fill.symbol,
-          { ...ours, quality: stored },
-          {
-            endpoints: source.endpoints,
-            query: fill.query,
-            attempts,
-            deadline: fill.deadline,
-            score: (audited) => source.score(audited, this.deps.now()),
-          },
-        )
-      : stored;
     return {
       data: value,
       meta: {
@@ -547,11 +575,9 @@ export class MarketDataService {
   }
 }
 
-/** A fill as its agreement review needs it: the request, and what the cache held before it. */
+/** A fill as its agreement review needs it: the symbol, and what the cache held before it. */
 interface FillUnderReview<K extends keyof DataSources> {
   symbol: string;
-  query: SourceQuery<K>;
-  deadline: number;
   cached: CacheLookup<SourceValue<K>>;
 }
 
