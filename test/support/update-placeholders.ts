@@ -13,8 +13,13 @@ export function mockedDynamoDb() {
   return { client, mock };
 }
 
+type Expressions = Pick<
+  UpdateItemCommandInput,
+  'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+>;
+
 /** The `#name`s or `:value`s an update's expressions use, sorted. */
-function used(input: UpdateItemCommandInput, sigil: '#' | ':'): string[] {
+function used(input: Expressions, sigil: '#' | ':'): string[] {
   const text = `${input.UpdateExpression} ${input.ConditionExpression}`;
   return [...new Set(text.match(sigil === '#' ? /#\w+/g : /:\w+/g))].sort();
 }
@@ -23,7 +28,7 @@ function used(input: UpdateItemCommandInput, sigil: '#' | ':'): string[] {
  * That an update declares exactly the names and values its expressions use, each name standing for
  * the attribute it spells: DynamoDB refuses one declared and unused, and one used and not declared.
  */
-export function expectDeclaresWhatItUses(input: UpdateItemCommandInput): void {
+export function expectDeclaresWhatItUses(input: Expressions): void {
   expect(Object.keys(input.ExpressionAttributeNames ?? {}).sort()).toEqual(used(input, '#'));
   expect(Object.keys(input.ExpressionAttributeValues ?? {}).sort()).toEqual(used(input, ':'));
   for (const [placeholder, attribute] of Object.entries(input.ExpressionAttributeNames ?? {}))

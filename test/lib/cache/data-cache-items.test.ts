@@ -1,0 +1,148 @@
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type PutItemCommandInput,
+  QueryCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DataCache } from '../../../lib/cache/data-cache.js';
+import { expectDeclaresWhatItUses, mockedDynamoDb } from '../../support/update-placeholders.js';
+
+// Round trips through the cache's item codec: each item the cache sends is handed back as DynamoDB
+// would return it. Mocked for a marker update whose reply was lost, which DynamoDB Local cannot
+// produce; test/integration/data-cache.test.ts runs the cache on DynamoDB Local.
+const { client, mock } = mockedDynamoDb();
+
+const NOW = Date.UTC(2026, 5, 1, 15);
+const policy = { freshSeconds: 60, maxStaleSeconds: 600 };
+const source = { provider: 'fmp' as const, fetchedAt: new Date(NOW) };
+const cacheAt = (partBytes?: number) => new DataCache(client, 'table', () => new Date(NOW), { partBytes });
+const puts = () => mock.commandCalls(PutItemCommand).map((call) => call.args[0].input as PutItemCommandInput);
+
+describe('a cached value as items', () => {
+  it('stores a small value inline in its head, with its times and TTL, and reads it back', async () => {
+    mock.on(PutItemCommand).resolves({});
+    await cacheAt().write('quote', 'IBM', { price: 1 }, source, policy);
+    const [head] = puts();
+    expect(head?.Item).toEqual({
+      pk: { S: 'quote#IBM' },
+      sk: { S: 'cache#v2' },
+      value: { B: expect.any(Uint8Array) },
+      provider: { S: 'fmp' },
+      fetchedAt: { S: new Date(NOW).toISOString() },
+      freshUntil: { N: String(NOW + 60_000) },
+      servableUntil: { N: String(NOW + 660_000) },
+      expiresAt: { N: String(Math.ceil((NOW + 660_000) / 1000)) },
+    });
+    mock.on(GetItemCommand).resolves({ Item: head?.Item });
+    expect(await cacheAt().lookup('quote', 'IBM')).toMatchObject({
+      kind: 'value',
+      entry: { value: { price: 1 }, provider: 'fmp', fresh: true, freshForSeconds: 60 },
+    });
+  });
+
+  it('splits a big value into parts of one version named by its head, and joins them back', async () => {
+    const value = { bars: Array.from({ length: 200 }, (_, i) => ({ close: i * 1.5, day: `d${i}` })) };
+    mock.on(PutItemCommand).resolves({});
+    await cacheAt(64).write('daily_history', 'IBM', value, source, policy);
+    const written = puts();
+    const head = written.at(-1)?.Item;
+    const parts = written.slice(0, -1).map((put) => put.Item ?? {});
+    expect(parts.length).toBeGreaterThan(1);
+    expect(head?.parts).toEqual({ N: String(parts.length) });
+    const version = head?.version?.S;
+    parts.forEach((part, index) => {
+      expect(part.sk).toEqual({ S: `cache#v2#${version}#${index}` });
+      expect(part.expiresAt).toEqual(head?.expiresAt);
+    });
+    mock.on(GetItemCommand).resolves({ Item: head });
+    // The parts come back in any order, beside a part of another version.
+    mock
+      .on(QueryCommand)
+      .resolves({ Items: [...parts].reverse().concat({ ...parts[0], sk: { S: 'cache#v2#old#0' } }) });
+    expect(await cacheAt(64).lookup('daily_history', 'IBM')).toMatchObject({
+      kind: 'value',
+      entry: { value },
+    });
+  });
+
+  it('deletes the parts of the version a new head replaced, and only those', async () => {
+    mock.on(PutItemCommand).resolves({ Attributes: { version: { S: 'old' }, parts: { N: '2' } } });
+    mock.on(DeleteItemCommand).resolves({});
+    await cacheAt().write('daily_history', 'IBM', { bars: [] }, source, policy);
+    expect(mock.commandCalls(DeleteItemCommand).map((call) => call.args[0].input.Key?.sk)).toEqual([
+      { S: 'cache#v2#old#0' },
+      { S: 'cache#v2#old#1' },
+    ]);
+  });
+
+  it('reads heads of a batch by their partition key, asking again for the keys left unprocessed', async () => {
+    mock.on(PutItemCommand).resolves({});
+    await cacheAt().write('quote', 'IBM', { price: 1 }, source, policy);
+    const ibm = puts()[0]?.Item ?? {};
+    mock
+      .on(BatchGetItemCommand)
+      .resolvesOnce({
+        Responses: { table: [ibm] },
+        UnprocessedKeys: { table: { Keys: [{ pk: { S: 'quote#MSFT' }, sk: { S: 'cache#v2' } }] } },
+      })
+      .resolves({ Responses: { table: [{ ...ibm, pk: { S: 'quote#MSFT' } }] } });
+    const found = await cacheAt().lookupMany('quote', ['IBM', 'MSFT', 'NONE']);
+    expect([...found.values()].map((lookup) => lookup.kind)).toEqual(['value', 'value', 'none']);
+    expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(2);
+  });
+});
+
+describe('the "not found" marker', () => {
+  const updates = () =>
+    mock.commandCalls(UpdateItemCommand).map((call) => call.args[0].input as UpdateItemCommandInput);
+  const conditionFailed = (Item?: Record<string, unknown>) =>
+    new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item } as never);
+
+  it('is set beside the value, declaring exactly what its expressions use, keeping a later TTL', async () => {
+    mock.on(UpdateItemCommand).resolves({});
+    await cacheAt().rememberNotFound('quote', 'GONE', 600);
+    const [update] = updates();
+    expect(update?.UpdateExpression).toBe('SET #notFoundAt = :at, #notFoundUntil = :until');
+    expect(update?.ConditionExpression).toBe('#expiresAt >= :ttl');
+    expectDeclaresWhatItUses(update ?? {});
+  });
+
+  it('raises the TTL when it was earlier, in a second conditional update', async () => {
+    mock
+      .on(UpdateItemCommand)
+      .rejectsOnce(conditionFailed({ expiresAt: { N: '1' } }))
+      .resolves({});
+    await cacheAt().rememberNotFound('quote', 'GONE', 600);
+    const [, raise] = updates();
+    expect(raise?.UpdateExpression).toBe('SET #notFoundAt = :at, #notFoundUntil = :until, #expiresAt = :ttl');
+    expectDeclaresWhatItUses(raise ?? {});
+    expect(raise?.ExpressionAttributeValues?.[':ttl']).toEqual({
+      N: String(Math.ceil((NOW + 600_000) / 1000)),
+    });
+  });
+
+  it('recognizes its own marker in the item a retried update fails against: its reply was lost', async () => {
+    mock.on(UpdateItemCommand).rejects(
+      conditionFailed({
+        notFoundAt: { S: new Date(NOW).toISOString() },
+        notFoundUntil: { N: String(NOW + 600_000) },
+      }),
+    );
+    await cacheAt().rememberNotFound('quote', 'GONE', 600);
+    expect(updates()).toHaveLength(1);
+  });
+
+  it("fails after three tries when another writer's marker stands each time", async () => {
+    mock.on(UpdateItemCommand).rejects(conditionFailed({ notFoundAt: { S: 'elsewhen' } }));
+    await expect(cacheAt().rememberNotFound('quote', 'GONE', 600)).rejects.toBeInstanceOf(
+      ConditionalCheckFailedException,
+    );
+    expect(updates()).toHaveLength(3);
+  });
+});
