@@ -6,9 +6,9 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import type { ProviderId } from '../model/provider-ids.js';
+import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
 import { queryAll } from '../storage/query-all.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import { type CountingWindow, dayWindow, type KeyLimits, minuteWindow } from './provider-limits.js';
@@ -52,9 +52,7 @@ type UsageItem = z.infer<typeof UsageItemSchema>;
 
 /** A stored usage item, or `undefined` for none or one this version cannot read (counted as empty). */
 function decodeUsage(item: Record<string, AttributeValue> | undefined): UsageItem | undefined {
-  if (item === undefined) return undefined;
-  const parsed = UsageItemSchema.safeParse(unmarshall(item));
-  return parsed.success ? parsed.data : undefined;
+  return fromAttributes(UsageItemSchema, item);
 }
 
 /**
@@ -166,7 +164,7 @@ export class RateLimiter {
       // The partition also holds past days awaiting TTL: only today's items cross the wire.
       FilterExpression: '#window = :day',
       ExpressionAttributeNames: { '#pk': DATA_TABLE.partitionKey, '#window': 'window' },
-      ExpressionAttributeValues: marshall({
+      ExpressionAttributeValues: toAttributes({
         ':pk': partitionKey(provider),
         ':day': windowName('day', dayWindow(provider, now).id),
       }),
@@ -206,7 +204,7 @@ export class RateLimiter {
     const set = ['#expiresAt = :expiresAt', '#keyId = :keyId', '#window = :window'];
     return {
       TableName: this.tableName,
-      Key: marshall({
+      Key: toAttributes({
         [DATA_TABLE.partitionKey]: partitionKey(call.provider),
         [DATA_TABLE.sortKey]: sortKey(call.keyId, 'day', call.day.id),
       }),
@@ -224,7 +222,7 @@ export class RateLimiter {
         '#keyId': 'keyId',
         '#window': 'window',
       },
-      ExpressionAttributeValues: marshall({
+      ExpressionAttributeValues: toAttributes({
         ':one': 1,
         ':minute': call.minute,
         ':tokens': new Set([call.token]),
