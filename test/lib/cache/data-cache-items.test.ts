@@ -10,7 +10,8 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DataCache } from '../../../lib/cache/data-cache.js';
+import { CacheValueTooLargeError, DataCache } from '../../../lib/cache/data-cache.js';
+import { MemoryCache } from '../../../lib/cache/memory-cache.js';
 import { expectDeclaresWhatItUses, mockedDynamoDb } from '../../support/update-placeholders.js';
 
 // Round trips through the cache's item codec: each item the cache sends is handed back as DynamoDB
@@ -144,5 +145,73 @@ describe('the "not found" marker', () => {
       ConditionalCheckFailedException,
     );
     expect(updates()).toHaveLength(3);
+  });
+});
+
+describe('reading around the items', () => {
+  const withMemory = () =>
+    new DataCache(client, 'table', () => new Date(NOW), {
+      memory: new MemoryCache({ maxEntries: 10, maxBytes: 1024 * 1024 }),
+    });
+
+  it('answers a fresh value this container wrote from memory, and serves it while DynamoDB is away', async () => {
+    mock.on(PutItemCommand).resolves({});
+    const cache = withMemory();
+    await cache.write('quote', 'IBM', { price: 1 }, source, policy);
+    expect(await cache.lookup('quote', 'IBM')).toMatchObject({ kind: 'value' });
+    expect((await cache.lookupMany('quote', ['IBM'])).get('IBM')).toMatchObject({ kind: 'value' });
+    expect(await cache.remembered('quote', 'IBM')).toMatchObject({ kind: 'value' });
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(0);
+    expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(0);
+  });
+
+  it('keeps what memory holds when DynamoDB shows no head yet (a replica behind this write)', async () => {
+    mock.on(PutItemCommand).resolves({});
+    mock.on(GetItemCommand).resolves({});
+    const cache = withMemory();
+    await cache.write('quote', 'IBM', { price: 1 }, source, policy);
+    expect(await cache.lookup('quote', 'IBM', { consistent: true })).toMatchObject({ kind: 'value' });
+    expect(await cacheAt().lookup('quote', 'IBM')).toEqual({ kind: 'none' });
+  });
+
+  it('reads a marker in force as not found', async () => {
+    mock.on(GetItemCommand).resolves({
+      Item: { notFoundAt: { S: new Date(NOW).toISOString() }, notFoundUntil: { N: String(NOW + 1) } },
+    });
+    expect(await cacheAt().lookup('quote', 'GONE')).toEqual({ kind: 'not_found' });
+  });
+
+  it("asks the leader once for a split value's parts a replica does not show yet", async () => {
+    mock.on(GetItemCommand).resolves({
+      Item: { version: { S: 'v' }, parts: { N: '1' }, servableUntil: { N: String(NOW + 1) } },
+    });
+    mock.on(QueryCommand).resolves({ Items: [] });
+    expect(await cacheAt().lookup('daily_history', 'IBM')).toEqual({ kind: 'none' });
+    expect(mock.commandCalls(QueryCommand).map((call) => call.args[0].input.ConsistentRead)).toEqual([
+      false,
+      true,
+    ]);
+  });
+
+  it('refuses batches it cannot read in one call, and reads none for no keys', async () => {
+    expect((await cacheAt().lookupMany('quote', [])).size).toBe(0);
+    const many = Array.from({ length: 101 }, (_, i) => `S${i}`);
+    await expect(cacheAt().lookupMany('quote', many)).rejects.toBeInstanceOf(RangeError);
+    await expect(cacheAt().lookupMany('daily_history', ['IBM'])).rejects.toBeInstanceOf(RangeError);
+    expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(0);
+  });
+
+  it('refuses a single-item value too big for one item, writing nothing', async () => {
+    const big = { text: Array.from({ length: 500 }, (_, i) => `${i}-${Math.sin(i)}`).join() };
+    await expect(cacheAt(64).write('quote', 'IBM', big, source, policy)).rejects.toBeInstanceOf(
+      CacheValueTooLargeError,
+    );
+    expect(puts()).toHaveLength(0);
+  });
+
+  it('throws a DynamoDB fault from the marker update', async () => {
+    const fault = new Error('socket hang up');
+    mock.on(UpdateItemCommand).rejects(fault);
+    await expect(cacheAt().rememberNotFound('quote', 'GONE', 600)).rejects.toBe(fault);
   });
 });
