@@ -1,5 +1,6 @@
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
@@ -20,6 +21,14 @@ const states = () => new KeyStates(client, 'table', { now: () => NOW });
 const WRITES: Record<string, (store: KeyStates) => Promise<StateWrite>> = {
   park: (store) => store.park('fmp', 'k1', NOW + 60_000, 'throttled'),
   'count an invalid answer, starting a run': (store) => store.countInvalid('fmp', 'k1', 60_000),
+  'count an invalid answer into a run': async (store) => {
+    // A run this container saw start within the window: the answer is added to it.
+    mock.on(QueryCommand).resolves({
+      Items: [{ sk: { S: 'k1' }, invalidAnswers: { N: '1' }, invalidSince: { N: String(NOW - 1) } }],
+    });
+    await store.read('fmp');
+    return store.countInvalid('fmp', 'k1', 60_000);
+  },
   'clear the run': (store) => store.clearInvalid('fmp', 'k1'),
   'claim a first re-test': (store) => store.claimRetest('fmp', { keyId: 'k1', quarantinedAt: NOW }, NOW + 1),
   'claim a later re-test': (store) =>
@@ -116,5 +125,73 @@ describe('reading key states', () => {
       ConsistentRead: true,
       ExpressionAttributeValues: { ':pk': { S: 'keystate#fmp' } },
     });
+  });
+});
+
+describe('key states around their items', () => {
+  const conditionFailed = (Item?: Record<string, unknown>) =>
+    new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item } as never);
+
+  it('moves to the other update when another container moved the run, and gives up after five', async () => {
+    const inRun = { sk: { S: 'k1' }, invalidSince: { N: String(NOW - 1) } };
+    const lapsed = { sk: { S: 'k1' }, invalidSince: { N: String(NOW - 120_000) } };
+    mock
+      .on(UpdateItemCommand)
+      .rejectsOnce(conditionFailed(inRun))
+      .rejectsOnce(conditionFailed(lapsed))
+      .rejects(conditionFailed(inRun));
+    await expect(states().countInvalid('fmp', 'k1', 60_000)).rejects.toThrow('kept moving');
+    const conditions = mock
+      .commandCalls(UpdateItemCommand)
+      .map((call) => call.args[0].input.ConditionExpression);
+    expect(conditions).toHaveLength(5);
+    expect(conditions[1]).toContain('#invalidSince > :cutoff');
+    expect(conditions[2]).toContain('attribute_not_exists(#invalidSince)');
+  });
+
+  it('reads a write with no item back as the bare key, and a failed one without an item as lost', async () => {
+    mock.on(UpdateItemCommand).resolvesOnce({}).rejects(conditionFailed());
+    expect(await states().clearInvalid('fmp', 'k1')).toEqual({ won: true, state: { keyId: 'k1' } });
+    expect(await states().clearInvalid('fmp', 'k1')).toEqual({ won: false, state: { keyId: 'k1' } });
+  });
+
+  it('serves reads from memory within a second, a failed read included, and folds in its own writes', async () => {
+    let now = NOW;
+    const store = new KeyStates(client, 'table', { now: () => now });
+    const fault = new Error('socket hang up');
+    mock
+      .on(QueryCommand)
+      .rejectsOnce(fault)
+      .resolves({ Items: [{ sk: { S: 'k1' } }] });
+    await expect(store.read('fmp')).rejects.toBe(fault);
+    await expect(store.read('fmp')).rejects.toBe(fault);
+    now += 1_000;
+    expect([...(await store.read('fmp')).keys()]).toEqual(['k1']);
+    mock
+      .on(UpdateItemCommand)
+      .resolves({ Attributes: { sk: { S: 'k1' }, parkedUntil: { N: String(NOW + 9) } } });
+    await store.park('fmp', 'k1', NOW + 9, 'quota_exhausted');
+    expect((await store.read('fmp')).get('k1')).toEqual({ keyId: 'k1', parkedUntil: NOW + 9 });
+    expect(mock.commandCalls(QueryCommand)).toHaveLength(2);
+  });
+
+  it('releases a key by deleting its item, and forgets it at once', async () => {
+    mock.on(QueryCommand).resolves({ Items: [{ sk: { S: 'k1' } }] });
+    mock.on(DeleteItemCommand).resolves({});
+    const store = states();
+    await store.read('fmp');
+    await store.release('fmp', 'k1');
+    expect(mock.commandCalls(DeleteItemCommand)[0]?.args[0].input.Key).toEqual({
+      pk: { S: 'keystate#fmp' },
+      sk: { S: 'k1' },
+    });
+    expect(store.lastKnown('fmp').has('k1')).toBe(false);
+  });
+
+  it('claims the re-test of a key with no quarantine on record against no quarantine', async () => {
+    mock.on(UpdateItemCommand).resolves({});
+    await states().claimRetest('fmp', { keyId: 'k1' }, NOW + 1);
+    const values = mock.commandCalls(UpdateItemCommand)[0]?.args[0].input.ExpressionAttributeValues;
+    expect(values?.[':quarantinedAt']).toEqual({ N: '-1' });
   });
 });
