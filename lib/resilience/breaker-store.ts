@@ -63,7 +63,7 @@ const TOKEN_SET = TOKEN_ATTRIBUTES.map((name, i) =>
 const TOKEN_SEEN = TOKEN_ATTRIBUTES.map((name) => `#${name} = :token`).join(' OR ');
 
 /** What closing sets and removes: every count back to zero, escalation forgotten, no probe, not forced. */
-const CLOSE: Pick<ItemUpdate, 'set' | 'remove' | 'names' | 'values'> = {
+const CLOSE = {
   set: [
     '#state = :closed',
     '#version = :next',
@@ -94,7 +94,7 @@ const CLOSE: Pick<ItemUpdate, 'set' | 'remove' | 'names' | 'values'> = {
     'probeLeaseUntil',
   ],
   values: { ':closed': 'CLOSED', ':zero': 0, ':false': false },
-};
+} satisfies Omit<ItemUpdate, 'condition'>;
 
 /**
  * The breakers' shared state in the data table: reads of the whole `breaker` partition and the
@@ -344,7 +344,7 @@ export class BreakerStore {
     if (override.action === 'reset') {
       return this.#update(from.circuit, {
         ...CLOSE,
-        set: [...(CLOSE.set ?? []), '#lastOverride = :override'],
+        set: [...CLOSE.set, '#lastOverride = :override'],
         names: [...CLOSE.names, 'lastOverride'],
         condition: recorded.condition,
         values: { ...CLOSE.values, ...recorded.values },
@@ -382,7 +382,10 @@ export class BreakerStore {
    * One conditional `UpdateItem`, stamped with a fresh token (every write has a SET clause, at least
    * `#updatedAt`, which the token joins) and conditional on not finding it already there.
    */
-  async #update(circuit: string, write: ItemUpdate & { condition: string }): Promise<WriteOutcome> {
+  async #update(
+    circuit: string,
+    write: ItemUpdate & { set: readonly string[]; condition: string },
+  ): Promise<WriteOutcome> {
     const token = randomUUID();
     try {
       const { Attributes } = await this.client.send(
@@ -391,7 +394,7 @@ export class BreakerStore {
           Key: keyOf(circuit),
           ...updateExpressions({
             ...write,
-            set: [...TOKEN_SET, ...(write.set ?? [])],
+            set: [...TOKEN_SET, ...write.set],
             // No write's condition has a top-level OR (each is parenthesized), so AND binds as meant here.
             condition: `${write.condition} AND NOT (${TOKEN_SEEN})`,
             names: [...write.names, ...TOKEN_ATTRIBUTES],

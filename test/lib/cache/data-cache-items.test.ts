@@ -140,7 +140,11 @@ describe('the "not found" marker', () => {
   });
 
   it("fails after three tries when another writer's marker stands each time", async () => {
-    mock.on(UpdateItemCommand).rejects(conditionFailed({ notFoundAt: { S: 'elsewhen' } }));
+    // The first failure returns no item (as DynamoDB does when there was none).
+    mock
+      .on(UpdateItemCommand)
+      .rejectsOnce(conditionFailed())
+      .rejects(conditionFailed({ notFoundAt: { S: 'elsewhen' } }));
     await expect(cacheAt().rememberNotFound('quote', 'GONE', 600)).rejects.toBeInstanceOf(
       ConditionalCheckFailedException,
     );

@@ -144,6 +144,13 @@ describe('the answer to a breaker write', () => {
     });
   });
 
+  it('loses, to a closed breaker, when the failed condition returns no item', async () => {
+    mock
+      .on(UpdateItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    expect(await store.close(versioned, NOW)).toEqual({ won: false, current: closedRecord('fmp') });
+  });
+
   it('throws a DynamoDB fault', async () => {
     const fault = new Error('socket hang up');
     mock.on(UpdateItemCommand).rejects(fault);
