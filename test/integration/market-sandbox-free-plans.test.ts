@@ -177,6 +177,12 @@ describe("the sandbox's market keeps the NYSE calendar", () => {
     expect(
       (quote.body as Record<string, Record<string, string>>)['Global Quote']?.['07. latest trading day'],
     ).toBe('2026-12-04');
+    // FMP's and Finnhub's quotes are stamped with the session's last trade (Friday's close), not now.
+    const fridayClose = Date.parse('2026-12-04T20:00:00Z') / 1000;
+    const fmpQuote = await call('fmp', '/stable/quote', { symbol: 'IBM', apikey: 'k1' });
+    expect((fmpQuote.body as { timestamp: number }[])[0]?.timestamp).toBe(fridayClose);
+    const finnhubQuote = await call('finnhub', '/api/v1/quote', { symbol: 'IBM', token: 'k1' });
+    expect((finnhubQuote.body as { t: number }).t).toBe(fridayClose);
     // 09:29 and 09:30 in New York (EST, UTC−5).
     expect(isoDay(latestTradingDay(new Date('2026-12-07T14:29:00Z')))).toBe('2026-12-04');
     expect(isoDay(latestTradingDay(new Date('2026-12-07T14:30:00Z')))).toBe('2026-12-07');

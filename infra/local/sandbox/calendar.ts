@@ -25,6 +25,18 @@ export function isoDay(day: number): string {
   return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
+/** 20:00 UTC: the sandbox's close of a session (16:00 New York in summer time). */
+const CLOSE_MS_INTO_DAY = 20 * 3_600_000;
+
+/**
+ * The instant (epoch ms) of a session's last trade as of `now`: now while the session trades, its
+ * close once it has closed. A quote's timestamp, so its trading day is the session's, not today's
+ * before the next session opens.
+ */
+export function lastTradeMs(day: number, now: Date): number {
+  return Math.min(now.getTime(), day * MS_PER_DAY + CLOSE_MS_INTO_DAY);
+}
+
 /** Day number of an instant (its UTC date). */
 export function dayOf(instant: Date): number {
   return Math.floor(instant.getTime() / MS_PER_DAY);

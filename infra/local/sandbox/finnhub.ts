@@ -1,4 +1,4 @@
-import { dayOf, latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
+import { dayOf, lastTradeMs, latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
 import { listedActions } from './listed-actions.js';
 import { companyFor, round } from './market-generator.js';
 import type { MarketView } from './price-bases.js';
@@ -20,7 +20,6 @@ import { searchSymbols } from './symbol-search.js';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 const MS_PER_DAY = 86_400_000;
 /** 20:00 UTC: the New York close (16:00 EDT), as Finnhub stamps a closed session's last trade. */
-const CLOSE_MS_INTO_DAY = 20 * 3_600_000;
 
 /**
  * Error texts as Finnhub sends them: the key and limit ones word for word from
@@ -43,7 +42,6 @@ function quoteBody(market: MarketView, symbol: string, now: Date): JsonValue {
   const day = latestTradingDay(now);
   const quote = market.quote(symbol, day);
   const { bar } = quote;
-  const lastTradeMs = Math.min(now.getTime(), day * MS_PER_DAY + CLOSE_MS_INTO_DAY);
   return {
     c: bar.close,
     d: quote.change,
@@ -52,7 +50,7 @@ function quoteBody(market: MarketView, symbol: string, now: Date): JsonValue {
     l: bar.low,
     o: bar.open,
     pc: bar.previousClose,
-    t: Math.floor(lastTradeMs / 1000),
+    t: Math.floor(lastTradeMs(day, now) / 1000),
   };
 }
 

@@ -1,4 +1,4 @@
-import { latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
+import { lastTradeMs, latestTradingDay, parseIsoDay, tradingDaysBetween } from './calendar.js';
 import { isFmpStatement, statementRows } from './fmp-statements.js';
 import type { Plan } from './knobs.js';
 import { listedActions } from './listed-actions.js';
@@ -56,7 +56,7 @@ function quoteObject(market: MarketView, symbol: string, day: number, now: Date)
     exchange: company.exchange,
     open: quote.bar.open,
     previousClose: quote.bar.previousClose,
-    timestamp: Math.floor(now.getTime() / 1000),
+    timestamp: Math.floor(lastTradeMs(day, now) / 1000),
   };
 }
 
