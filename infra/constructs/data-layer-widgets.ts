@@ -169,7 +169,7 @@ export function dependencyWidgets(table: ITable): IWidget[] {
     ]),
     graph(
       'Data table latency (ms, average)',
-      ['GetItem', 'Query', 'UpdateItem', 'PutItem', 'TransactWriteItems'].map((operation) =>
+      ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem'].map((operation) =>
         table.metricSuccessfulRequestLatency({
           dimensionsMap: { TableName: table.tableName, Operation: operation },
           period: OPERATIONS_PERIOD,
