@@ -5,7 +5,6 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod/mini';
 import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
 import { type ItemUpdate, updateExpressions } from '../storage/item-update.js';
@@ -46,7 +45,8 @@ export interface ProbeLease {
   leaseUntil: number;
 }
 
-type Values = Record<string, NativeAttributeValue>;
+/** An update's values by placeholder, as plain values. */
+type Values = Record<string, ItemUpdate['values'][string]>;
 
 /**
  * How many of the latest writes' tokens the item keeps. A write the SDK retries after its reply was
