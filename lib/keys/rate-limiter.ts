@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ProviderId } from '../model/provider-ids.js';
 import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
 import { queryAll } from '../storage/query-all.js';
@@ -41,10 +41,10 @@ const MAX_ROUNDS = 4;
  * `keyId` and `window` (`d#<day>`) for the usage Query's filter, which may not name key attributes.
  */
 const UsageItemSchema = z.object({
-  calls: z.number().int().nonnegative(),
-  minute: z.number().int(),
-  minuteCalls: z.number().int().nonnegative(),
-  tokens: z.set(z.string()).default(new Set()),
+  calls: z.int().check(z.nonnegative()),
+  minute: z.int(),
+  minuteCalls: z.int().check(z.nonnegative()),
+  tokens: z._default(z.set(z.string()), () => new Set<string>()),
   keyId: z.string(),
   window: z.string(),
 });
