@@ -1,4 +1,4 @@
-import { API_STAGE, ROUTES } from '../infra/routes.js';
+import { API_STAGE, ROUTES } from '../lib/api/routes.js';
 import { buildOpenApiDocument } from '../lib/api/openapi.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { App, Tags } from 'aws-cdk-lib';
 import { acknowledgeNagFindings, addNagChecks } from './nag.js';
-import type { RouteDefinition } from './routes.js';
+import type { RouteDefinition } from '../lib/api/routes.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { type DeploySettings, readDeploySettings } from './stacks/deploy-settings.js';
@@ -13,7 +13,7 @@ export interface BuildAppOptions {
   readonly outdir?: string;
   /** CDK context, as `-c name=value` would set it (e.g. `{ retain: 'false' }`). */
   readonly context?: Record<string, unknown>;
-  /** Route table override; default: THE route table in `infra/routes.ts`. */
+  /** Route table override; default: THE route table in `lib/api/routes.ts`. */
   readonly routes?: readonly RouteDefinition[];
   /**
    * Record the accepted cdk-nag findings (default true). Only the test that proves every

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { buildOpenApiDocument } from '../lib/api/openapi.js';
-import { API_STAGE, ROUTES } from './routes.js';
+import { API_STAGE, ROUTES } from '../lib/api/routes.js';
 
 /**
  * `npm run openapi [file]`: writes the API's OpenAPI 3.1 document (`openapi.json` by default), the

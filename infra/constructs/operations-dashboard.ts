@@ -15,7 +15,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../routes.js';
+import type { RouteDefinition } from '../../lib/api/routes.js';
 import { OPERATIONS_PERIOD } from './data-layer-metrics.js';
 import {
   breakerWidgets,

@@ -10,7 +10,7 @@ import {
 import { Construct } from 'constructs';
 import { DATA_TYPES } from '../../lib/model/data-types.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
-import type { RouteDefinition } from '../routes.js';
+import type { RouteDefinition } from '../../lib/api/routes.js';
 import {
   dataLayerMetric,
   namespaceQuery,

@@ -1,7 +1,7 @@
 import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../routes.js';
+import type { RouteDefinition } from '../../lib/api/routes.js';
 import { DATA_LAYER_NAMESPACE, OPERATIONS_PERIOD } from './data-layer-metrics.js';
 
 /** The metric the access-log filter writes: one per 503 answer, by the route's resource path. */

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { problemResponse, withSecurityHeaders } from '../../functions/shared/responses.js';
 import { PROBLEMS, problemTypeUri } from '../../lib/api/problems.js';
 import { ROUTE_FUNCTION_SIZE } from '../function-settings.js';
-import type { RouteDefinition } from '../routes.js';
+import type { RouteDefinition } from '../../lib/api/routes.js';
 import { lambdaContext } from './lambda-context.js';
 import { toProxyEvent } from './proxy-event.js';
 

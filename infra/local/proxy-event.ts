@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { API_STAGE, type RouteDefinition } from '../routes.js';
+import { API_STAGE, type RouteDefinition } from '../../lib/api/routes.js';
 
 const ACCOUNT_ID = '000000000000';
 

@@ -29,7 +29,7 @@ import { ApiFirewall } from '../constructs/api-firewall.js';
 import { ApiOperations } from '../constructs/api-operations.js';
 import { DATA_FUNCTION_DEFAULTS, DataFunction } from '../constructs/data-function.js';
 import { addProblemResponses } from '../constructs/problem-responses.js';
-import { API_STAGE, ROUTES, type RouteDefinition } from '../routes.js';
+import { API_STAGE, ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 import { type DeploySettings, readWafRateLimit } from './deploy-settings.js';
 
 /** Properties of the {@link ApiStack}. */

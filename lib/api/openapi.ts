@@ -3,7 +3,7 @@ import { NAMED_SCHEMAS, OPERATIONS, type OperationContract } from './operations.
 import { PROBLEMS, type ProblemKind, ProblemSchema, problemStatus, problemTypeUri } from './problems.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
-/** What the document needs of a route of the route table (`infra/routes.ts`). */
+/** What the document needs of a route of the route table (`lib/api/routes.ts`). */
 export interface ApiRoute {
   readonly id: string;
   readonly method: 'GET' | 'POST';

@@ -10,7 +10,7 @@ import {
 } from '../../infra/constructs/bundling.js';
 import { PROJECT_ROOT } from '../../infra/constructs/data-function.js';
 import { FUNCTION_ENVIRONMENT } from '../../infra/function-settings.js';
-import { ROUTES } from '../../infra/routes.js';
+import { ROUTES } from '../../lib/api/routes.js';
 import { quantile } from './stats.js';
 
 const COLD_STARTS = 7;

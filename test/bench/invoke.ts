@@ -1,7 +1,7 @@
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { toProxyEvent } from '../../infra/local/proxy-event.js';
-import { ROUTES } from '../../infra/routes.js';
+import { ROUTES } from '../../lib/api/routes.js';
 
 /**
  * Calls the real quote handler in this process, as the local gateway would, and returns its result;

@@ -8,7 +8,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type ValorIvxApp } from '../../infra/app.js';
 import { PROJECT_ROOT } from '../../infra/constructs/data-function.js';
-import { ROUTES, type RouteDefinition } from '../../infra/routes.js';
+import { ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 import { PROBLEM_BASE, PROBLEMS } from '../../lib/api/problems.js';
 import { EMPTY_KEY_POOL, keyPoolSecretName } from '../../lib/keys/secrets-layout.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type ValorIvxApp } from '../../infra/app.js';
 import { PROJECT_ROOT } from '../../infra/constructs/data-function.js';
 import { NAG_REASONS, type NagAcknowledgment, nagAcknowledgments } from '../../infra/nag.js';
-import { ROUTES, type RouteDefinition } from '../../infra/routes.js';
+import { ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 
 /**
  * Runs the AwsSolutions pack over the app built WITHOUT its acknowledgments, so each acknowledgment

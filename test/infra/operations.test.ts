@@ -12,7 +12,7 @@ import { DATA_LAYER_NAMESPACE } from '../../infra/constructs/data-layer-metrics.
 import { DASHBOARD_NAME } from '../../infra/constructs/operations-dashboard.js';
 import { RUNBOOK_PATH } from '../../infra/constructs/runbook-alarms.js';
 import { UNAVAILABLE_ANSWERS_METRIC } from '../../infra/constructs/unavailable-answers.js';
-import { ROUTES } from '../../infra/routes.js';
+import { ROUTES } from '../../lib/api/routes.js';
 import { DATA_TYPES } from '../../lib/model/data-types.js';
 import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import type { LocalStack } from '../../infra/local/local-stack.js';
-import { API_STAGE, ROUTES } from '../../infra/routes.js';
+import { API_STAGE, ROUTES } from '../../lib/api/routes.js';
 import { buildOpenApiDocument } from '../../lib/api/openapi.js';
 import { SECURITY_HEADERS } from '../../lib/api/security-headers.js';
 import { parseBatchRequest, parseSearchQuery } from '../../lib/requests.js';

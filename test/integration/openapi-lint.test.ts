@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_STAGE, ROUTES } from '../../infra/routes.js';
+import { API_STAGE, ROUTES } from '../../lib/api/routes.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../lib/api/openapi.js';
 
 /**

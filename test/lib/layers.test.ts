@@ -127,3 +127,31 @@ describe('lib layers', () => {
     expect(lambda.map((entry) => `lib/${entry.file} imports ${entry.specifier}`)).toEqual([]);
   });
 });
+
+const FUNCTIONS = resolve(LIB, '../functions');
+
+/** Where each import of a handler file lands: a path relative to the project root, or a package. */
+function functionImports(): { file: string; target: string }[] {
+  const root = resolve(LIB, '..');
+  return filesUnder(FUNCTIONS)
+    .filter((path) => path.endsWith('.ts'))
+    .flatMap((path) =>
+      ts.preProcessFile(readFileSync(path, 'utf8'), true, true).importedFiles.map(({ fileName }) => ({
+        file: relative(root, path),
+        target: fileName.startsWith('.') ? relative(root, resolve(dirname(path), fileName)) : fileName,
+      })),
+    );
+}
+
+describe('functions layer', () => {
+  const handlers = functionImports();
+
+  it('reads the imports of every handler', () => {
+    expect(handlers.map((entry) => entry.target)).toContain('lib/api/routes.js');
+  });
+
+  it('imports the domain and its own shared middleware, never the CDK app, the local stack or tests', () => {
+    const outside = handlers.filter(({ target }) => /^(infra|test)\//.test(target));
+    expect(outside.map(({ file, target }) => `${file} imports ${target}`)).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { API_STAGE, ROUTES } from '../../infra/routes.js';
+import { API_STAGE, ROUTES } from '../../lib/api/routes.js';
 import {
   buildOpenApiDocument,
   type OpenApiDocument,

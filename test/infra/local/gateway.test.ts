@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalGateway, type ProxyHandler, startLocalGateway } from '../../../infra/local/gateway.js';
-import type { RouteDefinition } from '../../../infra/routes.js';
+import type { RouteDefinition } from '../../../lib/api/routes.js';
 import { SECURITY_HEADERS } from '../../../lib/api/security-headers.js';
 
 const KEY = 'gateway-test-key';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_STAGE, ROUTES } from '../../../infra/routes.js';
+import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 import { buildOpenApiDocument, type JsonSchema } from '../../../lib/api/openapi.js';
 
 /**

@@ -3,7 +3,7 @@ import { requestDeadline } from '../../../functions/shared/deadline.js';
 import { ROUTE_FUNCTION_SIZE } from '../../../infra/function-settings.js';
 import { lambdaContext } from '../../../infra/local/lambda-context.js';
 import { toProxyEvent } from '../../../infra/local/proxy-event.js';
-import { ROUTES } from '../../../infra/routes.js';
+import { ROUTES } from '../../../lib/api/routes.js';
 import { DEFAULT_PROVIDER_ORDER, loadConfig } from '../../../lib/config.js';
 import {
   admit,
