@@ -56,36 +56,153 @@ export const DEFAULT_PROVIDER_ORDER: Record<DataType, readonly ProviderId[]> = {
   corporate_actions: ['fmp', 'alpha-vantage', 'polygon', 'twelve-data', 'finnhub'],
 };
 
-/** The layer's configuration, read once per container from the environment. */
+/**
+ * The layer's configuration, read once per container from the environment. Each field's `@default`
+ * is its value when no variable is set (`test/docs/configuration.test.ts` holds them to `loadConfig`
+ * and to docs/configuration.md).
+ */
 export interface DataLayerConfig {
+  /**
+   * `DATA_TABLE_NAME`: the data table (set by CDK). Required: no default, a missing one fails at start.
+   */
   tableName: string;
+  /**
+   * `KEY_POOL_SECRET_PREFIX`: the Secrets Manager name prefix of the key pools (`<prefix><provider>`).
+   * @default 'valor-ivx/provider-keys/'
+   */
   keyPoolSecretPrefix: string;
+  /**
+   * `PROVIDER_TIMEOUT_SECONDS` (5), in ms: the timeout of one provider call (one attempt).
+   * @default 5000
+   */
   providerTimeoutMs: number;
+  /**
+   * `SECRETS_CACHE_SECONDS`: how long a key pool read is kept in memory.
+   * @default 300
+   */
   secretsCacheSeconds: number;
-  /** How long past `secretsCacheSeconds` the last key pool read is served while Secrets Manager fails. */
+  /**
+   * `SECRETS_STALE_SECONDS`: how long past `secretsCacheSeconds` the last key pool read is served while
+   * Secrets Manager fails (`0`: never).
+   * @default 3600
+   */
   secretsStaleSeconds: number;
-  /** Invalid-key answers that quarantine a key, and when a quarantined key is re-tested. */
+  /**
+   * `KEY_QUARANTINE_THRESHOLD`, `KEY_QUARANTINE_WINDOW_SECONDS` and `KEY_RETEST_SECONDS` (3, 3600, 3600):
+   * invalid-key answers that quarantine a key, within what window, and when a quarantined key is re-tested.
+   * @default { threshold: 3, windowMs: 3600000, retestMs: 3600000 }
+   */
   keyQuarantine: KeyQuarantineOptions;
+  /**
+   * `NEGATIVE_CACHE_SECONDS`: how long an unknown symbol is remembered.
+   * @default 600
+   */
   negativeCacheSeconds: number;
+  /**
+   * `CACHE_TTL_<TYPE>_SECONDS` (fresh) and `CACHE_MAX_STALE_<TYPE>_SECONDS` (how long past fresh a value
+   * may be served, marked stale, when every provider fails), per data type.
+   * @default {
+   *   quote: { freshSeconds: 300, maxStaleSeconds: 86400 },
+   *   daily_history: { freshSeconds: 86400, maxStaleSeconds: 604800 },
+   *   financials: { freshSeconds: 3600, maxStaleSeconds: 2592000 },
+   *   company: { freshSeconds: 86400, maxStaleSeconds: 2592000 },
+   *   search: { freshSeconds: 3600, maxStaleSeconds: 604800 },
+   *   corporate_actions: { freshSeconds: 86400, maxStaleSeconds: 2592000 },
+   * }
+   */
   cachePolicy: Record<DataType, CachePolicy>;
-  /** `CACHE_SWR_<TYPE>_SECONDS`: how far past fresh a value is answered at once while one request refreshes it. */
+  /**
+   * `CACHE_SWR_<TYPE>_SECONDS`: how far past fresh a value is answered at once while one request refreshes it.
+   * @default { quote: 60, daily_history: 3600, financials: 86400, company: 86400, search: 3600, corporate_actions: 86400 }
+   */
   staleWhileRevalidateSeconds: Record<DataType, number>;
-  /** `CACHE_FILL_LEASE_SECONDS`: how long a cache fill may run before a waiting request may take it over. */
+  /**
+   * `CACHE_FILL_LEASE_SECONDS` (15), in ms: how long a cache fill may run before a waiting request may
+   * take it over.
+   * @default 15000
+   */
   fillLeaseMs: number;
-  /** `CACHE_MEMORY_MAX_ENTRIES` and `CACHE_MEMORY_MAX_MB`: the container's memory cache in front of DynamoDB. */
+  /**
+   * `CACHE_MEMORY_MAX_ENTRIES` and `CACHE_MEMORY_MAX_MB` (10000, 64): the container's memory cache in
+   * front of DynamoDB.
+   * @default { maxEntries: 10000, maxBytes: 67108864 }
+   */
   memoryCache: MemoryCacheOptions;
+  /**
+   * `<PROVIDER>_BASE_URL`: where each provider is called ({@link DEFAULT_PROVIDER_BASE_URLS}).
+   * @default {
+   *   'alpha-vantage': 'https://www.alphavantage.co',
+   *   fmp: 'https://financialmodelingprep.com',
+   *   finnhub: 'https://finnhub.io',
+   *   'twelve-data': 'https://api.twelvedata.com',
+   *   polygon: 'https://api.massive.com',
+   * }
+   */
   providerBaseUrls: Record<ProviderId, string>;
+  /**
+   * `PROVIDER_ORDER_<TYPE>`: the providers serving each data type, in priority order
+   * ({@link DEFAULT_PROVIDER_ORDER}).
+   * @default {
+   *   quote: ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon'],
+   *   daily_history: ['alpha-vantage', 'fmp', 'twelve-data', 'polygon', 'finnhub'],
+   *   financials: ['alpha-vantage', 'fmp', 'twelve-data'],
+   *   company: ['alpha-vantage', 'fmp', 'finnhub', 'polygon', 'twelve-data'],
+   *   search: ['alpha-vantage', 'fmp', 'finnhub', 'twelve-data', 'polygon'],
+   *   corporate_actions: ['fmp', 'alpha-vantage', 'polygon', 'twelve-data', 'finnhub'],
+   * }
+   */
   providerOrder: Record<DataType, ProviderId[]>;
+  /**
+   * `<PROVIDER>_PLAN`: `paid` unlocks a provider's paid-only endpoints.
+   * @default { 'alpha-vantage': 'free', fmp: 'free', finnhub: 'free', 'twelve-data': 'free', polygon: 'free' }
+   */
   providerPlans: Record<ProviderId, ProviderPlan>;
-  /** The US data a premium Alpha Vantage key asks `GLOBAL_QUOTE` for; `null`: the default data. */
+  /**
+   * `ALPHA_VANTAGE_ENTITLEMENT` (`none`): the US data a premium Alpha Vantage key asks `GLOBAL_QUOTE`
+   * for; `null`: the default data.
+   * @default null
+   */
   alphaVantageEntitlement: AlphaVantageEntitlement | null;
-  /** Answers scoring under this (0..1) are not served or cached; the next provider is tried. */
+  /**
+   * `QUALITY_FLOOR`: answers scoring under this (0..1) are not served or cached; the next provider is tried.
+   * @default 0.6
+   */
   qualityFloor: number;
-  /** Most quote misses a batch fetches at once. */
+  /**
+   * `BATCH_CONCURRENCY` (1–50): most quote misses a batch fetches at once.
+   * @default 8
+   */
   batchConcurrency: number;
+  /**
+   * `CIRCUIT_BREAKER_*` (seconds in the variables, ms here; `CIRCUIT_BREAKER_STATE_CACHE_MS` in ms):
+   * the fleet-wide circuit breaker of each provider.
+   * @default {
+   *   enabled: true,
+   *   failureThreshold: 5,
+   *   failureRateThreshold: 0.5,
+   *   slowCallMs: 3000,
+   *   slowCallRateThreshold: 0.5,
+   *   minimumCalls: 10,
+   *   windowMs: 60000,
+   *   recoveryTimeoutMs: 60000,
+   *   maxRecoveryTimeoutMs: 600000,
+   *   successThreshold: 2,
+   *   probeLeaseMs: 15000,
+   *   stateCacheMs: 1000,
+   * }
+   */
   breaker: CircuitBreakerOptions;
+  /**
+   * `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_DELAY` and `RETRY_MAX_DELAY` (3, 1, 60 s): retries of one provider
+   * call, exponential backoff with full jitter.
+   * @default { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60000 }
+   */
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
-  /** Bounds on every DynamoDB and Secrets Manager call, and the back-off after one hangs. */
+  /**
+   * `DEPENDENCY_CALL_TIMEOUT_SECONDS`, `DEPENDENCY_BACKOFF_SECONDS` and `DEPENDENCY_MAX_BACKOFF_SECONDS`
+   * (1, 1, 4): bounds on every DynamoDB and Secrets Manager call, and the back-off after one hangs.
+   * @default { callTimeoutMs: 1000, backoffMs: 1000, maxBackoffMs: 4000 }
+   */
   dependencyGuard: DependencyGuardOptions;
   /**
    * Cross-provider comparisons: `ACCURACY_TOLERANCE` (a share of the price; one cent at least),
@@ -112,8 +229,11 @@ const count = { min: 1, integer: true };
 
 /** How the layer reaches the providers and their keys: what the data path and the key rotation share. */
 export interface ProviderAccess {
+  /** As {@link DataLayerConfig.keyPoolSecretPrefix}. @default 'valor-ivx/provider-keys/' */
   keyPoolSecretPrefix: string;
+  /** As {@link DataLayerConfig.providerBaseUrls}: {@link DEFAULT_PROVIDER_BASE_URLS} by default. */
   providerBaseUrls: Record<ProviderId, string>;
+  /** As {@link DataLayerConfig.providerTimeoutMs}. @default 5000 */
   providerTimeoutMs: number;
 }
 
@@ -287,9 +407,15 @@ function alphaVantageEntitlement(read: EnvReader): AlphaVantageEntitlement | nul
   return value === undefined || value === 'none' ? null : value;
 }
 
-/** The rotation function's configuration, read once per container. */
+/**
+ * The rotation function's configuration, read once per container: `maxKeyAgeDays` from
+ * `KEY_MAX_AGE_DAYS` (default 90) and `secretPrefix` from `KEY_POOL_SECRET_PREFIX` (default
+ * 'valor-ivx/provider-keys/'), beside the two below.
+ */
 export interface RotationConfig extends RotationOptions {
+  /** As {@link DataLayerConfig.providerBaseUrls}: {@link DEFAULT_PROVIDER_BASE_URLS} by default. */
   providerBaseUrls: Record<ProviderId, string>;
+  /** As {@link DataLayerConfig.providerTimeoutMs}. @default 5000 */
   providerTimeoutMs: number;
 }
 
