@@ -1,5 +1,5 @@
-import { API_STAGE, ROUTES } from '../lib/api/routes.js';
 import { buildOpenApiDocument } from '../lib/api/openapi.js';
+import { API_STAGE, ROUTES } from '../lib/api/routes.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 
 /** Built and serialized once per container: it depends on nothing but the code deployed. */

@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { App, Tags } from 'aws-cdk-lib';
-import { acknowledgeNagFindings, addNagChecks } from './nag.js';
 import type { RouteDefinition } from '../lib/api/routes.js';
+import { acknowledgeNagFindings, addNagChecks } from './nag.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { type DeploySettings, readDeploySettings } from './stacks/deploy-settings.js';

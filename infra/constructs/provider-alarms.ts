@@ -8,9 +8,9 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import type { RouteDefinition } from '../../lib/api/routes.js';
 import { DATA_TYPES } from '../../lib/model/data-types.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
-import type { RouteDefinition } from '../../lib/api/routes.js';
 import {
   dataLayerMetric,
   namespaceQuery,

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { problemResponse, withSecurityHeaders } from '../../functions/shared/responses.js';
 import { PROBLEMS, problemTypeUri } from '../../lib/api/problems.js';
-import { ROUTE_FUNCTION_SIZE } from '../function-settings.js';
 import type { RouteDefinition } from '../../lib/api/routes.js';
+import { ROUTE_FUNCTION_SIZE } from '../function-settings.js';
 import { lambdaContext } from './lambda-context.js';
 import { toProxyEvent } from './proxy-event.js';
 

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 import { PROVIDER_ENV_PREFIX, type ProviderId } from '../../lib/model/provider-ids.js';
 import { DATA_TABLE, DATA_TABLE_ENV } from '../../lib/storage/table-definition.js';
 import { FUNCTION_ENVIRONMENT, KEY_ROTATION_FUNCTION_SIZE } from '../function-settings.js';
-import { ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 import { ensureDataTable } from './data-table.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { type DynamoDbProxy, proxyKnobsFromEnv, startDynamoDbProxy } from './dynamodb-proxy.js';

@@ -25,11 +25,11 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { API_STAGE, ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 import { ApiFirewall } from '../constructs/api-firewall.js';
 import { ApiOperations } from '../constructs/api-operations.js';
 import { DATA_FUNCTION_DEFAULTS, DataFunction } from '../constructs/data-function.js';
 import { addProblemResponses } from '../constructs/problem-responses.js';
-import { API_STAGE, ROUTES, type RouteDefinition } from '../../lib/api/routes.js';
 import { type DeploySettings, readWafRateLimit } from './deploy-settings.js';
 
 /** Properties of the {@link ApiStack}. */

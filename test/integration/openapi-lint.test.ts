@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_STAGE, ROUTES } from '../../lib/api/routes.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../lib/api/openapi.js';
+import { API_STAGE, ROUTES } from '../../lib/api/routes.js';
 
 /**
  * Spectral (`spectral:oas` and OWASP's API Security ruleset, as `.spectral.yaml` configures them) on

@@ -1,12 +1,12 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { API_STAGE, ROUTES } from '../../lib/api/routes.js';
 import {
   buildOpenApiDocument,
   type OpenApiDocument,
   type OpenApiHeader,
   type OpenApiResponse,
 } from '../../lib/api/openapi.js';
+import { API_STAGE, ROUTES } from '../../lib/api/routes.js';
 
 /** One HTTP answer as a client received it, and the request it answered. */
 export interface HttpAnswer {

@@ -2,8 +2,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 import { buildOpenApiDocument, type JsonSchema } from '../../../lib/api/openapi.js';
+import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 import {
   parseBatchRequest,
   parseHistoryQuery,

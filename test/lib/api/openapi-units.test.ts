@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 import { buildOpenApiDocument, type JsonSchema } from '../../../lib/api/openapi.js';
+import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 
 /**
  * Every number a client reads from market data says its unit in the OpenAPI document: a client must

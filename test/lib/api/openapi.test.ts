@@ -1,9 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../../lib/api/openapi.js';
 import { OPERATIONS } from '../../../lib/api/operations.js';
+import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 
 const document = buildOpenApiDocument({ routes: ROUTES, stage: API_STAGE });
 const operationsOf = (doc: OpenApiDocument) =>

@@ -87,18 +87,16 @@ describe('KeyPoolRotation checks before any step', () => {
   });
 
   it('takes the provider from its tag when the name is outside the prefix', async () => {
-    mock
-      .on(DescribeSecretCommand)
-      .resolves(
-        describeAnswer(
-          {},
-          {
-            Name: 'other/secret',
-            RotationEnabled: false,
-            Tags: [{ Key: 'valor-ivx:provider', Value: 'fmp' }],
-          },
-        ),
-      );
+    mock.on(DescribeSecretCommand).resolves(
+      describeAnswer(
+        {},
+        {
+          Name: 'other/secret',
+          RotationEnabled: false,
+          Tags: [{ Key: 'valor-ivx:provider', Value: 'fmp' }],
+        },
+      ),
+    );
     expect(await failure(run('createSecret'))).toMatchObject({ reason: 'not_rotatable' });
     expect(failed).toEqual([['fmp', 'not_rotatable']]);
   });

@@ -1,10 +1,10 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 import { CORPORATE_ACTIONS_EXAMPLE } from '../../../lib/api/examples.js';
 import { buildOpenApiDocument } from '../../../lib/api/openapi.js';
 import { OPERATIONS } from '../../../lib/api/operations.js';
+import { API_STAGE, ROUTES } from '../../../lib/api/routes.js';
 
 const document = buildOpenApiDocument({ routes: ROUTES, stage: API_STAGE });
 const PATH = '/api/data/corporate-actions/{symbol}';
