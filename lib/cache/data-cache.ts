@@ -310,7 +310,8 @@ export class DataCache {
   /**
    * Stores a validated value, compressed; split into parts when it does not fit one item (data types
    * that allow it). Replaces the value and any "not found" marker: a good answer is newer than the
-   * marker. Only call it with data that passed validation.
+   * marker. Only call it with data that passed validation. Resolves to when the value stops being
+   * fresh (epoch ms), once DynamoDB holds it.
    */
   async write<T>(
     dataType: DataType,
@@ -318,7 +319,7 @@ export class DataCache {
     value: T,
     source: { provider: ProviderId; fetchedAt: Date; quality?: QualityReport | null },
     policy: CachePolicy,
-  ): Promise<void> {
+  ): Promise<number> {
     const fetchedMs = source.fetchedAt.getTime();
     const freshUntil = fetchedMs + policy.freshSeconds * 1000;
     const servableUntil = freshUntil + policy.maxStaleSeconds * 1000;
@@ -367,6 +368,7 @@ export class DataCache {
     );
     const replaced = previous ? splitOf(previous) : null;
     if (replaced && replaced.version !== version) await this.deleteParts(dataType, key, replaced);
+    return freshUntil;
   }
 
   /** Best effort: a part left behind is never assembled (no head names its version) and its TTL removes it. */

@@ -7,6 +7,7 @@ import {
   type FillLease,
   type FillLeaseOptions,
   judgePoll,
+  mayLapse,
   mustRecheckCache,
   newLease,
   nextWaitStep,
@@ -14,10 +15,20 @@ import {
 } from './fill-lease-state.js';
 import type { FillLeaseStore, LeaseClaim } from './fill-lease-store.js';
 
+/** A fetch's answer, and until when the value it cached stays fresh. */
+export interface Fetched<A> {
+  answer: A;
+  /**
+   * Epoch ms; `null` when the fetch left nothing in the cache that every request waiting on this key
+   * takes (a write that failed, a stale answer while every provider fails). The lease is then released.
+   */
+  cachedFreshUntil: number | null;
+}
+
 /** How one request fills a cache key that is missing (or too stale to serve at once). */
 export interface CacheFill<A> {
-  /** Asks the providers and writes the cache; the request's answer. Runs only under the lease (or when DynamoDB fails). */
-  fetch: () => Promise<A>;
+  /** Asks the providers and writes the cache. Runs only under the lease (or when DynamoDB fails). */
+  fetch: () => Promise<Fetched<A>>;
   /** What another container's fill left in the cache: its answer, `null` when it left nothing fresh. Throws "not found". */
   reread: () => Promise<A | null>;
   /** The answer of a waiter out of time: the stale value, or a 503 with this `Retry-After`. */
@@ -25,7 +36,7 @@ export interface CacheFill<A> {
   /**
    * The answer when DynamoDB cannot hold the lease (it fails or is skipped): the value this request
    * read, stale, when it has one, since nothing then stops every request in the fleet from calling the
-   * providers at once; else `fetch`.
+   * providers at once; else the fetch's answer.
    */
   withoutLease: () => Promise<A>;
 }
@@ -35,7 +46,7 @@ export interface CacheRevalidation<A> extends Pick<CacheFill<A>, 'reread'> {
   /** The cached value, marked stale: everyone but the refreshing request answers it at once. */
   stale: () => A;
   /** Asks the providers and writes the cache: the refreshing request pays for it, and answers fresh. */
-  fetch: () => Promise<A>;
+  fetch: () => Promise<Fetched<A>>;
 }
 
 export interface CacheFillCoordinatorDeps {
@@ -71,9 +82,10 @@ const OUT_OF_TIME = Symbol('out of time');
 
 /**
  * One provider call per cache key, fleet-wide (nginx's `proxy_cache_lock`, across containers): the
- * first miss claims a short lease in DynamoDB and fetches; the others poll the lease until it is
- * released, then read the cache and answer what the leader left there. A leader that dies leaves its
- * lease to lapse; one that fails releases it with nothing cached. Either way exactly one waiter takes
+ * first miss claims a short lease in DynamoDB and fetches; the others poll the cache, then the lease,
+ * and answer what the leader left in the cache. A leader that cached its value leaves its lease to
+ * lapse (its waiters find the value; no write to release it); one that fails releases it with nothing
+ * cached; one that dies leaves it to lapse. Either way exactly one waiter takes
  * over (a conditional write). Waiters out of time answer stale or 503. Without DynamoDB there is no
  * lease to share: a request answers what it read, stale, or else fetches (`withoutLease`).
  *
@@ -135,7 +147,10 @@ export class CacheFillCoordinator {
       const owner = randomUUID();
       const claim = await this.#claim(dataType, key, newLease(owner, this.deps.now(), this.deps.options));
       // A DynamoDB fault: the stale value is a fine answer, and costs no provider call.
-      if (claim === 'fault' || !claim.won) return revalidation.stale();
+      if (claim === 'fault') return revalidation.stale();
+      // Another request's refresh: it may have landed (its lease left to lapse) since this request
+      // read the cache, eventually consistent; a consistent read says, else the stale value now.
+      if (!claim.won) return (await this.#filledByAnother(dataType, revalidation)) ?? revalidation.stale();
       return this.#lead(dataType, key, claim, revalidation);
     };
     return this.#track(id, Number.POSITIVE_INFINITY, refresh());
@@ -178,12 +193,17 @@ export class CacheFillCoordinator {
   ): Promise<A> {
     let waitingOn = lease;
     let polls = 0;
+    // Whether this waiter read the cache since it last read the lease (and found nothing it takes).
+    let cacheRead = false;
     for (;;) {
       const now = this.deps.now();
       if (waitingOn === undefined) {
         if (now >= deadline) return this.#giveUp(dataType, fill, 1);
-        const answer = await this.#filledByAnother(dataType, fill);
-        if (answer !== null) return answer;
+        if (!cacheRead) {
+          const answer = await this.#filledByAnother(dataType, fill);
+          if (answer !== null) return answer;
+        }
+        cacheRead = false;
         // The leader failed and released its lease: one waiter tries again.
         const claim = await this.#claim(dataType, key, newLease(owner, now, this.deps.options));
         if (claim === 'fault') return fill.withoutLease();
@@ -204,6 +224,10 @@ export class CacheFillCoordinator {
       }
       await this.#sleep(step.delayMs);
       polls++;
+      // The cache first: a leader that cached its value leaves its lease to lapse, unreleased.
+      const answer = await this.#filledByAnother(dataType, fill);
+      if (answer !== null) return answer;
+      cacheRead = true;
       let read: FillLease | undefined;
       try {
         read = await this.deps.store.read(dataType, key);
@@ -227,9 +251,10 @@ export class CacheFillCoordinator {
   }
 
   /**
-   * Fills under the lease, then releases it whatever happened, so waiters learn of it at their next
-   * poll. When the lease it replaced ended recently, another fill may have landed since this request
-   * read the cache: read it again first (double-checked), rather than call a provider for nothing.
+   * Fills under the lease, then releases it unless the value it cached lets it lapse (`mayLapse`):
+   * waiters of a fill that failed learn of it at their next poll. When the lease it replaced ended
+   * recently, another fill may have landed since this request read the cache: read it again first
+   * (double-checked), rather than call a provider for nothing.
    */
   async #lead<A>(
     dataType: DataType,
@@ -237,17 +262,21 @@ export class CacheFillCoordinator {
     claim: WonClaim,
     fill: Pick<CacheFill<A>, 'fetch' | 'reread'>,
   ): Promise<A> {
+    let lapses = false;
     try {
       if (mustRecheckCache(claim.replaced, this.deps.now())) {
         const answer = await this.#filledByAnother(dataType, fill);
         if (answer !== null) return answer;
       }
-      return await fill.fetch();
+      const { answer, cachedFreshUntil } = await fill.fetch();
+      lapses = mayLapse(claim.lease, cachedFreshUntil);
+      return answer;
     } finally {
       // A release that fails leaves the lease to lapse: waiters take over then, a little later.
-      await this.deps.store
-        .release(dataType, key, claim.lease.owner, this.deps.now())
-        .catch((error: unknown) => this.#storeFault(dataType, 'write', error));
+      if (!lapses)
+        await this.deps.store
+          .release(dataType, key, claim.lease.owner, this.deps.now())
+          .catch((error: unknown) => this.#storeFault(dataType, 'write', error));
     }
   }
 

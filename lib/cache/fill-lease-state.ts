@@ -24,8 +24,9 @@ export interface FillLeaseOptions {
   /**
    * `CACHE_FILL_LEASE_SECONDS`: how long a fill may run before a waiter may take over. Long enough for
    * a walk of the provider chain that meets a timeout or two; short enough that a waiter still has
-   * time to take over from a dead leader within API Gateway's 29 s (a leader that finishes, or fails,
-   * releases the lease at once, so only a death costs this long).
+   * time to take over from a dead leader within API Gateway's 29 s (a leader that fails releases the
+   * lease at once, and one that cached its value leaves it to lapse, its waiters served from the
+   * cache; so only a death costs this long).
    */
   leaseMs: number;
   /** The first wait between two polls of a held lease... */
@@ -53,6 +54,17 @@ export function isExpired(lease: FillLease, now: number): boolean {
 /** The TTL (epoch seconds) that lets DynamoDB reap a lease item: a minute after it lapses. */
 export function leaseItemExpiresAt(lease: FillLease): number {
   return Math.ceil(lease.leaseUntil / 1000) + 60;
+}
+
+/**
+ * Whether a leader may leave its lease to lapse rather than release it, one write fewer per fill: only
+ * once its value is cached (`cachedFreshUntil`, epoch ms; `null` when it cached nothing, as a stale
+ * answer during an outage), since waiters then find the value on their next read of the cache; and
+ * only when that value stays fresh past the lease's end, or the next fill would wait on a lease whose
+ * value went stale.
+ */
+export function mayLapse(lease: FillLease, cachedFreshUntil: number | null): boolean {
+  return cachedFreshUntil !== null && cachedFreshUntil >= lease.leaseUntil;
 }
 
 /** What a waiter does next. */

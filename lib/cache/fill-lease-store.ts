@@ -1,12 +1,14 @@
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
 import type { DataType } from '../model/data-types.js';
+import { fromAttributes, toAttributes } from '../storage/item-attributes.js';
+import { updateExpressions } from '../storage/item-update.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
 import {
   type FillLease,
@@ -59,29 +61,25 @@ export class FillLeaseStore {
     replacing?: FillLease,
   ): Promise<LeaseClaim> {
     const free = '(attribute_exists(#releasedAt) OR #leaseUntil <= :now)';
+    // A put's condition, built as an update's is (it has no update expression to send).
+    const { UpdateExpression: _none, ...condition } = updateExpressions({
+      condition: replacing
+        ? `attribute_not_exists(#${DATA_TABLE.partitionKey}) OR (#owner = :replaced AND ${free})`
+        : `attribute_not_exists(#${DATA_TABLE.partitionKey}) OR ${free}`,
+      names: [DATA_TABLE.partitionKey, 'leaseUntil', 'releasedAt', ...(replacing ? ['owner'] : [])],
+      values: { ':now': now, ...(replacing ? { ':replaced': replacing.owner } : {}) },
+    });
     try {
       const { Attributes } = await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: {
+          Item: toAttributes({
             ...leaseKey(dataType, key),
-            owner: { S: lease.owner },
-            leaseUntil: { N: String(lease.leaseUntil) },
-            [DATA_TABLE.timeToLiveAttribute]: { N: String(leaseItemExpiresAt(lease)) },
-          },
-          ConditionExpression: replacing
-            ? `attribute_not_exists(#pk) OR (#owner = :replaced AND ${free})`
-            : `attribute_not_exists(#pk) OR ${free}`,
-          ExpressionAttributeNames: {
-            '#pk': DATA_TABLE.partitionKey,
-            '#leaseUntil': 'leaseUntil',
-            '#releasedAt': 'releasedAt',
-            ...(replacing ? { '#owner': 'owner' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':now': { N: String(now) },
-            ...(replacing ? { ':replaced': { S: replacing.owner } } : {}),
-          },
+            owner: lease.owner,
+            leaseUntil: lease.leaseUntil,
+            [DATA_TABLE.timeToLiveAttribute]: leaseItemExpiresAt(lease),
+          }),
+          ...condition,
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -98,7 +96,11 @@ export class FillLeaseStore {
   /** The lease as it stands, strongly consistent (a waiter must see a release at once); tiny, so cheap to poll. */
   async read(dataType: DataType, key: string): Promise<StoredLease | undefined> {
     const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: leaseKey(dataType, key), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: toAttributes(leaseKey(dataType, key)),
+        ConsistentRead: true,
+      }),
     );
     return toLease(Item);
   }
@@ -113,15 +115,13 @@ export class FillLeaseStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: leaseKey(dataType, key),
-          UpdateExpression: 'SET #leaseUntil = :now, #releasedAt = :now',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: {
-            '#owner': 'owner',
-            '#leaseUntil': 'leaseUntil',
-            '#releasedAt': 'releasedAt',
-          },
-          ExpressionAttributeValues: { ':owner': { S: owner }, ':now': { N: String(now) } },
+          Key: toAttributes(leaseKey(dataType, key)),
+          ...updateExpressions({
+            set: ['#leaseUntil = :now', '#releasedAt = :now'],
+            condition: '#owner = :owner',
+            names: ['owner', 'leaseUntil', 'releasedAt'],
+            values: { ':owner': owner, ':now': now },
+          }),
         }),
       );
     } catch (error) {
@@ -131,11 +131,8 @@ export class FillLeaseStore {
 }
 
 /** The cache key's partition, as `DataCache` names it, and the lease's own sort key. */
-function leaseKey(dataType: DataType, key: string): Record<string, AttributeValue> {
-  return {
-    [DATA_TABLE.partitionKey]: { S: `${dataType}#${key}` },
-    [DATA_TABLE.sortKey]: { S: LEASE_SORT_KEY },
-  };
+function leaseKey(dataType: DataType, key: string): Record<string, string> {
+  return { [DATA_TABLE.partitionKey]: `${dataType}#${key}`, [DATA_TABLE.sortKey]: LEASE_SORT_KEY };
 }
 
 /** The claim this request already wrote (its reply lost), not yet released. */
@@ -143,12 +140,16 @@ function isOwnClaim(current: StoredLease | undefined, lease: FillLease): boolean
   return current?.owner === lease.owner && current.releasedAt === undefined;
 }
 
-function toLease(item: Record<string, AttributeValue> | undefined): StoredLease | undefined {
-  const owner = item?.owner?.S;
-  const leaseUntil = Number(item?.leaseUntil?.N);
-  if (owner === undefined || !Number.isFinite(leaseUntil)) return undefined;
-  const releasedAt = item?.releasedAt?.N;
-  return releasedAt === undefined
-    ? { owner, leaseUntil }
-    : { owner, leaseUntil, releasedAt: Number(releasedAt) };
+/** A stored lease; an item without an owner or a finite `leaseUntil` is no lease. */
+const StoredLeaseSchema = z.object({
+  owner: z.string(),
+  leaseUntil: z.number().check(z.refine(Number.isFinite)),
+  releasedAt: z.catch(z.optional(z.number()), undefined),
+});
+
+function toLease(item: Parameters<typeof fromAttributes>[1]): StoredLease | undefined {
+  const stored = fromAttributes(StoredLeaseSchema, item);
+  if (stored === undefined) return undefined;
+  const { owner, leaseUntil, releasedAt } = stored;
+  return releasedAt === undefined ? { owner, leaseUntil } : { owner, leaseUntil, releasedAt };
 }

@@ -1,6 +1,6 @@
 import type { CachePolicy } from '../cache/cache-policy.js';
 import type { CachedEntry, CacheLookup, DataCache } from '../cache/data-cache.js';
-import type { CacheFillCoordinator } from '../cache/fill-coordinator.js';
+import type { CacheFillCoordinator, Fetched } from '../cache/fill-coordinator.js';
 import { staleHandling } from '../cache/fill-lease-state.js';
 import { nextMarketClose } from '../cache/market-close.js';
 import {
@@ -289,9 +289,12 @@ export class MarketDataService {
 
     // The answer this request fetched itself (not one it shared or waited for): the one it may audit.
     let ownFetch: DataAnswer<SourceValue<K>> | undefined;
-    const fetch = async () => {
-      ownFetch = await this.fetchAndStore(dataType, request, cached);
-      return ownFetch;
+    const fetch = async (): Promise<Fetched<DataAnswer<SourceValue<K>>>> => {
+      const fetched = await this.fetchAndStore(dataType, request, cached);
+      ownFetch = fetched.answer;
+      // A series cached for one request's range may not reach back as far as a waiter's: its lease is
+      // released, so such a waiter fetches its own rather than wait for the lease to lapse.
+      return request.accepts ? { ...fetched, cachedFreshUntil: null } : fetched;
     };
     const reread = () => this.filledByAnother(dataType, request);
     // An audit runs once the fill is over: its value is cached and its lease released, so requests
@@ -320,7 +323,9 @@ export class MarketDataService {
       reread,
       giveUp: (retryAfterSeconds) => this.withoutFill(dataType, cached, retryAfterSeconds),
       withoutLease: async () =>
-        cached.kind === 'value' ? this.withoutFill(dataType, cached, DEFAULT_RETRY_AFTER_SECONDS) : fetch(),
+        cached.kind === 'value'
+          ? this.withoutFill(dataType, cached, DEFAULT_RETRY_AFTER_SECONDS)
+          : (await fetch()).answer,
     });
     return audited(filled);
   }
@@ -363,7 +368,7 @@ export class MarketDataService {
     dataType: K,
     { key, symbol, query, deadline, policy: policyOverride }: LookupRequest<K>,
     cached: CacheLookup<SourceValue<K>>,
-  ): Promise<DataAnswer<SourceValue<K>>> {
+  ): Promise<Fetched<DataAnswer<SourceValue<K>>>> {
     const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
     let result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
       source.score(value, this.deps.now()),
@@ -384,8 +389,11 @@ export class MarketDataService {
         };
       }
     }
-    if (result.ok) return this.storeFetched(dataType, key, result, policyOverride, { symbol, cached });
-    return this.whenEveryProviderFailed(dataType, { key, symbol }, cached, result, source.endpoints);
+    if (result.ok) return this.cacheFetched(dataType, key, result, policyOverride, { symbol, cached });
+    return {
+      answer: await this.whenEveryProviderFailed(dataType, { key, symbol }, cached, result, source.endpoints),
+      cachedFreshUntil: null,
+    };
   }
 
   /**
@@ -398,9 +406,18 @@ export class MarketDataService {
     dataType: K,
     key: string,
     fetched: FetchedValue<SourceValue<K>>,
+  ): Promise<DataAnswer<SourceValue<K>>> {
+    return (await this.cacheFetched(dataType, key, fetched)).answer;
+  }
+
+  /** `storeFetched`, saying until when the value it cached stays fresh (`null`: the write failed). */
+  private async cacheFetched<K extends keyof DataSources>(
+    dataType: K,
+    key: string,
+    fetched: FetchedValue<SourceValue<K>>,
     policyOverride?: Partial<CachePolicy>,
     fill?: FillUnderReview<K>,
-  ): Promise<DataAnswer<SourceValue<K>>> {
+  ): Promise<Fetched<DataAnswer<SourceValue<K>>>> {
     const { value, provider, fetchedAt, attempts } = fetched;
     const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
     const review = fill && this.deps.agreement;
@@ -408,13 +425,13 @@ export class MarketDataService {
     const quality = review
       ? await review.withCached(dataType, fill.symbol, ours, sightingOf(fill.cached))
       : fetched.quality;
-    await this.tolerate(
+    const cachedFreshUntil = await this.tolerate(
       dataType,
       'write',
       () => this.deps.cache.write(dataType, key, value, { provider, fetchedAt, quality }, policy),
-      undefined,
+      null,
     );
-    return {
+    const answer: DataAnswer<SourceValue<K>> = {
       data: value,
       meta: {
         provider,
@@ -427,6 +444,7 @@ export class MarketDataService {
         quality,
       },
     };
+    return { answer, cachedFreshUntil };
   }
 
   /** RFC 5861's soft window, by age against the data type's configured fresh lifetime. */

@@ -109,6 +109,42 @@ describe('a burst of misses for one key across containers', () => {
     expect(metricCount('cache_lease_takeovers_total')).toBe(0);
   });
 
+  it('a leader that cached its quote leaves its lease to lapse, unreleased; the other container answers from the cache', async () => {
+    const [first, second] = [await container(), await container()];
+    const quote = nextSymbol();
+    const answers = values(await settle([burst(first, quote, 5), burst(second, quote, 5)]));
+
+    expect(new Set(answers.map((a) => a.data.price)).size).toBe(1);
+    expect(upstreamCalls()).toBe(1);
+    // No write released it: the value's write told the waiter, and the lease ends on its own.
+    const lease = await new FillLeaseStore(dynamodb, tableName).read('quote', quote);
+    expect(lease?.releasedAt).toBeUndefined();
+    expect(lease?.leaseUntil).toBeGreaterThan(clock.now());
+    expect(metricCount('cache_coalesced_waits_total', { outcome: 'served' })).toBe(1);
+    expect(metricCount('cache_lease_takeovers_total')).toBe(0);
+  });
+
+  it('a leader that answers stale while every provider fails releases its lease: it cached nothing', async () => {
+    const first = await container();
+    const quote = nextSymbol();
+    await first.service.getQuote(quote, clock.now() + 25_000);
+    const { freshSeconds } = first.config.cachePolicy.quote;
+    // Past the soft window: the next request fills, and serves the value stale only if that fails.
+    clock.advance((freshSeconds + first.config.staleWhileRevalidateSeconds.quote + 1) * 1000);
+    const gate = await startGatedUpstream();
+    try {
+      gate.open({ status: 503 });
+      const leader = await leaderFailingAt(gate.url);
+      const answer = await leader.service.getQuote(quote, clock.now() + 25_000);
+
+      expect(answer.meta.stale).toBe(true);
+      const lease = await new FillLeaseStore(dynamodb, tableName).read('quote', quote);
+      expect(lease?.releasedAt).toBe(clock.now());
+    } finally {
+      await gate.close();
+    }
+  });
+
   it('when the leader dies, its lease lapses and exactly one waiter takes over: one upstream call', async () => {
     const [first, second] = [await container(), await container()];
     const quote = nextSymbol();

@@ -5,6 +5,7 @@ import {
   isExpired,
   judgePoll,
   leaseItemExpiresAt,
+  mayLapse,
   mustRecheckCache,
   newLease,
   nextWaitStep,
@@ -27,6 +28,17 @@ describe('newLease and isExpired', () => {
 
   it('sets a TTL a minute past the lease, in epoch seconds, so DynamoDB reaps it', () => {
     expect(leaseItemExpiresAt({ owner: 'x', leaseUntil: 1_800_000_000_500 })).toBe(1_800_000_061);
+  });
+});
+
+describe('mayLapse', () => {
+  it('lets a lease lapse unreleased only when its fill cached a value fresh until the lease ends or later', () => {
+    expect(mayLapse(lease, lease.leaseUntil)).toBe(true);
+    expect(mayLapse(lease, lease.leaseUntil + 300_000)).toBe(true);
+    // Stale before the lease ends: the next fill would wait on it.
+    expect(mayLapse(lease, lease.leaseUntil - 1)).toBe(false);
+    // Nothing cached (a failed write, a stale answer): the waiters must learn of it.
+    expect(mayLapse(lease, null)).toBe(false);
   });
 });
 
