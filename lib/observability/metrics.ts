@@ -13,14 +13,18 @@ import { EmfBuffer, type EmfSink, stdoutSink } from './emf-buffer.js';
  * is a billed CloudWatch metric.
  *
  * Powertools Metrics supplies the namespace and the `service` dimension (its options or
- * `POWERTOOLS_METRICS_NAMESPACE` and `POWERTOOLS_SERVICE_NAME`); its buffer is not used, as it writes
- * one metric directive per document and its dimension sets apply to every metric in it.
+ * `POWERTOOLS_METRICS_NAMESPACE` and `POWERTOOLS_SERVICE_NAME`) and writes the cold-start metric;
+ * its buffer is not used for the rest, as it writes one metric directive per document and its
+ * dimension sets apply to every metric in it.
  */
 export class DataLayerMetrics {
   private readonly buffer: EmfBuffer;
 
-  constructor(metrics: Metrics, sink: EmfSink = stdoutSink) {
-    this.buffer = new EmfBuffer(emfSettingsOf(metrics), sink);
+  constructor(
+    private readonly powertools: Metrics,
+    sink: EmfSink = stdoutSink,
+  ) {
+    this.buffer = new EmfBuffer(emfSettingsOf(powertools), sink);
   }
 
   /** A request begins: its metrics wait for {@link flush}. */
@@ -33,9 +37,13 @@ export class DataLayerMetrics {
     this.buffer.flush();
   }
 
-  /** `ColdStart`, by function name, as Powertools names it: the container's first invocation. */
-  coldStart(functionName: string): void {
-    this.emit({ function_name: functionName }, 'ColdStart', MetricUnit.Count, 1);
+  /**
+   * Call at the start of every invocation: Powertools writes `ColdStart` (by `function_name`, in its
+   * own document) on the container's first on-demand invocation only; provisioned-concurrency and
+   * SnapStart inits keep no request waiting, so they count none.
+   */
+  invocationStarted(functionName: string): void {
+    this.powertools.captureColdStartMetric(functionName);
   }
 
   /** `data_provider_requests_total` and `data_provider_duration_seconds`; status is `ok` or a failure kind. */

@@ -67,17 +67,45 @@ describe('DataLayerMetrics', () => {
     ]);
   });
 
-  it('counts a cold start by function name, beside the request’s other metrics', () => {
-    const { layer, documents } = recorder();
-    layer.startRequest();
-    layer.coldStart('valor-ivx-GetStockQuote');
-    layer.cacheLookup('quote', 'hit');
-    layer.flush();
-    expect(documents()).toHaveLength(1);
-    expect(extractMetrics(documents()).map((m) => [m.name, m.dimensions])).toEqual([
-      ['ColdStart', { service: 'valor-ivx-data', function_name: 'valor-ivx-GetStockQuote' }],
-      ['cache_hits_total', { service: 'valor-ivx-data', data_type: 'quote', freshness: 'fresh' }],
-    ]);
+  it('has Powertools count a cold start by function name, on the first on-demand invocation only', () => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
+    const printed: string[] = [];
+    // Powertools writes its cold-start document to stdout itself, beside the layer's own sink.
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      const { layer, documents } = recorder();
+      for (let i = 0; i < 3; i++) {
+        layer.startRequest();
+        layer.invocationStarted('valor-ivx-GetStockQuote');
+        layer.cacheLookup('quote', 'hit');
+        layer.flush();
+      }
+      expect(
+        extractMetrics(emfDocumentsIn(printed.join('').split('\n'))).map((m) => [m.name, m.dimensions]),
+      ).toEqual([['ColdStart', { service: 'valor-ivx-data', function_name: 'valor-ivx-GetStockQuote' }]]);
+      expect(documents()).toHaveLength(3);
+    } finally {
+      stdout.mockRestore();
+    }
+  });
+
+  it('counts no cold start where the container was initialised ahead of requests (provisioned concurrency)', () => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'provisioned-concurrency');
+    const printed: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      const { layer } = recorder();
+      layer.invocationStarted('valor-ivx-GetStockQuote');
+      expect(printed.join('')).not.toContain('ColdStart');
+    } finally {
+      stdout.mockRestore();
+    }
   });
 
   it('takes namespace and service from Powertools, which reads them from its environment variables', () => {
