@@ -1,5 +1,5 @@
 import { parseProviderId } from '../lib/requests.js';
-import { breaker } from './shared/container.js';
+import { breakerOperator } from './shared/container.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 import { operatorIdentity } from './shared/operator.js';
 import { jsonResponse } from './shared/responses.js';
@@ -12,8 +12,8 @@ import { jsonResponse } from './shared/responses.js';
 export const handler = httpEndpoint(async (event) => {
   const name = parseProviderId(event.pathParameters?.name);
   const actor = operatorIdentity(event);
-  if (event.resource.endsWith('/open')) await breaker.forceOpen(name, actor);
-  else await breaker.reset(name, actor);
-  const [status] = await breaker.describeAll([name]);
+  if (event.resource.endsWith('/open')) await breakerOperator.forceOpen(name, actor);
+  else await breakerOperator.reset(name, actor);
+  const [status] = await breakerOperator.describeAll([name]);
   return jsonResponse(200, { data: status });
 });

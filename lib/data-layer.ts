@@ -15,7 +15,9 @@ import type { DomainLogger } from './observability/logger.js';
 import { DataLayerMetrics } from './observability/metrics.js';
 import { ProviderManager } from './providers/provider-manager.js';
 import { batchEndpointsInOrder } from './providers/registry.js';
+import { BreakerOperator } from './resilience/breaker-operator.js';
 import { BreakerStore } from './resilience/breaker-store.js';
+import { BreakerView } from './resilience/breaker-view.js';
 import { CircuitBreaker } from './resilience/circuit-breaker.js';
 import { DependencyGuard, type DependencyName, guardClient } from './resilience/dependency-guard.js';
 import { AccuracyAudit } from './services/accuracy-audit.js';
@@ -70,13 +72,19 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   const memory = config.memoryCache.maxEntries > 0 ? new MemoryCache(config.memoryCache) : undefined;
   const cache = new DataCache(dynamodb, config.tableName, now, memory ? { memory } : {});
 
-  const breaker = new CircuitBreaker({
-    store: new BreakerStore(dynamodb, config.tableName),
+  const breakerStore = new BreakerStore(dynamodb, config.tableName);
+  const breakerDeps = {
+    store: breakerStore,
+    /** This container's view of the breakers, shared by its decisions and its operators' actions. */
+    view: new BreakerView(breakerStore, config.breaker.stateCacheMs),
     metrics: domainMetrics,
     logger,
     now: nowMs,
     options: config.breaker,
-  });
+  };
+  const breaker = new CircuitBreaker(breakerDeps);
+  /** Overrides and descriptions of the breakers: the operator endpoints, provider status, health. */
+  const breakerOperator = new BreakerOperator(breakerDeps);
 
   const keyPools = new KeyPoolStore(secretsManager, {
     secretPrefix: config.keyPoolSecretPrefix,
@@ -188,10 +196,21 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   };
 
   /** What the providers-status endpoint reads: breakers, key pools, the orders and measured agreement. */
-  const providerStatusDeps: ProviderStatusDeps = { breaker, keyPools, sources, agreement: agreementTally };
+  const providerStatusDeps: ProviderStatusDeps = {
+    breakers: breakerOperator,
+    keyPools,
+    sources,
+    agreement: agreementTally,
+  };
 
   /** What the deep health check reads: the table, the key pools, the breakers and both guards. */
-  const healthDeps: HealthDeps = { dynamodb, tableName: config.tableName, keyPools, breaker, guards };
+  const healthDeps: HealthDeps = {
+    dynamodb,
+    tableName: config.tableName,
+    keyPools,
+    breakers: breakerOperator,
+    guards,
+  };
 
   return {
     config,
@@ -199,6 +218,7 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
     /** The layer's metrics; the request's middleware opens and flushes them around each invocation. */
     metrics: domainMetrics,
     breaker,
+    breakerOperator,
     keyPools,
     keyStates,
     providers,

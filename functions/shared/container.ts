@@ -32,7 +32,7 @@ export const clients = {
 
 export const {
   metrics,
-  breaker,
+  breakerOperator,
   keyPools,
   keyStates,
   sources,

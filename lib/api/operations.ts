@@ -15,7 +15,7 @@ import {
   SearchParamsSchema,
   StatementParamsSchema,
 } from '../requests.js';
-import { CircuitStatusSchema } from '../resilience/circuit-breaker.js';
+import { CircuitStatusSchema } from '../resilience/breaker-status.js';
 import { AnswerMetaSchema, dataAnswerSchema, ProviderAttemptSchema } from '../services/answer-meta.js';
 import { BatchErrorSchema, BatchPricesAnswerSchema } from '../services/batch-prices.js';
 import { HealthReportSchema } from '../services/health.js';

@@ -69,14 +69,10 @@ export function suspectSince(
   return record.runFailures[options.failureThreshold - 1];
 }
 
-/** When a suspect run has stood long enough to open the breaker; undefined when there is none. */
-export function runStandsAt(
-  record: BreakerRecord,
-  options: Pick<CircuitBreakerOptions, 'failureThreshold' | 'stateCacheMs'>,
-): number | undefined {
-  const since = suspectSince(record, options);
+/** When a run that became suspect at `failedAt` (`suspectSince`) has stood long enough to open the breaker. */
+export function runStandsAt(failedAt: number, options: Pick<CircuitBreakerOptions, 'stateCacheMs'>): number {
   // Failure times carry a fraction of a millisecond only to tell them apart (see `CircuitBreaker`).
-  return since === undefined ? undefined : Math.floor(since) + runConfirmMs(options);
+  return Math.floor(failedAt) + runConfirmMs(options);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { runStandsAt } from './breaker-run.js';
+import { runStandsAt, suspectSince } from './breaker-run.js';
 
 /**
  * The circuit breaker's shared state and the pure rules over it: no I/O, so every threshold and
@@ -202,8 +202,11 @@ export type Admission =
   | { kind: 'allow' }
   /** `CLOSED`: calls are held while a suspect run awaits confirmation (see `breaker-run.ts`). */
   | { kind: 'reject'; state: BreakerState; retryAfterMs: number }
-  /** CLOSED with a run that has stood unrefuted: whoever wins CLOSED→OPEN reports it. */
-  | { kind: 'try-open' }
+  /**
+   * CLOSED with a run that has stood unrefuted: whoever wins CLOSED→OPEN reports it. `failedAt` is
+   * the failure that brought the run to the threshold: the write is conditional on it still standing.
+   */
+  | { kind: 'try-open'; failedAt: number }
   /** OPEN past `openUntil`: whoever wins OPEN→HALF_OPEN probes. */
   | { kind: 'try-half-open' }
   /** HALF_OPEN with no live lease (released after a probe succeeded, or expired): whoever wins it probes. */
@@ -217,9 +220,10 @@ export function admit(
 ): Admission {
   switch (record.state) {
     case 'CLOSED': {
-      const standsAt = runStandsAt(record, options);
-      if (standsAt === undefined) return { kind: 'allow' };
-      if (now >= standsAt) return { kind: 'try-open' };
+      const failedAt = suspectSince(record, options);
+      if (failedAt === undefined) return { kind: 'allow' };
+      const standsAt = runStandsAt(failedAt, options);
+      if (now >= standsAt) return { kind: 'try-open', failedAt };
       return { kind: 'reject', state: 'CLOSED', retryAfterMs: standsAt - now };
     }
     case 'OPEN':

@@ -5,7 +5,6 @@ import { suspectSince } from './breaker-run.js';
 import {
   type Admission,
   admit,
-  type BreakerOverride,
   type BreakerRecord,
   type BreakerState,
   type CircuitBreakerOptions,
@@ -15,7 +14,6 @@ import {
   openTimeoutMs,
   rateTripReason,
 } from './breaker-state.js';
-import { type CircuitStatus, describeBreaker, iso } from './breaker-status.js';
 import type { BreakerStore, ProbeLease, WriteOutcome } from './breaker-store.js';
 import {
   type CallTally,
@@ -28,12 +26,10 @@ import {
   planRefutation,
   tallyCall,
 } from './breaker-tally.js';
+import { reportTransition, settle } from './breaker-transition.js';
+import type { BreakerView } from './breaker-view.js';
 
 export { type CircuitBreakerOptions, DEFAULT_BREAKER_OPTIONS } from './breaker-state.js';
-export { type CircuitStatus, CircuitStatusSchema } from './breaker-status.js';
-
-/** How often an operator's override retries when a transition slips in between its read and its write. */
-const MAX_OVERRIDE_ATTEMPTS = 5;
 
 /** How often a count may find the record moved under it before giving up (each round is one write). */
 const MAX_COUNT_RACES = 5;
@@ -61,18 +57,18 @@ export type BreakerDecision =
   | { allowed: true; permit: BreakerPermit }
   | { allowed: false; state: BreakerState; retryAfterMs: number };
 
-/** What a breaker needs; `now` is epoch ms, injected so tests drive time. */
+/**
+ * What a breaker needs; `now` is epoch ms, injected so tests drive time. `view` is this container's
+ * view of the breakers, shared with its `BreakerOperator`.
+ */
 export interface CircuitBreakerDeps {
   store: BreakerStore;
-  metrics: DataLayerMetrics;
+  view: BreakerView;
+  metrics: Pick<DataLayerMetrics, 'breakerTransition' | 'breakerStoreError'>;
   logger: DomainLogger;
   now: () => number;
   options: CircuitBreakerOptions;
 }
-
-type Snapshot = { readAt: number; records: Map<string, BreakerRecord> | null };
-/** `fresh`: read from DynamoDB for this decision (or one running alongside it), not from memory. */
-type ReadResult = { records: Map<string, BreakerRecord> | null; fresh?: boolean; error?: unknown };
 
 const allow = (circuit: string): BreakerDecision => ({ allowed: true, permit: { circuit, kind: 'closed' } });
 
@@ -90,7 +86,8 @@ function afterRace(admission: Admission, circuit: string, stillClaimable: Breake
 /**
  * A circuit breaker per provider whose state every Lambda container shares through DynamoDB.
  *
- * - Decisions read every breaker in one Query, reused for `stateCacheMs`: at most one read per request.
+ * - Decisions read every breaker in one Query, reused for `stateCacheMs`: at most one read per request
+ *   (`BreakerView`, which this container's `BreakerOperator` shares for overrides and descriptions).
  * - A permit is one request's use of one provider. Its calls are recorded as they end
  *   (`recordSuccess`, `recordFailure`, with their duration: a slow call counts against the provider
  *   even when it succeeds) and written when it is `release`d, or at once when they could open the
@@ -106,11 +103,8 @@ function afterRace(admission: Admission, circuit: string, stillClaimable: Breake
  * - One probe at a time in HALF_OPEN, under a lease that expires, so a crashed probe cannot wedge it.
  * - Results that arrive after the state moved on (a late success while OPEN) fail their conditions.
  * - DynamoDB faults fail open: the call is allowed, the fault counted and logged, never thrown.
- *   Operator actions (`reset`, `forceOpen`, `describeAll`) do throw: an operator must see a failure.
  */
 export class CircuitBreaker {
-  #snapshot: Snapshot | undefined;
-  #reading: Promise<ReadResult> | undefined;
   /** What each live permit's calls told the breaker and is not written yet. */
   readonly #tallies = new WeakMap<BreakerPermit, CallTally>();
   /** Fast successes of the current window this container has not written, per circuit. */
@@ -126,7 +120,7 @@ export class CircuitBreaker {
   async acquire(circuit: string): Promise<BreakerDecision> {
     if (!this.deps.options.enabled) return allow(circuit);
     const now = this.deps.now();
-    const read = await this.#read(now);
+    const read = await this.deps.view.read(now);
     if (read.error !== undefined) this.#storeFailed(circuit, 'read', read.error);
     if (!read.records) return allow(circuit);
     const stored = read.records.get(circuit) ?? closedRecord(circuit);
@@ -140,7 +134,7 @@ export class CircuitBreaker {
       case 'reject':
         return { allowed: false, state: admission.state, retryAfterMs: admission.retryAfterMs };
       case 'try-open':
-        return this.#tryOpen(record, now);
+        return this.#tryOpen(record, admission.failedAt, now);
       case 'try-half-open':
       case 'try-probe-lease':
         return this.#tryProbe(record, now, admission.kind);
@@ -176,7 +170,7 @@ export class CircuitBreaker {
   async mayRetry(permit: BreakerPermit): Promise<boolean> {
     if (!this.deps.options.enabled) return true;
     if (permit.kind === 'probe') return false;
-    const read = await this.#read(this.deps.now());
+    const read = await this.deps.view.read(this.deps.now());
     if (read.error !== undefined) this.#storeFailed(permit.circuit, 'read', read.error);
     const record = read.records?.get(permit.circuit);
     // A suspect run holds calls: no retry either, until it is refuted.
@@ -201,26 +195,6 @@ export class CircuitBreaker {
     }
   }
 
-  /** Operator override: CLOSED with every count cleared, recorded with who did it. */
-  async reset(circuit: string, actor: string): Promise<void> {
-    await this.#override(circuit, 'reset', actor);
-  }
-
-  /** Operator override: OPEN with no automatic probe until `reset`, recorded with who did it. */
-  async forceOpen(circuit: string, actor: string): Promise<void> {
-    await this.#override(circuit, 'force-open', actor);
-  }
-
-  /** The named breakers as operators see them, from a fresh read (which also refreshes this container's view). */
-  async describeAll(circuits: readonly string[]): Promise<CircuitStatus[]> {
-    const now = this.deps.now();
-    const records = await this.deps.store.readAll();
-    this.#snapshot = { readAt: now, records };
-    return circuits.map((name) =>
-      describeBreaker(records.get(name) ?? closedRecord(name), now, this.deps.options),
-    );
-  }
-
   /**
    * Whole seconds (at least 1) until the earliest of the named breakers may let a call through: an
    * OPEN breaker's probe time or a HALF_OPEN breaker's lease end; for a 503's `Retry-After`.
@@ -229,7 +203,7 @@ export class CircuitBreaker {
   async retryAfterSeconds(circuits: readonly string[]): Promise<number | undefined> {
     if (!this.deps.options.enabled) return undefined;
     const now = this.deps.now();
-    const read = await this.#read(now);
+    const read = await this.deps.view.read(now);
     if (read.error !== undefined)
       for (const circuit of circuits) this.#storeFailed(circuit, 'read', read.error);
     const records = read.records;
@@ -256,10 +230,10 @@ export class CircuitBreaker {
       try {
         const outcome = await this.deps.store.count(record.circuit, plan);
         if (outcome.won) {
-          this.#remember(outcome.record);
+          this.deps.view.remember(outcome.record);
           return outcome.record;
         }
-        this.#remember(outcome.current);
+        this.deps.view.remember(outcome.current);
         known = outcome.current;
       } catch (error) {
         this.#storeFailed(record.circuit, 'refute', error);
@@ -270,10 +244,8 @@ export class CircuitBreaker {
   }
 
   /** A suspect run that has stood unrefuted: race to open the breaker; everyone is then rejected. */
-  async #tryOpen(record: BreakerRecord, now: number): Promise<BreakerDecision> {
+  async #tryOpen(record: BreakerRecord, failedAt: number, now: number): Promise<BreakerDecision> {
     const { options, store } = this.deps;
-    const failedAt = suspectSince(record, options);
-    if (failedAt === undefined) return allow(record.circuit);
     let outcome: WriteOutcome;
     try {
       outcome = await store.open(
@@ -285,7 +257,7 @@ export class CircuitBreaker {
       this.#storeFailed(record.circuit, 'open', error);
       return allow(record.circuit);
     }
-    this.#settle('CLOSED', outcome, 'consecutive failures threshold crossed and stood unrefuted');
+    settle(this.deps, 'CLOSED', outcome, 'consecutive failures threshold crossed and stood unrefuted');
     const current = outcome.won ? outcome.record : outcome.current;
     return afterRace(admit(current, now, options), record.circuit, {
       allowed: false,
@@ -316,7 +288,7 @@ export class CircuitBreaker {
       return allow(record.circuit);
     }
     if (!outcome.won) {
-      this.#remember(outcome.current);
+      this.deps.view.remember(outcome.current);
       // Still claimable means another container moved it and moved on.
       return afterRace(admit(outcome.current, now, this.deps.options), record.circuit, {
         allowed: false,
@@ -324,8 +296,9 @@ export class CircuitBreaker {
         retryAfterMs: this.deps.options.probeLeaseMs,
       });
     }
-    this.#remember(outcome.record);
-    if (kind === 'try-half-open') this.#transitioned('OPEN', outcome.record, 'recovery timeout elapsed');
+    this.deps.view.remember(outcome.record);
+    if (kind === 'try-half-open')
+      reportTransition(this.deps, 'OPEN', outcome.record, 'recovery timeout elapsed');
     const { circuit, version, openCount } = outcome.record;
     return { allowed: true, permit: { circuit, kind: 'probe', probeId: lease.probeId, version, openCount } };
   }
@@ -345,7 +318,7 @@ export class CircuitBreaker {
       const at = call.failed ? now + Math.random() : now;
       this.#noteOwn(permit.circuit, call, at);
       const tally = tallyCall(this.#tallies.get(permit) ?? EMPTY_TALLY, { ...call, at }, this.deps.options);
-      const known = this.#lastKnown(permit.circuit);
+      const known = this.deps.view.lastKnown(permit.circuit);
       const knownLater = this.#knownLater(permit.circuit);
       const judged = this.#withLatestSuccess(permit.circuit, tally);
       if (couldTrip(known, judged, this.#held.get(permit.circuit), now, this.deps.options, knownLater)) {
@@ -367,7 +340,7 @@ export class CircuitBreaker {
    */
   async #count(circuit: string, tally: CallTally, now: number): Promise<void> {
     const { options, store } = this.deps;
-    let known = this.#lastKnown(circuit);
+    let known = this.deps.view.lastKnown(circuit);
     for (let round = 0; round < MAX_COUNT_RACES; round++) {
       if (known.state !== 'CLOSED') {
         this.#held.delete(circuit);
@@ -388,13 +361,13 @@ export class CircuitBreaker {
       }
       const outcome = await store.count(circuit, plan);
       if (!outcome.won) {
-        this.#remember(outcome.current);
+        this.deps.view.remember(outcome.current);
         known = outcome.current;
         continue;
       }
       // Whatever was held went into this write, or belonged to a window that has just been replaced.
       this.#held.delete(circuit);
-      this.#remember(outcome.record);
+      this.deps.view.remember(outcome.record);
       // A run at the threshold only becomes suspect here: it opens once it stands (see `#tryOpen`).
       const reason = hasBadCalls(tally) ? rateTripReason(outcome.record, options) : undefined;
       if (reason === undefined) return;
@@ -407,7 +380,7 @@ export class CircuitBreaker {
           openCount: outcome.record.openCount + 1,
         },
       );
-      this.#settle('CLOSED', opened, `${reason} threshold crossed`);
+      settle(this.deps, 'CLOSED', opened, `${reason} threshold crossed`);
       return;
     }
     throw new Error(`breaker ${circuit}: the record kept moving for ${MAX_COUNT_RACES} rounds`);
@@ -451,13 +424,13 @@ export class CircuitBreaker {
     const counted = await this.deps.store.countProbeSuccess(circuit, probeId, now);
     if (!counted.won) {
       // The lease expired and another call holds it now: this result no longer speaks for the breaker.
-      this.#remember(counted.current);
+      this.deps.view.remember(counted.current);
       return;
     }
-    this.#remember(counted.record);
+    this.deps.view.remember(counted.record);
     if (counted.record.halfOpenSuccesses < this.deps.options.successThreshold) return;
     const closed = await this.deps.store.close(counted.record, now);
-    this.#settle('HALF_OPEN', closed, 'probes succeeded');
+    settle(this.deps, 'HALF_OPEN', closed, 'probes succeeded');
   }
 
   async #probeFailed(permit: Extract<BreakerPermit, { kind: 'probe' }>, now: number): Promise<void> {
@@ -470,55 +443,7 @@ export class CircuitBreaker {
         openCount: permit.openCount + 1,
       },
     );
-    this.#settle('HALF_OPEN', opened, 'probe failed');
-  }
-
-  async #override(circuit: string, action: BreakerOverride['action'], actor: string): Promise<void> {
-    const at = this.deps.now();
-    let current = await this.deps.store.read(circuit);
-    for (let attempt = 0; attempt < MAX_OVERRIDE_ATTEMPTS; attempt++) {
-      const outcome = await this.deps.store.override(current, { action, actor, at });
-      if (outcome.won && outcome.record.state === current.state) {
-        // Recorded, but no transition: a reset of a closed breaker emits no state-change metric.
-        this.#remember(outcome.record);
-        this.deps.logger.info('circuit breaker override recorded', {
-          circuit,
-          action,
-          actor,
-          state: current.state,
-        });
-        return;
-      }
-      if (outcome.won) {
-        this.#settle(current.state, outcome, `${action} by ${actor}`);
-        return;
-      }
-      current = outcome.current;
-    }
-    throw new Error(`breaker ${circuit}: ${action} lost ${MAX_OVERRIDE_ATTEMPTS} races with other writers`);
-  }
-
-  /** After a transition attempt: the winner reports it; either way this container's view is updated. */
-  #settle(from: BreakerState, outcome: WriteOutcome, reason: string): void {
-    if (outcome.won) {
-      this.#remember(outcome.record);
-      this.#transitioned(from, outcome.record, reason);
-    } else {
-      // Another container made this transition (or another one) first: not an error, and not ours to report.
-      this.#remember(outcome.current);
-    }
-  }
-
-  #transitioned(from: BreakerState, to: BreakerRecord, reason: string): void {
-    this.deps.metrics.breakerTransition(to.circuit, to.state);
-    this.deps.logger.info('circuit breaker state changed', {
-      circuit: to.circuit,
-      from,
-      to: to.state,
-      version: to.version,
-      reason,
-      nextProbeAt: iso(to.openUntil),
-    });
+    settle(this.deps, 'HALF_OPEN', opened, 'probe failed');
   }
 
   #storeFailed(circuit: string, operation: string, error: unknown): void {
@@ -528,41 +453,5 @@ export class CircuitBreaker {
       operation,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
-  }
-
-  /** Every breaker's record: from memory while fresh, else one Query shared by concurrent callers. */
-  async #read(now: number): Promise<ReadResult> {
-    const cached = this.#snapshot;
-    if (cached && now - cached.readAt < this.deps.options.stateCacheMs) return { records: cached.records };
-    this.#reading ??= this.#query(now).finally(() => {
-      this.#reading = undefined;
-    });
-    return this.#reading;
-  }
-
-  async #query(now: number): Promise<ReadResult> {
-    try {
-      const records = await this.deps.store.readAll();
-      this.#snapshot = { readAt: now, records };
-      return { records, fresh: true };
-    } catch (error) {
-      // The failure is remembered like a read, so an outage costs one failed call per cache period, not per request.
-      this.#snapshot = { readAt: now, records: null };
-      return { records: null, error };
-    }
-  }
-
-  /** The last record this container saw, however old: recording an outcome never costs a read. */
-  #lastKnown(circuit: string): BreakerRecord {
-    return this.#snapshot?.records?.get(circuit) ?? closedRecord(circuit);
-  }
-
-  /** Folds a record this container wrote or was shown by a failed condition into its view. */
-  #remember(record: BreakerRecord): void {
-    const records = this.#snapshot?.records;
-    if (!records) return;
-    const known = records.get(record.circuit);
-    // Concurrent writes may resolve out of order: never replace a later version with an earlier one.
-    if (!known || record.version >= known.version) records.set(record.circuit, record);
   }
 }

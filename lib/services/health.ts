@@ -2,8 +2,8 @@ import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
 import { PROVIDER_IDS } from '../model/provider-ids.js';
+import type { BreakerOperator } from '../resilience/breaker-operator.js';
 import { BREAKER_STATES } from '../resilience/breaker-state.js';
-import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { type DependencyGuard, DependencyGuardStatusSchema } from '../resilience/dependency-guard.js';
 import { toAttributes } from '../storage/item-attributes.js';
 import { DATA_TABLE } from '../storage/table-definition.js';
@@ -47,7 +47,7 @@ export interface HealthDeps {
   dynamodb: DynamoDBClient;
   tableName: string;
   keyPools: KeyPoolStore;
-  breaker: CircuitBreaker;
+  breakers: Pick<BreakerOperator, 'describeAll'>;
   guards: { dynamodb: DependencyGuard; secretsManager: DependencyGuard };
 }
 
@@ -68,7 +68,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
         ),
       ),
     ),
-    deps.breaker.describeAll(PROVIDER_IDS).catch(() => null),
+    deps.breakers.describeAll(PROVIDER_IDS).catch(() => null),
   ]);
   // A pool served from the last good read (Secrets Manager failing) is not a healthy read.
   const stale = PROVIDER_IDS.filter((provider) => deps.keyPools.refreshFailing(provider));

@@ -2,11 +2,8 @@ import * as z from 'zod/mini';
 import type { KeyPoolStore } from '../keys/key-pool-store.js';
 import { DATA_TYPES } from '../model/data-types.js';
 import { PROVIDER_IDS, type ProviderId } from '../model/provider-ids.js';
-import {
-  type CircuitBreaker,
-  type CircuitStatus,
-  CircuitStatusSchema,
-} from '../resilience/circuit-breaker.js';
+import type { BreakerOperator } from '../resilience/breaker-operator.js';
+import { type CircuitStatus, CircuitStatusSchema } from '../resilience/breaker-status.js';
 import { type Agreement, type AgreementTally, DisagreementSchema } from './agreement-tally.js';
 import type { DataSources } from './market-data-service.js';
 
@@ -55,7 +52,7 @@ export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
 
 /** What the status reads. */
 export interface ProviderStatusDeps {
-  breaker: CircuitBreaker;
+  breakers: Pick<BreakerOperator, 'describeAll'>;
   keyPools: KeyPoolStore;
   sources: DataSources;
   agreement: Pick<AgreementTally, 'readAll'>;
@@ -67,7 +64,7 @@ export interface ProviderStatusDeps {
  */
 export async function providerStatuses(deps: ProviderStatusDeps): Promise<ProviderStatus[]> {
   const [described, tallies] = await Promise.all([
-    deps.breaker.describeAll(PROVIDER_IDS),
+    deps.breakers.describeAll(PROVIDER_IDS),
     deps.agreement.readAll().then(
       (all) => all,
       // A tally that cannot be read must not hide the providers' breakers and keys.

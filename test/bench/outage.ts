@@ -9,8 +9,8 @@ const RATE_PER_SECOND = 5;
  */
 export async function measureOutage(stack: LocalStack, recoveryTimeoutSeconds: number) {
   const invoke = await quoteInvoker(stack.clientApiKey);
-  const { breaker } = await import('../../functions/shared/container.js');
-  const state = async () => (await breaker.describeAll(['alpha-vantage']))[0]?.state;
+  const { breakerOperator } = await import('../../functions/shared/container.js');
+  const state = async () => (await breakerOperator.describeAll(['alpha-vantage']))[0]?.state;
   let n = 0;
   const steadyUntil = async (target: string, limitMs: number) => {
     const started = Date.now();

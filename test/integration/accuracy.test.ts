@@ -46,7 +46,7 @@ describe('providers compared on a fill (DynamoDB Local, sandbox, default configu
     // Past the quote's freshness, Alpha Vantage is down: Finnhub refills, 2 % dearer than the cached quote.
     world.clock.advance((layer.config.cachePolicy.quote.freshSeconds + 1) * 1000);
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
-    await layer.breaker.forceOpen('fmp', 'test');
+    await layer.breakerOperator.forceOpen('fmp', 'test');
     const refill = await layer.service.getQuote('ACME', deadline());
     expect(refill.meta).toMatchObject({ provider: 'finnhub', cache: 'miss' });
     const [named] = agreementChecks(refill.meta.quality);
@@ -89,7 +89,7 @@ describe('providers compared on a fill (DynamoDB Local, sandbox, default configu
     await layer.service.getQuote('ACME', deadline());
     world.clock.advance((layer.config.cachePolicy.quote.freshSeconds + 1) * 1000);
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
-    await layer.breaker.forceOpen('fmp', 'test');
+    await layer.breakerOperator.forceOpen('fmp', 'test');
     const refill = await layer.service.getQuote('ACME', deadline());
     expect(refill.meta.provider).toBe('finnhub');
     expect(agreementChecks(refill.meta.quality)).toMatchObject([{ passed: true, subject: 'alpha-vantage' }]);
@@ -107,7 +107,7 @@ describe('the accuracy audit (every fill audited)', () => {
     const layer = await layerOnTestSandbox(world, 'accuracy-audit', AUDIT_EVERY_FILL);
     world.sandbox.setKnobs({ priceBias: { finnhub: 0.02 } });
     // FMP, next in the order, is passed over without a call: its breaker is open.
-    await layer.breaker.forceOpen('fmp', 'test');
+    await layer.breakerOperator.forceOpen('fmp', 'test');
     const answer = await layer.service.getQuote('ACME', deadline());
     expect(answer.meta.provider).toBe('alpha-vantage');
     expect(world.sandbox.stats().calls).toMatchObject({

@@ -16,7 +16,7 @@ async function hungAlphaVantage(env: Record<string, string> = {}) {
   return {
     /** A quote request with `deadlineMs` left; Alpha Vantage, first of five, gets a fifth of it. */
     quote: (deadlineMs: number) => layer.service.getQuote(`CUT${symbol++}`, world.clock.now() + deadlineMs),
-    breaker: async () => (await layer.breaker.describeAll([CIRCUIT]))[0],
+    breaker: async () => (await layer.breakerOperator.describeAll([CIRCUIT]))[0],
   };
 }
 

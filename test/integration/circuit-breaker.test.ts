@@ -11,9 +11,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local-aws.js';
 import type { DomainLogger } from '../../lib/observability/logger.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
+import { BreakerOperator } from '../../lib/resilience/breaker-operator.js';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import type { CircuitBreakerOptions } from '../../lib/resilience/breaker-state.js';
 import { BreakerStore } from '../../lib/resilience/breaker-store.js';
+import { BreakerView } from '../../lib/resilience/breaker-view.js';
 import {
   type BreakerDecision,
   type BreakerPermit,
@@ -68,15 +70,17 @@ async function fleet(size: number, overrides: Partial<CircuitBreakerOptions> = {
   const tableName = await freshDataTable(client, 'breaker');
   const clock = { now: T0 };
   const options = { ...DEFAULT_BREAKER_OPTIONS, ...overrides };
-  const container = (dynamodb: DynamoDBClient = client) =>
-    new CircuitBreaker({
-      store: new BreakerStore(dynamodb, tableName),
-      metrics,
-      logger,
-      now: () => clock.now,
-      options,
-    });
-  const breakers = Array.from({ length: size }, () => container());
+  /** One container's breaker decisions and its operator's side, sharing its view. */
+  const withOperator = (dynamodb: DynamoDBClient = client) => {
+    const store = new BreakerStore(dynamodb, tableName);
+    const view = new BreakerView(store, options.stateCacheMs);
+    const deps = { store, view, metrics, logger, now: () => clock.now, options };
+    return { breaker: new CircuitBreaker(deps), operator: new BreakerOperator(deps) };
+  };
+  const container = (dynamodb?: DynamoDBClient) => withOperator(dynamodb).breaker;
+  const containers = Array.from({ length: size }, () => withOperator());
+  const breakers = containers.map(({ breaker }) => breaker);
+  const operators = containers.map(({ operator }) => operator);
   const stored = async () =>
     (
       await client.send(
@@ -100,6 +104,7 @@ async function fleet(size: number, overrides: Partial<CircuitBreakerOptions> = {
     clock,
     options,
     breakers,
+    operators,
     container,
     stored,
     trip,
@@ -638,15 +643,15 @@ describe('CircuitBreaker when DynamoDB fails', () => {
 
 describe('CircuitBreaker operator overrides', () => {
   it('forces a breaker open with no automatic probe, and records who did it', async () => {
-    const { breakers, clock, options } = await fleet(5);
-    await at(breakers, 0).forceOpen(CIRCUIT, 'ops@example.com');
+    const { breakers, operators, clock, options } = await fleet(5);
+    await at(operators, 0).forceOpen(CIRCUIT, 'ops@example.com');
     clock.now += 10 * options.maxRecoveryTimeoutMs;
 
     const decisions = await Promise.all(breakers.map((breaker) => breaker.acquire(CIRCUIT)));
     expect(decisions.every((decision) => !decision.allowed)).toBe(true);
     expect(transitions()).toEqual(['OPEN']);
     expect(await at(breakers, 1).retryAfterSeconds([CIRCUIT])).toBeUndefined();
-    const [status] = await at(breakers, 1).describeAll([CIRCUIT]);
+    const [status] = await at(operators, 1).describeAll([CIRCUIT]);
     expect(status).toMatchObject({
       name: CIRCUIT,
       state: 'OPEN',
@@ -658,10 +663,10 @@ describe('CircuitBreaker operator overrides', () => {
   });
 
   it('resets a tripped breaker to closed with its counts cleared, and records who did it', async () => {
-    const { breakers, clock, store, trip } = await fleet(2);
+    const { breakers, operators, clock, store, trip } = await fleet(2);
     await trip(at(breakers, 0));
     clock.now += 1_000;
-    await at(breakers, 1).reset(CIRCUIT, 'ops@example.com');
+    await at(operators, 1).reset(CIRCUIT, 'ops@example.com');
 
     expect(await store.read(CIRCUIT)).toMatchObject({
       state: 'CLOSED',
@@ -678,9 +683,9 @@ describe('CircuitBreaker operator overrides', () => {
   });
 
   it('describes every named breaker from a fresh read', async () => {
-    const { breakers, clock, trip } = await fleet(2);
+    const { breakers, operators, clock, trip } = await fleet(2);
     await trip(at(breakers, 0));
-    const [alpha, fmp] = await at(breakers, 1).describeAll([CIRCUIT, 'fmp']);
+    const [alpha, fmp] = await at(operators, 1).describeAll([CIRCUIT, 'fmp']);
     expect(alpha).toEqual({
       name: CIRCUIT,
       state: 'OPEN',

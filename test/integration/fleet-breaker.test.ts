@@ -61,7 +61,7 @@ async function quoteFrom(container: FleetContainer) {
 async function breakerState(fleet: FleetContainer[]) {
   const [first] = fleet;
   if (!first) throw new Error('an empty fleet');
-  const [status] = await first.layer.breaker.describeAll([CIRCUIT]);
+  const [status] = await first.layer.breakerOperator.describeAll([CIRCUIT]);
   return status?.state;
 }
 

@@ -4,6 +4,7 @@ import { mulberry32 } from '../../infra/local/sandbox/random.js';
 import { DataLayerMetrics } from '../../lib/observability/metrics.js';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import { BreakerStore } from '../../lib/resilience/breaker-store.js';
+import { BreakerView } from '../../lib/resilience/breaker-view.js';
 import { CircuitBreaker, DEFAULT_BREAKER_OPTIONS } from '../../lib/resilience/circuit-breaker.js';
 import { quietLogger } from '../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
@@ -42,6 +43,7 @@ async function container() {
   const store = new BreakerStore(local.dynamodb, tableName);
   const breaker = new CircuitBreaker({
     store,
+    view: new BreakerView(store, options.stateCacheMs),
     metrics: new DataLayerMetrics(new Metrics({ namespace: 'Test', serviceName: 'lost-replies' })),
     logger: quietLogger,
     now: () => clock.now,

@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
 import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
+import type { BreakerOperator } from '../../lib/resilience/breaker-operator.js';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
-import type { CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
 import { batchPrices } from '../../lib/services/batch-prices.js';
 import { metricTotal } from '../support/cloudwatch-emf.js';
 import { buildDataLayer } from '../support/data-layer.js';
@@ -25,8 +25,10 @@ function layerAt(env: Record<string, string> = {}) {
 }
 
 /** Forces open every quote provider's breaker but Alpha Vantage's. */
-const forceOpenAllButAlphaVantage = (breaker: CircuitBreaker) =>
-  Promise.all(PROVIDER_IDS.filter((id) => id !== 'alpha-vantage').map((id) => breaker.forceOpen(id, 'test')));
+const forceOpenAllButAlphaVantage = (breakers: BreakerOperator) =>
+  Promise.all(
+    PROVIDER_IDS.filter((id) => id !== 'alpha-vantage').map((id) => breakers.forceOpen(id, 'test')),
+  );
 
 const avCalls = () => world.sandbox.stats().calls['alpha-vantage'] ?? 0;
 
@@ -35,7 +37,7 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
     // A 10 s recovery timeout keeps the run short; the rule is the same at the default 60 s. Alpha
     // Vantage on its paid plan: 5 requests a second spend a free key's 5 calls a minute within a second,
     // and then its budget, not its breaker, would keep the layer from calling it.
-    const { service, breaker, config } = await layerAt({
+    const { service, breakerOperator, config } = await layerAt({
       CIRCUIT_BREAKER_RECOVERY_TIMEOUT: '10',
       ...paidPlans(world, ['alpha-vantage']),
     });
@@ -44,7 +46,7 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
       world.clock.advance(200); // 5 requests a second
       return answer;
     };
-    const breakerState = async () => (await breaker.describeAll(['alpha-vantage']))[0]?.state;
+    const breakerState = async () => (await breakerOperator.describeAll(['alpha-vantage']))[0]?.state;
 
     for (let i = 0; i < 5; i++) expect((await request(i)).meta.provider).toBe('alpha-vantage');
 
@@ -63,7 +65,7 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
       // The run then holds calls until it has stood unrefuted, and the next request opens the breaker.
       expect(i - 100).toBeLessThanOrEqual(calling + Math.ceil(runConfirmMs(config.breaker) / 200) + 1);
     }
-    const openedAt = Date.parse((await breaker.describeAll(['alpha-vantage']))[0]?.openedAt ?? '');
+    const openedAt = Date.parse((await breakerOperator.describeAll(['alpha-vantage']))[0]?.openedAt ?? '');
 
     const callsWhenOpened = avCalls();
     for (let n = 0; n < 30; n++) {
@@ -109,8 +111,8 @@ describe('when every provider fails', () => {
   });
 
   it('takes Retry-After from the earliest breaker reopening', async () => {
-    const { service, breaker, config } = await layerAt();
-    await forceOpenAllButAlphaVantage(breaker);
+    const { service, breakerOperator, config } = await layerAt();
+    await forceOpenAllButAlphaVantage(breakerOperator);
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     let error: unknown;
     for (let i = 0; i < 2; i++)
@@ -119,7 +121,7 @@ describe('when every provider fails', () => {
     world.clock.advance(runConfirmMs(config.breaker));
     error = await service.getQuote('X2', world.clock.now() + 19_000).catch((e: unknown) => e);
     // Alpha Vantage's breaker opened on these failures; the others are forced open, with no probe time.
-    const [alphaVantage] = await breaker.describeAll(['alpha-vantage']);
+    const [alphaVantage] = await breakerOperator.describeAll(['alpha-vantage']);
     expect(alphaVantage?.state).toBe('OPEN');
     const untilProbe = Math.ceil((Date.parse(alphaVantage?.nextProbeAt ?? '') - world.clock.now()) / 1000);
     expect(untilProbe).toBeGreaterThan(0);
@@ -144,14 +146,14 @@ describe('unknown symbols', () => {
 
 describe('an unknown symbol', () => {
   it('is a 503, not a remembered 404, when one provider says so and the others were not asked', async () => {
-    const { service, breaker } = await layerAt();
-    await forceOpenAllButAlphaVantage(breaker);
+    const { service, breakerOperator } = await layerAt();
+    await forceOpenAllButAlphaVantage(breakerOperator);
     world.sandbox.setKnobs({ 'alpha-vantage': { unknownSymbols: ['LISTEDELSEWHERE'] } });
     await expect(service.getQuote('LISTEDELSEWHERE', world.clock.now() + 19_000)).rejects.toBeInstanceOf(
       ProvidersUnavailableError,
     );
     // Nothing was remembered: once FMP is back, it answers.
-    await breaker.reset('fmp', 'test');
+    await breakerOperator.reset('fmp', 'test');
     const answer = await service.getQuote('LISTEDELSEWHERE', world.clock.now() + 19_000);
     expect(answer.meta.provider).toBe('fmp');
   });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BreakerOperator } from '../../lib/resilience/breaker-operator.js';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import { BREAKER_PARTITION } from '../../lib/resilience/breaker-store.js';
 import type { BreakerPermit, CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
@@ -65,7 +66,7 @@ async function oneContainer(env: Record<string, string> = {}) {
 }
 
 const avCalls = () => world.sandbox.stats().calls['alpha-vantage'] ?? 0;
-const state = async (breaker: CircuitBreaker) => (await breaker.describeAll(['alpha-vantage']))[0];
+const state = async (breakers: BreakerOperator) => (await breakers.describeAll(['alpha-vantage']))[0];
 
 /** Records Alpha Vantage failures through another container's breaker, as its own requests would. */
 async function failuresElsewhere(breaker: CircuitBreaker, count: number) {
@@ -102,7 +103,7 @@ describe('ProviderManager on the healthy path', () => {
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'healthy' } });
     for (let i = 0; i < 20; i++) await layer.quote(`AFTER${i}`);
     expect(layer.breakerWrites.writes).toBe(1);
-    expect(await state(layer.breaker)).toMatchObject({
+    expect(await state(layer.breakerOperator)).toMatchObject({
       state: 'CLOSED',
       consecutiveFailures: 0,
       windowFailures: 1,
@@ -131,7 +132,7 @@ describe('ProviderManager with a provider that hangs', () => {
     expect(calls).toBeGreaterThanOrEqual(requests);
     expect(avCalls()).toBe(calls);
     expect(layer.breakerWrites.writes).toBe(0);
-    expect(await state(layer.breaker)).toMatchObject({
+    expect(await state(layer.breakerOperator)).toMatchObject({
       state: 'CLOSED',
       consecutiveFailures: 0,
       windowCalls: 0,
@@ -147,7 +148,7 @@ describe('ProviderManager with a provider that answers slowly', () => {
     for (let i = 0; i < layer.config.breaker.minimumCalls; i++) {
       expect(await layer.quote(`SLOW${i}`)).toMatchObject({ ok: true, provider: 'alpha-vantage' });
     }
-    expect(await state(layer.breaker)).toMatchObject({
+    expect(await state(layer.breakerOperator)).toMatchObject({
       state: 'OPEN',
       windowSlowCalls: 10,
       windowFailures: 0,
@@ -175,14 +176,14 @@ describe('ProviderManager retries and the breaker', () => {
       calls: 1,
     });
     expect(avCalls()).toBe(1);
-    expect(await state(here.breaker)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 5 });
+    expect(await state(here.breakerOperator)).toMatchObject({ state: 'CLOSED', consecutiveFailures: 5 });
 
     // Unrefuted for the confirmation time, the run opens the breaker at the next decision.
     world.clock.advance(runConfirmMs(here.config.breaker));
     const next = await here.quote('NEXT');
     expect(next).toMatchObject({ ok: true, provider: 'fmp' });
     expect(next.attempts[0]).toMatchObject({ provider: 'alpha-vantage', outcome: 'circuit_open', calls: 0 });
-    expect(await state(here.breaker)).toMatchObject({ state: 'OPEN', consecutiveFailures: 5 });
+    expect(await state(here.breakerOperator)).toMatchObject({ state: 'OPEN', consecutiveFailures: 5 });
     expect(avCalls()).toBe(1);
   });
 
@@ -227,6 +228,6 @@ describe('ProviderManager retries and the breaker', () => {
       calls: 1,
     });
     expect(avCalls()).toBe(1);
-    expect(await state(layer.breaker)).toMatchObject({ state: 'OPEN', openCount: 2 });
+    expect(await state(layer.breakerOperator)).toMatchObject({ state: 'OPEN', openCount: 2 });
   });
 });

@@ -47,10 +47,10 @@ afterAll(async () => {
 beforeEach(async () => {
   stack.sandbox.resetKnobs();
   // Each test starts with closed breakers and no parked key, whatever the one before it did.
-  const { breaker, keyStates } = await import('../../functions/shared/container.js');
+  const { breakerOperator, keyStates } = await import('../../functions/shared/container.js');
   await Promise.all(
     Object.keys(stack.sandbox.baseUrls).map(async (name) => {
-      await breaker.reset(name, 'e2e-test');
+      await breakerOperator.reset(name, 'e2e-test');
       await keyStates.release(name as ProviderId, 'primary');
     }),
   );

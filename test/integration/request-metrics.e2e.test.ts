@@ -54,12 +54,12 @@ afterAll(async () => {
 beforeEach(async () => {
   stack.sandbox.resetKnobs();
   // Each test starts with closed breakers and no parked key; the resets' own log lines kept quiet.
-  const { breaker, keyStates } = await import('../../functions/shared/container.js');
+  const { breakerOperator, keyStates } = await import('../../functions/shared/container.js');
   const quiet = captureOutput();
   try {
     await Promise.all(
       Object.keys(stack.sandbox.baseUrls).map(async (name) => {
-        await breaker.reset(name, 'e2e-test');
+        await breakerOperator.reset(name, 'e2e-test');
         await keyStates.release(name as ProviderId, 'primary');
       }),
     );

@@ -24,13 +24,14 @@ describe('a suspect run', () => {
 
   it('holds calls until it has stood for the confirmation time, then offers the race to open', () => {
     const standsAt = NOW + runConfirmMs(options);
-    expect(runStandsAt(fiveFailures, options)).toBe(standsAt);
+    expect(runStandsAt(NOW, options)).toBe(standsAt);
+    expect(runStandsAt(NOW + 0.7, options)).toBe(standsAt);
     expect(admit(fiveFailures, NOW + 1, options)).toEqual({
       kind: 'reject',
       state: 'CLOSED',
       retryAfterMs: standsAt - NOW - 1,
     });
-    expect(admit(fiveFailures, standsAt, options)).toEqual({ kind: 'try-open' });
+    expect(admit(fiveFailures, standsAt, options)).toEqual({ kind: 'try-open', failedAt: NOW });
     expect(admit(run(NOW), standsAt, options)).toEqual({ kind: 'allow' });
   });
 

@@ -1,48 +1,18 @@
-import { describe, expect, it, vi } from 'vitest';
-import type { DataLayerMetrics } from '../../../lib/observability/metrics.js';
+import { describe, expect, it } from 'vitest';
 import { runConfirmMs } from '../../../lib/resilience/breaker-run.js';
 import {
   type BreakerRecord,
-  type CircuitBreakerOptions,
   closedRecord,
   DEFAULT_BREAKER_OPTIONS,
 } from '../../../lib/resilience/breaker-state.js';
-import { type BreakerPermit, CircuitBreaker } from '../../../lib/resilience/circuit-breaker.js';
-import { FakeBreakerStore } from './fake-breaker-store.js';
+import type { BreakerPermit, CircuitBreaker } from '../../../lib/resilience/circuit-breaker.js';
+import { FAULT, breakerContainer as setup } from './fake-breaker-store.js';
 
 // The breaker's decisions from the outcomes its store gives, in memory: which writes it sends, what a
 // caller is told, what it reports. Races are scripted on the fake store (a lost condition returns the
 // record another container left); the store's own conditions run on DynamoDB Local in
 // test/integration/circuit-breaker.test.ts. Default options: threshold 5, 1 s state cache, 60 s recovery.
 const OPTIONS = DEFAULT_BREAKER_OPTIONS;
-const FAULT = new Error('ProvisionedThroughputExceededException');
-
-function setup(options: CircuitBreakerOptions = OPTIONS) {
-  let now = Date.now();
-  const store = new FakeBreakerStore();
-  const metrics = { breakerTransition: vi.fn(), breakerStoreError: vi.fn() };
-  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const breaker = new CircuitBreaker({
-    store: store.asStore(),
-    // Only the breaker's two metrics are used: a stub of those, asserted below.
-    metrics: metrics as unknown as DataLayerMetrics,
-    logger,
-    now: () => now,
-    options,
-  });
-  return {
-    breaker,
-    store,
-    metrics,
-    logger,
-    now: () => now,
-    advance: (ms: number) => {
-      now += ms;
-    },
-    stored: (record: Partial<BreakerRecord>) =>
-      store.records.set('fmp', { ...closedRecord('fmp'), ...record }),
-  };
-}
 
 async function permitOf(breaker: CircuitBreaker): Promise<BreakerPermit> {
   const decision = await breaker.acquire('fmp');
@@ -456,61 +426,7 @@ describe('retrying under a closed permit', () => {
   });
 });
 
-describe("an operator's override", () => {
-  it('reset closes an open breaker and reports the transition with who did it', async () => {
-    const { breaker, store, stored, metrics, logger, now } = setup();
-    stored({ state: 'OPEN', version: 3, openUntil: now() + 60_000, openCount: 2 });
-    await breaker.reset('fmp', 'ops@example.com');
-    expect(store.current('fmp')).toMatchObject({ state: 'CLOSED', version: 4, openCount: 0 });
-    expect(metrics.breakerTransition).toHaveBeenCalledWith('fmp', 'CLOSED');
-    expect(logger.info).toHaveBeenCalledWith(
-      'circuit breaker state changed',
-      expect.objectContaining({ reason: 'reset by ops@example.com' }),
-    );
-  });
-
-  it('reset of a closed breaker is recorded without a state change', async () => {
-    const { breaker, metrics, logger } = setup();
-    await breaker.reset('fmp', 'ops');
-    expect(metrics.breakerTransition).not.toHaveBeenCalled();
-    expect(logger.info).toHaveBeenCalledWith(
-      'circuit breaker override recorded',
-      expect.objectContaining({ action: 'reset', actor: 'ops', state: 'CLOSED' }),
-    );
-  });
-
-  it('force-open retries on the record a concurrent writer left, and throws after five lost races', async () => {
-    const { breaker, store, metrics } = setup();
-    store.script('override', { lose: { ...closedRecord('fmp'), version: 7 } });
-    await breaker.forceOpen('fmp', 'ops');
-    expect(store.current('fmp')).toMatchObject({ state: 'OPEN', forcedOpen: true, version: 8 });
-    expect(metrics.breakerTransition).toHaveBeenCalledWith('fmp', 'OPEN');
-
-    for (let version = 9; version < 14; version++)
-      store.script('override', { lose: { ...closedRecord('fmp'), version } });
-    await expect(breaker.reset('fmp', 'ops')).rejects.toThrow('reset lost 5 races');
-  });
-
-  it('throws a store fault to the operator', async () => {
-    const { breaker, store } = setup();
-    store.script('read', { fault: FAULT });
-    await expect(breaker.forceOpen('fmp', 'ops')).rejects.toBe(FAULT);
-  });
-});
-
-describe('what operators and Retry-After see', () => {
-  it('describeAll reads afresh and refreshes the view decisions use', async () => {
-    const { breaker, store, stored, now } = setup();
-    stored({ state: 'OPEN', version: 1, openUntil: now() + 30_000, openCount: 1 });
-    const statuses = await breaker.describeAll(['fmp', 'finnhub']);
-    expect(statuses.map((status) => [status.name, status.state])).toEqual([
-      ['fmp', 'OPEN'],
-      ['finnhub', 'CLOSED'],
-    ]);
-    expect(await breaker.acquire('fmp')).toMatchObject({ allowed: false, state: 'OPEN' });
-    expect(store.sent).toEqual(['readAll']);
-  });
-
+describe('Retry-After', () => {
   it('Retry-After is the earliest chance among the breakers, at least a second; none when unreadable', async () => {
     const { breaker, store, stored, metrics, now, advance } = setup();
     // fmp's probe lease ends this very millisecond: still a second, never `Retry-After: 0`.

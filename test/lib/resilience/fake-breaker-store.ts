@@ -1,5 +1,12 @@
-import type { BreakerOverride, BreakerRecord } from '../../../lib/resilience/breaker-state.js';
-import { closedRecord } from '../../../lib/resilience/breaker-state.js';
+import { vi } from 'vitest';
+import { BreakerOperator } from '../../../lib/resilience/breaker-operator.js';
+import {
+  type BreakerOverride,
+  type BreakerRecord,
+  type CircuitBreakerOptions,
+  closedRecord,
+  DEFAULT_BREAKER_OPTIONS,
+} from '../../../lib/resilience/breaker-state.js';
 import type {
   BreakerStore,
   OpenFrom,
@@ -7,6 +14,44 @@ import type {
   WriteOutcome,
 } from '../../../lib/resilience/breaker-store.js';
 import { applyPlan, type CountPlan } from '../../../lib/resilience/breaker-tally.js';
+import { BreakerView } from '../../../lib/resilience/breaker-view.js';
+import { CircuitBreaker } from '../../../lib/resilience/circuit-breaker.js';
+
+/** A DynamoDB fault, as a scripted call throws it. */
+export const FAULT = new Error('ProvisionedThroughputExceededException');
+
+/**
+ * One container's breakers on a `FakeBreakerStore`, as `createDataLayer` wires them (decisions and
+ * operator sharing one view), on a fake clock that starts at the machine's time. The metrics and the
+ * logger are spies; `stored` puts a record for `fmp` in the store, as another container would.
+ */
+export function breakerContainer(options: CircuitBreakerOptions = DEFAULT_BREAKER_OPTIONS) {
+  let now = Date.now();
+  const store = new FakeBreakerStore();
+  const metrics = { breakerTransition: vi.fn(), breakerStoreError: vi.fn() };
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const deps = {
+    store: store.asStore(),
+    view: new BreakerView(store, options.stateCacheMs),
+    metrics,
+    logger,
+    now: () => now,
+    options,
+  };
+  return {
+    breaker: new CircuitBreaker(deps),
+    operator: new BreakerOperator(deps),
+    store,
+    metrics,
+    logger,
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    stored: (record: Partial<BreakerRecord>) =>
+      store.records.set('fmp', { ...closedRecord('fmp'), ...record }),
+  };
+}
 
 /** The store's methods, by name: what `sent` lists and `script` takes. */
 export type BreakerCall = keyof BreakerStore;
