@@ -86,7 +86,7 @@ const NETWORK_ERROR_CODES = new Set([
  * socket timeout, a refused connection), as opposed to an answer it sent (or a reset): a failed
  * condition, a validation error, throttling or a 5xx all come with an HTTP status and prove it alive.
  */
-export function isUnreachable(error: unknown): boolean {
+export function isUnreachable(error: unknown): error is Error {
   if (!(error instanceof Error)) return false;
   const { $metadata, code } = error as { $metadata?: { httpStatusCode?: number }; code?: unknown };
   if ($metadata?.httpStatusCode !== undefined) return false;
@@ -203,8 +203,7 @@ export class DependencyGuard {
 }
 
 /** The fault's name and code only: messages can carry endpoints, never useful in a log line here. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown';
+function describe(error: Error): string {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? `${error.name} (${code})` : error.name;
 }
