@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DailyBar, DailySeries } from '../../../lib/model/daily-bars.js';
-import type { Quote } from '../../../lib/model/quote.js';
+import type { DailyBar } from '../../../lib/model/daily-bars.js';
 import {
   AGREEMENT_CHECK_ID,
   agreementCheck,
@@ -9,11 +8,11 @@ import {
   compareQuotes,
   compareSeries,
   DEFAULT_AGREEMENT_TOLERANCE,
-  type Sighting,
   withAgreement,
 } from '../../../lib/quality/agreement.js';
 import { check, reportOf } from '../../../lib/quality/report.js';
 import { sessionClose as closeOf } from '../../../lib/services/agreement-review.js';
+import { pricedQuote, seen, series } from '../../support/sightings.js';
 
 const tolerance = DEFAULT_AGREEMENT_TOLERANCE;
 // Friday 2026-12-04: the session closes at 16:00 New York (21:00 UTC in winter).
@@ -21,21 +20,8 @@ const DAY = '2026-12-04';
 const AFTER_CLOSE = Date.parse('2026-12-04T22:00:00Z');
 const DURING_SESSION = Date.parse('2026-12-04T17:00:00Z');
 
-function quote(price: number, previousClose: number | null, tradingDay = DAY): Quote {
-  return {
-    symbol: 'IBM',
-    price,
-    open: null,
-    high: null,
-    low: null,
-    previousClose,
-    change: null,
-    changePercent: null,
-    volume: null,
-    tradingDay,
-    currency: 'USD',
-  };
-}
+const quote = (price: number, previousClose: number | null, tradingDay = DAY) =>
+  pricedQuote(price, previousClose, tradingDay);
 
 function bar(date: string, close: number, scale = 1): DailyBar {
   return {
@@ -48,16 +34,6 @@ function bar(date: string, close: number, scale = 1): DailyBar {
     volume: 1000,
   };
 }
-
-function series(bars: DailyBar[]): DailySeries {
-  return { symbol: 'IBM', currency: 'USD', bars };
-}
-
-const seen = <V>(provider: Sighting<V>['provider'], value: V, fetchedAt: number): Sighting<V> => ({
-  provider,
-  value,
-  fetchedAt,
-});
 
 describe('agrees', () => {
   it('allows 0.5 % of the larger price, or one cent for small prices, and no more', () => {
