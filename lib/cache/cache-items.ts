@@ -108,7 +108,7 @@ const optionalText = z.catch(z.optional(z.string()), undefined);
 
 /** A head as stored. Each field is read on its own: an unreadable one is read as absent (a time as 0). */
 const HeadSchema = z.object({
-  [DATA_TABLE.partitionKey]: optionalText,
+  [DATA_TABLE.partitionKey]: z.catch(z.string(), ''),
   provider: optionalText,
   fetchedAt: optionalText,
   freshUntil: time,
@@ -129,12 +129,12 @@ const PartSchema = z.object({ [DATA_TABLE.sortKey]: z.string(), bytes: z.instanc
 type Head = z.output<typeof HeadSchema>;
 
 function readHead(head: Item): Head {
-  // Every field has a fallback: the schema refuses no object.
-  return fromAttributes(HeadSchema, head) ?? HeadSchema.parse({});
+  // Every field has a fallback, so the schema refuses no object: an item always reads as a head.
+  return fromAttributes(HeadSchema, head) as Head;
 }
 
-/** The partition key (`<dataType>#<key>`) of a head read back, if it names one. */
-export function cacheIdOf(head: Item): string | undefined {
+/** The partition key (`<dataType>#<key>`) of a head read back ('' when unreadable: it names no entry). */
+export function cacheIdOf(head: Item): string {
   return readHead(head)[DATA_TABLE.partitionKey];
 }
 

@@ -32,7 +32,7 @@ import {
   ttlOf,
 } from './cache-items.js';
 import type { CachePolicy } from './cache-policy.js';
-import { compressJson, decompressJson, joinBytes, splitBytes } from './item-codec.js';
+import { compressJson, decompressJson, splitBytes } from './item-codec.js';
 import type { MemoryCache } from './memory-cache.js';
 
 /** A cached answer and how old it is. `fresh` is false once past the data type's fresh lifetime. */
@@ -104,7 +104,7 @@ export class DataCache {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
     options: DataCacheOptions = {},
   ) {
     this.partBytes = options.partBytes ?? MAX_PART_BYTES;
@@ -167,10 +167,8 @@ export class DataCache {
       const answer: BatchGetItemCommandOutput = await this.client.send(
         new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
       );
-      for (const item of answer.Responses?.[this.tableName] ?? []) {
-        const id = cacheIdOf(item);
-        if (id !== undefined) records.set(id, recordOf(item, []));
-      }
+      for (const item of answer.Responses?.[this.tableName] ?? [])
+        records.set(cacheIdOf(item), recordOf(item, []));
       pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
     }
     await Promise.all(
@@ -241,9 +239,10 @@ export class DataCache {
     if (!record) return { kind: 'none' };
     const nowMs = this.now().getTime();
     if (record.notFoundUntil > nowMs) return { kind: 'not_found' };
-    if (!(record.servableUntil > nowMs) || !record.bytes) return { kind: 'none' };
+    // A value whose fetch time cannot be read has no age to answer with: a miss, refetched.
+    const { fetchedAt } = record;
+    if (!(record.servableUntil > nowMs) || !record.bytes || fetchedAt === undefined) return { kind: 'none' };
     const { value, quality } = await decompressJson<StoredValue<T>>(record.bytes);
-    const fetchedAt = record.fetchedAt ?? '';
     return {
       kind: 'value',
       entry: {
@@ -324,7 +323,8 @@ export class DataCache {
     const freshUntil = fetchedMs + policy.freshSeconds * 1000;
     const servableUntil = freshUntil + policy.maxStaleSeconds * 1000;
     const stored: StoredValue<T> = { value, quality: source.quality ?? null };
-    const parts = splitBytes(await compressJson(stored), this.partBytes);
+    const compressed = await compressJson(stored);
+    const parts = splitBytes(compressed, this.partBytes);
     const splittable = SPLITTABLE.has(dataType);
     if (parts.length > 1 && !splittable) {
       throw new CacheValueTooLargeError(`a ${dataType} value does not fit one cache item`);
@@ -338,7 +338,7 @@ export class DataCache {
       servableUntil,
       notFoundAt: 0,
       notFoundUntil: 0,
-      bytes: joinBytes(parts),
+      bytes: compressed,
     });
     const version = parts.length > 1 ? randomUUID().slice(0, 8) : undefined;
     if (version !== undefined) {
@@ -359,7 +359,7 @@ export class DataCache {
         Item: headItem(
           dataType,
           key,
-          version === undefined ? { bytes: parts[0] ?? new Uint8Array() } : { version, parts: parts.length },
+          version === undefined ? { bytes: compressed } : { version, parts: parts.length },
           { provider: source.provider, fetchedAt: source.fetchedAt.toISOString(), freshUntil, servableUntil },
         ),
         // Only a splittable value can leave parts behind; the old head says which.

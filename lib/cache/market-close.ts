@@ -16,8 +16,8 @@ function newYorkOffsetMs(instant: number): number {
  */
 export function nextMarketClose(now: Date): number {
   const nowMs = now.getTime();
-  for (let dayOffset = 0; dayOffset < 8; dayOffset++) {
-    const probe = nowMs + dayOffset * 86_400_000;
+  // Ends by the third day: a weekend is two days long.
+  for (let probe = nowMs; ; probe += 86_400_000) {
     const offset = newYorkOffsetMs(probe);
     const local = new Date(probe + offset);
     const weekday = local.getUTCDay();
@@ -26,5 +26,4 @@ export function nextMarketClose(now: Date): number {
       Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), CLOSE_HOUR_NEW_YORK) - offset;
     if (closeMs > nowMs) return closeMs;
   }
-  throw new Error('no weekday within a week: unreachable');
 }

@@ -24,14 +24,11 @@ export interface NewYorkWallClock {
 }
 
 export function newYorkWallClock(instant: Date | number): NewYorkWallClock {
-  const parts = Object.fromEntries(newYorkParts.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
-  return {
-    year: parts.year ?? 1970,
-    month: parts.month ?? 1,
-    day: parts.day ?? 1,
-    // Formatters differ on midnight ("00" or "24"): the hour is read modulo 24.
-    hour: (parts.hour ?? 0) % 24,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-  };
+  const clock: NewYorkWallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  // The formatter's options name every field; its other parts are the separators between them.
+  for (const { type, value } of newYorkParts.formatToParts(instant))
+    if (type in clock) clock[type as keyof NewYorkWallClock] = Number(value);
+  // Formatters differ on midnight ("00" or "24"): the hour is read modulo 24.
+  clock.hour %= 24;
+  return clock;
 }

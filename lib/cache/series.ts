@@ -63,12 +63,14 @@ function daysBefore(isoDate: string, days: number): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The earliest and latest of ISO dates, which sort as text. */
+/** The earliest and latest of ISO dates, which compare as text (`Math.min` would read them as NaN). */
 function earliest(first: string, ...rest: string[]): string {
-  return [first, ...rest].sort()[0] ?? first;
+  // biome-ignore lint/complexity/useMathMinMax: dates as text, see above
+  return rest.reduce((min, date) => (date < min ? date : min), first);
 }
 function latest(first: string, ...rest: string[]): string {
-  return [first, ...rest].sort().at(-1) ?? first;
+  // biome-ignore lint/complexity/useMathMinMax: dates as text, see above
+  return rest.reduce((max, date) => (date > max ? date : max), first);
 }
 
 /**

@@ -97,6 +97,24 @@ describe('a cached value as items', () => {
     expect([...found.values()].map((lookup) => lookup.kind)).toEqual(['value', 'value', 'none']);
     expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(2);
   });
+
+  it('asks again when a throttled batch answered no item at all, and counts keys never read as misses', async () => {
+    // DynamoDB's reply may leave the table out of `Responses` when every key went unprocessed: mocked,
+    // as DynamoDB Local does not throttle.
+    const unprocessed = { table: { Keys: [{ pk: { S: 'quote#IBM' }, sk: { S: 'cache#v2' } }] } };
+    mock.on(BatchGetItemCommand).resolves({ UnprocessedKeys: unprocessed });
+    const found = await cacheAt().lookupMany('quote', ['IBM'], 2);
+    expect(found.get('IBM')).toEqual({ kind: 'none' });
+    expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(2);
+  });
+
+  it('reads a head whose fetch time cannot be read as a miss: a value of unknown age is not served', async () => {
+    mock.on(PutItemCommand).resolves({});
+    await cacheAt().write('quote', 'IBM', { price: 1 }, source, policy);
+    const { fetchedAt: _unreadable, ...head } = puts()[0]?.Item ?? {};
+    mock.on(GetItemCommand).resolves({ Item: { ...head, fetchedAt: { N: '1' } } });
+    expect(await cacheAt().lookup('quote', 'IBM')).toEqual({ kind: 'none' });
+  });
 });
 
 describe('the "not found" marker', () => {
@@ -167,6 +185,20 @@ describe('reading around the items', () => {
     expect(await cache.remembered('quote', 'IBM')).toMatchObject({ kind: 'value' });
     expect(mock.commandCalls(GetItemCommand)).toHaveLength(0);
     expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(0);
+  });
+
+  it("remembers a value DynamoDB answered, so this container's next lookups of it cost no read", async () => {
+    mock.on(PutItemCommand).resolves({});
+    await cacheAt().write('quote', 'IBM', { price: 1 }, source, policy);
+    mock.on(GetItemCommand).resolves({ Item: puts()[0]?.Item });
+    const cache = withMemory();
+    expect(await cache.lookup('quote', 'IBM')).toMatchObject({
+      kind: 'value',
+      entry: { value: { price: 1 } },
+    });
+    expect(await cache.lookup('quote', 'IBM')).toMatchObject({ kind: 'value' });
+    expect((await cache.lookupMany('quote', ['IBM'])).get('IBM')).toMatchObject({ kind: 'value' });
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(1);
   });
 
   it('keeps what memory holds when DynamoDB shows no head yet (a replica behind this write)', async () => {

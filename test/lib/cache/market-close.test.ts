@@ -12,6 +12,12 @@ describe('nextMarketClose', () => {
     expect(close('2026-07-01T12:00:00Z')).toBe('2026-07-01T20:00:00.000Z');
   });
 
+  it('is the same day at midnight in New York (05:00 UTC in winter)', () => {
+    expect(close('2026-11-27T05:00:00Z')).toBe('2026-11-27T21:00:00.000Z');
+    // Saturday's midnight: the weekend is skipped from there too.
+    expect(close('2026-11-28T05:00:00Z')).toBe('2026-11-30T21:00:00.000Z');
+  });
+
   it('moves to the next weekday after the close', () => {
     expect(close('2026-11-26T21:00:00Z')).toBe('2026-11-27T21:00:00.000Z');
   });
