@@ -512,11 +512,13 @@ describe("this container's evidence", () => {
   });
 
   it('outcomes are still counted while the state cannot be read', async () => {
-    const { breaker, store } = setup();
+    const { breaker, store, metrics } = setup();
     store.script('readAll', { fault: FAULT });
     await oneCall(breaker, 'failure', 10);
     expect(store.sent).toEqual(['readAll', 'count']);
     expect(store.current('fmp').consecutiveFailures).toBe(1);
+    // The failed read is the one fault: the count's write went through.
+    expect(metrics.breakerStoreError).toHaveBeenCalledTimes(1);
   });
 
   it('a refutation that keeps losing races gives up after five rounds and decides on the last record shown', async () => {
