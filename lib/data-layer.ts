@@ -1,6 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CacheReader } from './cache/cache-reader.js';
 import { DataCache } from './cache/data-cache.js';
 import { CacheFillCoordinator } from './cache/fill-coordinator.js';
 import { DEFAULT_FILL_LEASE_OPTIONS } from './cache/fill-lease-state.js';
@@ -148,8 +149,11 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
   });
 
   /** One provider call per missing key across the fleet, and one refresh per value in its soft window. */
+  /** How requests read the cache: a DynamoDB fault goes on with what this container remembers. */
+  const reader = new CacheReader({ cache, metrics: domainMetrics, logger });
   const fills = new CacheFillCoordinator({
     store: new FillLeaseStore(dynamodb, config.tableName),
+    cache: reader,
     metrics: domainMetrics,
     logger,
     now: nowMs,
@@ -159,6 +163,7 @@ export function createDataLayer({ config, clients, logger, metrics, clock }: Dat
 
   const marketData = new MarketDataService({
     cache,
+    reader,
     providers,
     breaker,
     metrics: domainMetrics,

@@ -1,6 +1,7 @@
 import type { CachePolicy } from '../cache/cache-policy.js';
+import { type CacheReader, cacheFault } from '../cache/cache-reader.js';
 import type { CachedEntry, CacheLookup, DataCache } from '../cache/data-cache.js';
-import type { CacheFillCoordinator, Fetched } from '../cache/fill-coordinator.js';
+import type { CacheFillCoordinator, FillClaim, Filled } from '../cache/fill-coordinator.js';
 import { staleHandling } from '../cache/fill-lease-state.js';
 import { nextMarketClose } from '../cache/market-close.js';
 import {
@@ -28,7 +29,7 @@ import type { PriceActions } from '../prices/adjust.js';
 import { actionsCheck, presentSeries } from '../prices/present.js';
 import type { ProviderEndpoint, ProviderFailure } from '../providers/provider.js';
 import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../providers/provider-manager.js';
-import type { Sighting } from '../quality/agreement.js';
+import { AGREEMENT_CHECK_ID, type Sighting } from '../quality/agreement.js';
 import { type QualityReport, reportOf } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import type { AgreementReview } from './agreement-review.js';
@@ -86,7 +87,10 @@ export type DataSources = {
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 export interface MarketDataServiceDeps {
-  cache: DataCache;
+  /** Where fetched values are written (and unknown symbols remembered). */
+  cache: Pick<DataCache, 'write' | 'rememberNotFound'>;
+  /** How a request reads the cache: a fault is counted and goes on with what memory holds. */
+  reader: CacheReader;
   providers: ProviderManager;
   breaker: CircuitBreaker;
   metrics: DataLayerMetrics;
@@ -141,7 +145,7 @@ export class MarketDataService {
     const untilClose = Math.ceil((nextMarketClose(now) - now.getTime()) / 1000);
     const freshSeconds = Math.max(60, Math.min(untilClose, this.deps.cachePolicy.daily_history.freshSeconds));
     const [cached, current] = await Promise.all([
-      this.readCache<CoveredSeries>('daily_history', query.symbol),
+      this.deps.reader.read<CoveredSeries>('daily_history', query.symbol),
       this.currentActions(query.symbol, now.getTime() + Math.max(0, deadline - now.getTime()) / 3),
     ]);
     const known = current ?? (cached.kind === 'value' ? cached.entry.value.asTraded : undefined);
@@ -172,7 +176,7 @@ export class MarketDataService {
     // A series fetched for this very range that starts later than asked is all the providers' plans
     // hold (a listing inside the range, or history past every plan's reach): answered as it is.
     const slice = sliceSeries(answer.data, query);
-    const scored = this.deps.sources.daily_history.score(slice, new Date(answer.meta.fetchedAt));
+    const scored = this.sliceScore(slice, answer);
     const today = now.toISOString().slice(0, 10);
     const basis = presentSeries(answer.data, query, query.adjustment ?? DEFAULT_ADJUSTMENT, current, today);
     const sliceQuality = reportOf([...scored.checks, actionsCheck(basis.adjustment)]);
@@ -180,6 +184,19 @@ export class MarketDataService {
     const quality = this.deps.agreement?.carryOver(sliceQuality, answer.meta.quality) ?? sliceQuality;
     const data = { ...withoutCoverage(slice), bars: basis.bars };
     return { data, meta: { ...answer.meta, quality, adjustment: basis.adjustment } };
+  }
+
+  /**
+   * A slice's own checks, scored as at the series' fetch. The series was scored when it was fetched
+   * (its report is cached with it): a slice holding every bar of it takes those checks rather than
+   * scoring the same bars a second time; a narrower slice is scored on its own bars.
+   */
+  private sliceScore(slice: CoveredSeries, series: DataAnswer<CoveredSeries>): QualityReport {
+    const { quality, fetchedAt } = series.meta;
+    if (quality && slice.bars.length === series.data.bars.length) {
+      return reportOf(quality.checks.filter((check) => check.id !== AGREEMENT_CHECK_ID));
+    }
+    return this.deps.sources.daily_history.score(slice, new Date(fetchedAt));
   }
 
   /**
@@ -279,55 +296,112 @@ export class MarketDataService {
     return fromCache(found.entry, { stale: false, attempts: [] });
   }
 
+  /**
+   * The one path of every key: the cache; on a miss the fill coordinator, which says whether this
+   * request fetches or answers another's fill; then the providers, when this request fetches.
+   */
   private async lookup<K extends keyof DataSources>(
     dataType: K,
     request: LookupRequest<K>,
   ): Promise<DataAnswer<SourceValue<K>>> {
-    const cached = request.cached ?? (await this.readCache<SourceValue<K>>(dataType, request.key));
+    const { key, deadline } = request;
+    const cached = request.cached ?? (await this.deps.reader.read<SourceValue<K>>(dataType, key));
     const fresh = this.fromFreshEntry(dataType, cached, request.symbol);
     if (fresh) return fresh;
 
-    // The answer this request fetched itself (not one it shared or waited for): the one it may audit.
-    let ownFetch: DataAnswer<SourceValue<K>> | undefined;
-    const fetch = async (): Promise<Fetched<DataAnswer<SourceValue<K>>>> => {
-      const fetched = await this.fetchAndStore(dataType, request, cached);
-      ownFetch = fetched.answer;
-      // A series cached for one request's range may not reach back as far as a waiter's: its lease is
-      // released, so such a waiter fetches its own rather than wait for the lease to lapse.
-      return request.accepts ? { ...fetched, cachedFreshUntil: null } : fetched;
-    };
-    const reread = () => this.filledByAnother(dataType, request);
-    // An audit runs once the fill is over: its value is cached and its lease released, so requests
-    // waiting for it are not held while a second provider is asked.
-    const audited = async (answer: DataAnswer<SourceValue<K>>) =>
-      answer === ownFetch ? this.audited(dataType, request, answer) : answer;
+    const fills = this.deps.fills;
     if (cached.kind === 'value' && this.withinSoftWindow(dataType, cached.entry)) {
-      const { entry } = cached;
-      const revalidated = await this.deps.fills.revalidate(dataType, request.key, {
-        reread,
-        stale: () => {
-          this.deps.metrics.cacheLookup(dataType, 'stale');
-          return fromCache(entry, { stale: true, attempts: [] });
-        },
-        fetch: () => {
-          this.deps.metrics.cacheLookup(dataType, 'miss');
-          return fetch();
-        },
-      });
-      return audited(revalidated);
+      // Refreshed by one request at a time (here, and fleet-wide): the others answer stale at once.
+      if (fills.isFilling(dataType, key)) return this.staleAnswer(dataType, cached.entry);
+      const refreshed = fills.share(
+        dataType,
+        key,
+        Number.POSITIVE_INFINITY,
+        this.refresh(dataType, request, cached),
+      );
+      return this.audited(dataType, request, await refreshed);
     }
     this.deps.metrics.cacheLookup(dataType, 'miss');
-    // One provider call per key, fleet-wide: the other requests wait for it and answer what it cached.
-    const filled = await this.deps.fills.fill(dataType, request.key, request.deadline, {
-      fetch,
-      reread,
-      giveUp: (retryAfterSeconds) => this.withoutFill(dataType, cached, retryAfterSeconds),
-      withoutLease: async () =>
-        cached.kind === 'value'
-          ? this.withoutFill(dataType, cached, DEFAULT_RETRY_AFTER_SECONDS)
-          : (await fetch()).answer,
-    });
-    return audited(filled);
+    const joined = fills.join<Filling<K>>(dataType, key, deadline);
+    if (joined) {
+      const shared = await joined;
+      // A joiner answers the fill it shared as it is: only the request that fetched audits it.
+      return shared.kind === 'answer'
+        ? shared.answer.answer
+        : this.withoutFill(dataType, cached, shared.retryAfterSeconds);
+    }
+    return this.audited(
+      dataType,
+      request,
+      await fills.share(dataType, key, deadline, this.fill(dataType, request, cached)),
+    );
+  }
+
+  /** A key the cache missed, filled by this request or answered from another's fill (see `CacheFillCoordinator`). */
+  private async fill<K extends keyof DataSources>(
+    dataType: K,
+    request: LookupRequest<K>,
+    cached: CacheLookup<SourceValue<K>>,
+  ): Promise<Filling<K>> {
+    const turn = await this.deps.fills.turn(dataType, request.key, request.deadline, request.accepts);
+    switch (turn.kind) {
+      case 'lead':
+        return { answer: await this.fetchUnderLease(dataType, request, cached, turn.claim), fetched: true };
+      case 'filled':
+        return { answer: filledAnswer(turn.found, request.symbol), fetched: false };
+      case 'out_of_time':
+        return { answer: this.withoutFill(dataType, cached, turn.retryAfterSeconds), fetched: false };
+      case 'no_lease':
+        // Without a lease every request in the fleet could call the providers at once: a stale value
+        // this request read is the answer, and only a request with none fetches.
+        if (cached.kind === 'value') {
+          return { answer: this.withoutFill(dataType, cached, DEFAULT_RETRY_AFTER_SECONDS), fetched: false };
+        }
+        return { answer: (await this.fetchAndStore(dataType, request, cached)).answer, fetched: true };
+    }
+  }
+
+  /** A value within its soft window: refreshed by this request if it wins the lease, else answered stale. */
+  private async refresh<K extends keyof DataSources>(
+    dataType: K,
+    request: LookupRequest<K>,
+    cached: Extract<CacheLookup<SourceValue<K>>, { kind: 'value' }>,
+  ): Promise<Filling<K>> {
+    const turn = await this.deps.fills.refreshTurn(dataType, request.key, request.accepts);
+    switch (turn.kind) {
+      case 'refresh':
+        this.deps.metrics.cacheLookup(dataType, 'miss');
+        return { answer: await this.fetchUnderLease(dataType, request, cached, turn.claim), fetched: true };
+      case 'filled':
+        return { answer: filledAnswer(turn.found, request.symbol), fetched: false };
+      case 'stale':
+        return { answer: this.staleAnswer(dataType, cached.entry), fetched: false };
+    }
+  }
+
+  /** Fetches and caches under the lease this request won, then hands the lease back to the coordinator. */
+  private async fetchUnderLease<K extends keyof DataSources>(
+    dataType: K,
+    request: LookupRequest<K>,
+    cached: CacheLookup<SourceValue<K>>,
+    claim: FillClaim,
+  ): Promise<DataAnswer<SourceValue<K>>> {
+    let cachedFreshUntil: number | null = null;
+    try {
+      const fetched = await this.fetchAndStore(dataType, request, cached);
+      // A series cached for one request's range may not reach back as far as a waiter's: its lease is
+      // released, so such a waiter fetches its own rather than wait for the lease to lapse.
+      if (!request.accepts) cachedFreshUntil = fetched.cachedFreshUntil;
+      return fetched.answer;
+    } finally {
+      await this.deps.fills.finish(dataType, request.key, claim, cachedFreshUntil);
+    }
+  }
+
+  /** A cached value within its soft window, answered stale at once. */
+  private staleAnswer<T>(dataType: DataType, entry: CachedEntry<T>): DataAnswer<T> {
+    this.deps.metrics.cacheLookup(dataType, 'stale');
+    return fromCache(entry, { stale: true, attempts: [] });
   }
 
   /**
@@ -337,10 +411,12 @@ export class MarketDataService {
   private async audited<K extends keyof DataSources>(
     dataType: K,
     { symbol, query, deadline }: LookupRequest<K>,
-    answer: DataAnswer<SourceValue<K>>,
+    { answer, fetched }: Filling<K>,
   ): Promise<DataAnswer<SourceValue<K>>> {
     const review = this.deps.agreement;
-    if (!review) return answer;
+    // An audit runs once the fill is over (its value cached, its lease handed back), so requests
+    // waiting for it are not held while a second provider is asked; only a fetched answer is audited.
+    if (!review || !fetched) return answer;
     const { meta } = answer;
     const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
     const quality = await review.withAudit(
@@ -368,7 +444,7 @@ export class MarketDataService {
     dataType: K,
     { key, symbol, query, deadline, policy: policyOverride }: LookupRequest<K>,
     cached: CacheLookup<SourceValue<K>>,
-  ): Promise<Fetched<DataAnswer<SourceValue<K>>>> {
+  ): Promise<Stored<DataAnswer<SourceValue<K>>>> {
     const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
     let result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
       source.score(value, this.deps.now()),
@@ -417,7 +493,7 @@ export class MarketDataService {
     fetched: FetchedValue<SourceValue<K>>,
     policyOverride?: Partial<CachePolicy>,
     fill?: FillUnderReview<K>,
-  ): Promise<Fetched<DataAnswer<SourceValue<K>>>> {
+  ): Promise<Stored<DataAnswer<SourceValue<K>>>> {
     const { value, provider, fetchedAt, attempts } = fetched;
     const policy = { ...this.deps.cachePolicy[dataType], ...policyOverride };
     const review = fill && this.deps.agreement;
@@ -456,22 +532,6 @@ export class MarketDataService {
     return staleHandling(entry.ageSeconds, policy) === 'revalidate';
   }
 
-  /**
-   * What another request's fill left in the cache: a fresh value this request accepts, a remembered
-   * unknown symbol, or nothing. A strongly consistent read: it decides whether this request calls a
-   * provider after waiting, and an eventually consistent one may not show a fill of the last second.
-   */
-  private async filledByAnother<K extends keyof DataSources>(
-    dataType: K,
-    { key, symbol, accepts }: LookupRequest<K>,
-  ): Promise<DataAnswer<SourceValue<K>> | null> {
-    const found = await this.readCache<SourceValue<K>>(dataType, key, { consistent: true });
-    if (found.kind === 'not_found') throw new SymbolNotFoundError(symbol);
-    if (found.kind !== 'value' || !found.entry.fresh) return null;
-    if (accepts && !accepts(found.entry.value)) return null;
-    return fromCache(found.entry, { stale: false, attempts: [] });
-  }
-
   /** A request that waited out its time for another's fill: the last good value, stale, or 503. */
   private withoutFill<T>(
     dataType: DataType,
@@ -486,40 +546,11 @@ export class MarketDataService {
   }
 
   /**
-   * A cache read that counts a failed read and goes on with what this container remembers of the key
-   * (its memory cache), a miss when nothing.
-   */
-  private async readCache<T>(
-    dataType: DataType,
-    key: string,
-    options?: { consistent?: boolean },
-  ): Promise<CacheLookup<T>> {
-    const read = await this.tolerate(
-      dataType,
-      'read',
-      () => this.deps.cache.lookup<T>(dataType, key, options),
-      null,
-    );
-    return read ?? this.deps.cache.remembered<T>(dataType, key);
-  }
-
-  /**
    * Many keys of one data type in one round (batches); a failed read is counted like any cache fault
    * and every key goes on with what this container remembers of it, a miss when nothing.
    */
-  async readCacheMany<T>(dataType: DataType, keys: readonly string[]): Promise<Map<string, CacheLookup<T>>> {
-    const read = await this.tolerate(
-      dataType,
-      'read',
-      () => this.deps.cache.lookupMany<T>(dataType, keys),
-      null,
-    );
-    if (read) return read;
-    return new Map(
-      await Promise.all(
-        keys.map(async (key) => [key, await this.deps.cache.remembered<T>(dataType, key)] as const),
-      ),
-    );
+  readCacheMany<T>(dataType: DataType, keys: readonly string[]): Promise<Map<string, CacheLookup<T>>> {
+    return this.deps.reader.readMany<T>(dataType, keys);
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */
@@ -574,12 +605,7 @@ export class MarketDataService {
     try {
       return await run();
     } catch (error) {
-      this.deps.metrics.cacheError(dataType, operation);
-      this.deps.logger.warn('cache unavailable; going on without it', {
-        dataType,
-        operation,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
+      cacheFault(this.deps, dataType, operation, error);
       return fallback;
     }
   }
@@ -610,6 +636,24 @@ function sightingOf<T>(cached: CacheLookup<T>): Sighting<T> | null {
 export type DailyHistoryAnswer = DataAnswer<DailySeries> & {
   meta: DataAnswer<DailySeries>['meta'] & { adjustment: AdjustmentMeta };
 };
+
+/** A value this request fetched and the cache write's outcome: until when it stays fresh (epoch ms), `null` when the write failed or cached nothing. */
+interface Stored<A> {
+  answer: A;
+  cachedFreshUntil: number | null;
+}
+
+/** A fill's answer, and whether this request fetched it (the one answer it may audit). */
+interface Filling<K extends keyof DataSources> {
+  answer: DataAnswer<SourceValue<K>>;
+  fetched: boolean;
+}
+
+/** What another request's fill cached, as this request answers it. */
+function filledAnswer<T>(found: Filled<T>, symbol: string): DataAnswer<T> {
+  if (found.kind === 'not_found') throw new SymbolNotFoundError(symbol);
+  return fromCache(found.entry, { stale: false, attempts: [] });
+}
 
 /** A value a provider answered, with where it came from and how it scored. */
 export type FetchedValue<T> = Omit<Extract<ProviderChainResult<T>, { ok: true }>, 'ok'>;
