@@ -50,10 +50,10 @@ export type RefreshTurn<T> =
 export type Joined<A> = { kind: 'answer'; answer: A } | { kind: 'out_of_time'; retryAfterSeconds: number };
 
 export interface CacheFillCoordinatorDeps {
-  store: FillLeaseStore;
+  store: Pick<FillLeaseStore, 'claim' | 'read' | 'release'>;
   /** Where a waiter looks for what another request's fill cached (strongly consistent reads). */
   cache: CacheReads;
-  metrics: DataLayerMetrics;
+  metrics: Pick<DataLayerMetrics, 'coalescedWait' | 'leaseTakeover' | 'cacheError'>;
   logger: DomainLogger;
   /** Epoch ms. */
   now: () => number;
