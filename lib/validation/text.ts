@@ -30,9 +30,12 @@ const ENTITY = /&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,6});/gi;
 /**
  * C0 and C1 control characters (`Cc`) and lone surrogates (`Cs`: with the `u` flag a well-formed
  * pair reads as one code point, so only halves match). Tab, newlines and form feeds are left for
- * the whitespace step, so `a\nb` becomes `a b`, not `ab`.
+ * the whitespace step, so `a\nb` becomes `a b`, not `ab`: `\t-\r` is U+0009..U+000D (tab, line feed,
+ * vertical tab, form feed, carriage return). A range rather than `\v`: Stryker's regex mutator turns
+ * `\v` into `\V`, a syntax error under the `u` flag that keeps the whole module from loading
+ * (stryker-js issue 6130).
  */
-const CONTROL = /(?![\t\n\v\f\r])[\p{Cc}\p{Cs}]/gu;
+const CONTROL = /(?![\t-\r])[\p{Cc}\p{Cs}]/gu;
 /**
  * Invisible characters that carry no meaning in provider text: zero-width space, word joiner, BOM.
  * Zero-width (non-)joiners stay: Persian, Indic scripts and emoji sequences need them.
@@ -81,7 +84,6 @@ export function sanitizeText(raw: unknown, maxLength: number): string | null {
   if (typeof raw !== 'string') return null;
   const limit = Number.isFinite(maxLength) ? Math.floor(maxLength) : 0;
   if (limit <= 0) return null;
-  if (MISSING_TEXT.has(raw.trim().toLowerCase())) return null;
   const cleaned = raw
     .replace(CODE_BLOCK, ' ')
     .replace(TAG, ' ')
@@ -91,7 +93,8 @@ export function sanitizeText(raw: unknown, maxLength: number): string | null {
     .replace(INVISIBLE, '')
     .replace(WHITESPACE, ' ')
     .trim();
-  if (cleaned === '' || MISSING_TEXT.has(cleaned.toLowerCase())) return null;
+  // A marker is read after cleaning, so `<b>N/A</b>` is one too; an empty result is caught below.
+  if (MISSING_TEXT.has(cleaned.toLowerCase())) return null;
   const bounded = truncate(cleaned, limit);
   return bounded === '' ? null : bounded;
 }
