@@ -108,9 +108,8 @@ export class KeyBroker implements KeySource {
     const usable = (pool?.keys ?? []).filter((key) => this.#usable(provider, key, states.get(key.id), now));
     const turn = this.#turns.get(provider) ?? this.deps.firstTurn ?? Math.floor(Math.random() * 1_000);
     this.#turns.set(provider, turn + 1);
-    for (let offset = 0; offset < usable.length; offset++) {
-      const key = usable[(turn + offset) % usable.length];
-      if (!key) continue;
+    const start = usable.length === 0 ? 0 : turn % usable.length;
+    for (const key of [...usable.slice(start), ...usable.slice(0, start)]) {
       const taken = await this.#take(provider, key, now, options.spare);
       if (taken) {
         // A re-test that never reported (its call was not made) must not judge this ordinary lease.
@@ -167,14 +166,15 @@ export class KeyBroker implements KeySource {
     const limits = spare === undefined ? own : withSpare(own, spare);
     // A limit with nothing to spare grants nothing (the limiter's condition lets a window's first call through).
     if ((limits.perMinute ?? 1) <= 0 || (limits.perDay ?? 1) <= 0) return null;
-    // The limits are part of the name: an operator who raises them need not wait out the window. A
-    // spare-keeping lease's refusal says nothing of the key's whole budget: it has a name of its own.
-    const name = `${provider}#${key.id}#${limits.perMinute ?? '-'}/${limits.perDay ?? '-'}${spare === undefined ? '' : '#spare'}`;
+    // The limits are part of the name: an operator who raises them need not wait out the window, and
+    // a spare-keeping lease's refusal (under lower limits) says nothing of the key's whole budget.
+    const name = `${provider}#${key.id}#${limits.perMinute ?? '-'}/${limits.perDay ?? '-'}`;
     if ((this.#exhausted.get(name) ?? 0) > now) return null;
     try {
       const taken = await this.deps.limiter.take(provider, key.id, limits, now);
       if (taken.granted) return 'leased';
-      if (taken.refusedBy !== 'contention') this.#exhausted.set(name, taken.resetsAt);
+      // Until the refusing window ends; a refusal for contention ends at once (`resetsAt` is now).
+      this.#exhausted.set(name, taken.resetsAt);
       return null;
     } catch (error) {
       this.#storeFailed('take budget', provider, key.id, error);

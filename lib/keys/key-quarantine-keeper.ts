@@ -29,8 +29,11 @@ export class KeyQuarantineKeeper {
   readonly #localRuns = new Map<string, { count: number; since: number }>();
   /** Quarantines this container decided but could not write, by `${provider}#${keyId}`. */
   readonly #localHolds = new Map<string, { addedAt?: string; until: number }>();
-  /** Re-tests this container claimed and has not heard back from, by `${provider}#${keyId}`. */
-  readonly #retesting = new Map<string, KeyState>();
+  /**
+   * Re-tests this container claimed and has not heard back from, by `${provider}#${keyId}`: the
+   * `quarantinedAt` of the quarantine each tests, the only one its verdict may lift.
+   */
+  readonly #retesting = new Map<string, number>();
 
   constructor(private readonly deps: KeyQuarantineKeeperDeps) {}
 
@@ -85,14 +88,16 @@ export class KeyQuarantineKeeper {
     const { retestMs } = this.deps.options;
     for (const key of keys) {
       const state = states.get(key.id);
-      if (!state || !isQuarantined(state, key) || !isRetestDue(state, now, retestMs)) continue;
+      if (state?.quarantinedAt === undefined || !isQuarantined(state, key)) continue;
+      const quarantinedAt = state.quarantinedAt;
+      if (!isRetestDue({ quarantinedAt, retestAt: state.retestAt }, now, retestMs)) continue;
       try {
         if (!(await this.deps.states.claimRetest(provider, state, now + retestMs)).won) continue;
       } catch (error) {
         this.deps.storeFailed('claim re-test', provider, key.id, error);
         continue;
       }
-      this.#retesting.set(`${provider}#${key.id}`, state);
+      this.#retesting.set(`${provider}#${key.id}`, quarantinedAt);
       return key;
     }
     return null;
@@ -108,19 +113,19 @@ export class KeyQuarantineKeeper {
    * released fleet-wide; rejected or inconclusive → it waits for the next re-test.
    */
   async judge(provider: ProviderId, keyId: string, outcome: 'ok' | FailureKind): Promise<boolean> {
-    const state = this.#retesting.get(`${provider}#${keyId}`);
-    if (!state) return false;
+    const quarantinedAt = this.#retesting.get(`${provider}#${keyId}`);
+    if (quarantinedAt === undefined) return false;
     this.#retesting.delete(`${provider}#${keyId}`);
     const verdict = retestVerdict(outcome);
     const context = { provider, keyId, outcome };
-    if (verdict !== 'released' || state.quarantinedAt === undefined) {
+    if (verdict !== 'released') {
       this.deps.metrics.keyRetest(provider, verdict);
       this.deps.logger.info('quarantined provider key re-tested; it stays quarantined', context);
       return true;
     }
     try {
       // Lost only when the quarantine changed meanwhile (an operator, a new value): nothing to lift.
-      const write = await this.deps.states.releaseAfterRetest(provider, keyId, state.quarantinedAt);
+      const write = await this.deps.states.releaseAfterRetest(provider, keyId, quarantinedAt);
       if (write.won) {
         this.deps.metrics.keyRetest(provider, 'released');
         this.deps.logger.warn('provider key released: the provider accepts it again', context);

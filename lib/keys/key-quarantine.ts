@@ -28,10 +28,13 @@ export const DEFAULT_KEY_QUARANTINE: KeyQuarantineOptions = {
   retestMs: 3_600_000,
 };
 
-/** Whether a quarantined key's re-test is due: `retestAt` once one was claimed, else an interval after the quarantine. */
-export function isRetestDue(state: KeyState, now: number, retestMs: number): boolean {
-  const due = state.retestAt ?? (state.quarantinedAt ?? now) + retestMs;
-  return due <= now;
+/** Whether a quarantine's re-test is due: `retestAt` once one was claimed, else an interval after the quarantine. */
+export function isRetestDue(
+  quarantine: Required<Pick<KeyState, 'quarantinedAt'>> & Pick<KeyState, 'retestAt'>,
+  now: number,
+  retestMs: number,
+): boolean {
+  return (quarantine.retestAt ?? quarantine.quarantinedAt + retestMs) <= now;
 }
 
 /** The outcomes that prove the provider accepted the key: it answered the question asked. */

@@ -255,11 +255,6 @@ function newToken(): string {
 }
 
 type Kind = 'minute' | 'day';
-interface CountedWindow {
-  kind: Kind;
-  window: CountingWindow;
-  limit: number | undefined;
-}
 
 /**
  * Budget counted in this container's memory, with the same windows and limits: what the broker
@@ -270,31 +265,21 @@ export class InMemoryBudget {
 
   take(provider: ProviderId, keyId: string, limits: KeyLimits, now: number): TakeResult {
     for (const [name, entry] of this.#calls) if (entry.endsAt <= now) this.#calls.delete(name);
-    const windows: CountedWindow[] = [
-      { kind: 'minute', window: minuteWindow(now), limit: limits.perMinute },
-      { kind: 'day', window: dayWindow(provider, now), limit: limits.perDay },
-    ];
-    const names = windows.map((counted) => `${provider}#${sortKey(keyId, counted.kind, counted.window.id)}`);
-    const full = windows.flatMap((counted, index) => {
-      const calls = this.#calls.get(names[index] ?? '')?.calls ?? 0;
-      return counted.limit !== undefined && calls >= counted.limit ? [index] : [];
+    const windows = [
+      { kind: 'minute' as const, window: minuteWindow(now), limit: limits.perMinute },
+      { kind: 'day' as const, window: dayWindow(provider, now), limit: limits.perDay },
+    ].map((counted) => {
+      const name = `${provider}#${sortKey(keyId, counted.kind, counted.window.id)}`;
+      return { ...counted, name, calls: this.#calls.get(name)?.calls ?? 0 };
     });
-    if (full.length > 0) return refusal(windows, full);
-    windows.forEach((counted, index) => {
-      const name = names[index] ?? '';
-      const calls = this.#calls.get(name)?.calls ?? 0;
-      this.#calls.set(name, { calls: calls + 1, endsAt: counted.window.endsAt });
-    });
+    const full = windows.filter((counted) => counted.limit !== undefined && counted.calls >= counted.limit);
+    // A refusal by the longest of the full windows: the key has no budget until that one ends.
+    const refusing = full.find((counted) => counted.kind === 'day') ?? full[0];
+    if (refusing) return { granted: false, refusedBy: refusing.kind, resetsAt: refusing.window.endsAt };
+    for (const counted of windows)
+      this.#calls.set(counted.name, { calls: counted.calls + 1, endsAt: counted.window.endsAt });
     return { granted: true };
   }
-}
-
-/** A refusal by the longest of the full windows: the key has no budget until that one ends. */
-function refusal(windows: CountedWindow[], full: number[]): TakeResult {
-  const refusing = full.flatMap((index) => windows[index] ?? []);
-  const longest = refusing.find((counted) => counted.kind === 'day') ?? refusing[0];
-  if (!longest) throw new Error('rate limiter: a refusal names no window');
-  return { granted: false, refusedBy: longest.kind, resetsAt: longest.window.endsAt };
 }
 
 function partitionKey(provider: ProviderId): string {

@@ -29,6 +29,18 @@ describe('InMemoryBudget', () => {
     expect(budget.take('alpha-vantage', 'k', limits, Date.UTC(2026, 10, 27)).granted).toBe(true);
   });
 
+  it('refuses by the day when the minute and the day are both full: no budget until the day ends', () => {
+    const budget = new InMemoryBudget();
+    const limits = { perMinute: 2, perDay: 2 };
+    budget.take('alpha-vantage', 'k', limits, T0);
+    budget.take('alpha-vantage', 'k', limits, T0);
+    expect(budget.take('alpha-vantage', 'k', limits, T0)).toEqual({
+      granted: false,
+      refusedBy: 'day',
+      resetsAt: Date.UTC(2026, 10, 27),
+    });
+  });
+
   it('counts keys and providers apart', () => {
     const budget = new InMemoryBudget();
     const limits = { perMinute: 1 };

@@ -18,7 +18,7 @@ import { DataLayerMetrics } from '../../../lib/observability/metrics.js';
 import { captureStdout, emfMetrics } from '../../support/stdout-capture.js';
 
 // The faults here (no DynamoDB at all, throttling after a good answer) are what DynamoDB Local
-// cannot produce: an unreachable endpoint and aws-sdk-client-mock play them.
+// cannot produce: aws-sdk-client-mock plays them.
 const T0 = Date.UTC(2026, 10, 26, 15, 0, 10);
 const MINUTE = 60_000;
 
@@ -58,13 +58,14 @@ function container(client: DynamoDBClient, pool: KeyPool | Error) {
   return { broker, clock };
 }
 
-const unreachable = () =>
-  new DynamoDBClient({
-    endpoint: 'http://127.0.0.1:9',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+/** A client whose every call fails as a refused connection does (the unit project opens no socket). */
+const unreachable = () => {
+  const client = new DynamoDBClient({ region: 'us-east-1' });
+  mockClient(client).rejects(
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }),
+  );
+  return client;
+};
 
 const throttle = () =>
   new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyPoolLayoutError, KeyPoolStore } from '../../../lib/keys/key-pool-store.js';
 import type { DomainLogger } from '../../../lib/observability/logger.js';
 import type { DataLayerMetrics } from '../../../lib/observability/metrics.js';
@@ -199,6 +199,48 @@ describe('KeyPoolStore when a refresh fails', () => {
     // Past 60 s fresh and 30 s stale, the last pool is no longer served.
     now += 28_000;
     await expect(pools.pool('fmp')).rejects.toMatchObject({ name: 'InternalServiceError' });
+  });
+
+  it("serves the last pool an hour past fresh and backs off 5 s first by default, on the machine's clock", async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now });
+    try {
+      mock
+        .on(GetSecretValueCommand)
+        .resolvesOnce({ SecretString: JSON.stringify(POOL) })
+        .rejects(answered('InternalServiceError', 500));
+      const pools = new KeyPoolStore(client, { secretPrefix: 'test/', cacheSeconds: 300 });
+      await pools.pool('fmp');
+      vi.setSystemTime(now + 300_000);
+      expect(await pools.pool('fmp')).toEqual(POOL);
+      vi.setSystemTime(now + 304_999);
+      expect(await pools.pool('fmp')).toEqual(POOL);
+      expect(reads()).toBe(2);
+      vi.setSystemTime(now + 305_000);
+      expect(await pools.pool('fmp')).toEqual(POOL);
+      expect(reads()).toBe(3);
+      // 300 s fresh and 3600 s stale: then the refresh's error.
+      vi.setSystemTime(now + 3_899_999);
+      expect(await pools.pool('fmp')).toEqual(POOL);
+      vi.setSystemTime(now + 3_900_000);
+      await expect(pools.pool('fmp')).rejects.toMatchObject({ name: 'InternalServiceError' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('logs a thrown value that is no Error as an unknown error, never its text, and backs off every pool', async () => {
+    mock.on(GetSecretValueCommand).callsFake(() => Promise.reject(SECRET_VALUE));
+    const pools = store();
+    await expect(pools.pool('fmp')).rejects.toBe(SECRET_VALUE);
+    expect(warnings).toMatchObject([{ scope: 'every key pool', error: 'unknown error' }]);
+    expect(JSON.stringify(warnings)).not.toContain(SECRET_VALUE);
+    await expect(pools.pool('polygon')).rejects.toBe(SECRET_VALUE);
+    expect(reads()).toBe(1);
+  });
+
+  it('refuses a secret stored as binary, with no string to read a pool from', async () => {
+    mock.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([123, 125]) });
+    await expect(store().pool('polygon')).rejects.toBeInstanceOf(KeyPoolLayoutError);
   });
 
   it('reads a pool again once its back-off is over, and serves it as healthy', async () => {

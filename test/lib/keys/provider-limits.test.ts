@@ -4,6 +4,7 @@ import {
   effectiveLimits,
   minuteWindow,
   PROVIDER_LIMITS,
+  withSpare,
 } from '../../../lib/keys/provider-limits.js';
 
 describe('provider limits', () => {
@@ -43,5 +44,20 @@ describe('provider limits', () => {
       endsAt: Date.UTC(2026, 10, 28),
     });
     expect(dayWindow('fmp', Date.UTC(2026, 11, 31, 12)).id).toBe('2026-12-31');
+  });
+});
+
+describe('limits that keep a spare', () => {
+  it('holds back the spare share of each limited window, rounded up, and leaves unlimited windows unlimited', () => {
+    expect(withSpare({ perMinute: 5, perDay: 25 }, 0.2)).toEqual({ perMinute: 4, perDay: 20 });
+    expect(withSpare({ perMinute: 8, perDay: 800 }, 0.25)).toEqual({ perMinute: 6, perDay: 600 });
+    expect(withSpare({ perDay: 250 }, 0.1)).toEqual({ perDay: 225 });
+    expect(withSpare({ perMinute: 60 }, 0.5)).toEqual({ perMinute: 30 });
+    expect(withSpare({}, 0.5)).toEqual({});
+  });
+
+  it('always leaves at least one call of each limit, so a limit of one leaves the spare-keeping call nothing', () => {
+    expect(withSpare({ perMinute: 5, perDay: 25 }, 0)).toEqual({ perMinute: 4, perDay: 24 });
+    expect(withSpare({ perMinute: 1, perDay: 3 }, 0.01)).toEqual({ perMinute: 0, perDay: 2 });
   });
 });

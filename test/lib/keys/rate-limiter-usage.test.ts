@@ -65,6 +65,35 @@ describe('RateLimiter.take', () => {
     expect(sent()[0]?.ExpressionAttributeValues?.[':perDay']).toBeUndefined();
   });
 
+  it("counts a key with no per-minute limit in the minute's window with no minute limit in the condition", async () => {
+    mock.on(UpdateItemCommand).resolves({});
+    const rateLimiter = limiter();
+    await rateLimiter.take('fmp', 'k', { perDay: 250 }, T0);
+    await rateLimiter.take('fmp', 'k', { perDay: 250 }, T0 + 1_000);
+    expect(sent()[1]?.ConditionExpression).toBe(
+      '#minute >= :minute AND NOT contains(#tokens, :token) AND (attribute_not_exists(#calls) OR #calls < :perDay)',
+    );
+    expect(sent()[1]?.ExpressionAttributeValues?.[':perMinute']).toBeUndefined();
+  });
+
+  it("starts the minute over when the day's item it counted in is gone (the refusal returns no item)", async () => {
+    mock
+      .on(UpdateItemCommand)
+      .resolvesOnce({})
+      .rejectsOnce(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      )
+      .resolves({});
+    const rateLimiter = limiter();
+    await rateLimiter.take('alpha-vantage', 'k', LIMITS, T0);
+    expect(await rateLimiter.take('alpha-vantage', 'k', LIMITS, T0 + 1_000)).toEqual({ granted: true });
+    expect(sent().map((input) => input.UpdateExpression?.includes('#minute = :minute'))).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+
   it('writes the other form when another container turned the minute first', async () => {
     mock
       .on(UpdateItemCommand)

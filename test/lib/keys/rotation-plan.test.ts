@@ -117,8 +117,9 @@ describe('keysLostSince', () => {
     ]);
   });
 
-  it('does not excuse an expired key dropped when nothing replaces it', () => {
+  it('does not excuse an expired key dropped when nothing replaces it, whether the spare list is empty or absent', () => {
     const noSpare: KeyPool = { keys: [key('old', daysAgo(200))], spare: [] };
     expect(keysLostSince({ keys: [] }, noSpare, NOW, 90)).toEqual(['old']);
+    expect(keysLostSince({ keys: [] }, { keys: [key('old', daysAgo(200))] }, NOW, 90)).toEqual(['old']);
   });
 });

@@ -184,6 +184,22 @@ describe('createSecret', () => {
     expect(failed).toEqual([['alpha-vantage', 'no_spare_keys']]);
   });
 
+  it('fails loudly when no spare is staged even though no key has expired yet', async () => {
+    secretHolds({ keys: [key('young')] });
+    const error = await failure(run('createSecret'));
+    expect(error).toMatchObject({ reason: 'no_spare_keys' });
+    expect(error?.message).toContain('(0 of 1 keys in service are past 90 days: none)');
+  });
+
+  it('throws, counted as internal, when it cannot tell whether the pending pool is stored', async () => {
+    secretHolds(CURRENT);
+    const denied = Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' });
+    mock.on(GetSecretValueCommand, { VersionId: TOKEN, VersionStage: 'AWSPENDING' }).rejects(denied);
+    expect(await failure(run('createSecret'))).toBe(denied);
+    expect(mock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(failed).toEqual([['alpha-vantage', 'internal_error']]);
+  });
+
   it('stores an empty pool for a provider with no key and no spare (not in use)', async () => {
     secretHolds({ keys: [] });
     mock.on(PutSecretValueCommand).resolves({});
@@ -250,6 +266,17 @@ describe('finishSecret', () => {
     mock.on(UpdateSecretVersionStageCommand).rejects(new Error('AWSCURRENT is not on v-current'));
     await run('finishSecret');
     expect(completed).toEqual(['alpha-vantage']);
+  });
+
+  it('throws a refused move when the version it was moving to is gone', async () => {
+    mock
+      .on(DescribeSecretCommand)
+      .resolvesOnce(describeAnswer({ [TOKEN]: ['AWSPENDING'] }))
+      .resolves(describeAnswer({}));
+    const fault = new Error('no such version');
+    mock.on(UpdateSecretVersionStageCommand).rejects(fault);
+    expect(await failure(run('finishSecret'))).toBe(fault);
+    expect(completed).toEqual([]);
   });
 
   it('throws a refused move that was not done', async () => {

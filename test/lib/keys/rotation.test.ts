@@ -25,6 +25,11 @@ describe('providerOfSecret', () => {
     ).toBe('fmp');
   });
 
+  it('reads the provider from the tag of a secret described without its name', () => {
+    expect(providerOfSecret({ Tags: [{ Key: PROVIDER_TAG, Value: 'polygon' }] }, prefix)).toBe('polygon');
+    expect(providerOfSecret({}, prefix)).toBeUndefined();
+  });
+
   it('knows no provider for other secrets', () => {
     expect(providerOfSecret({ Name: `${prefix}acme` }, prefix)).toBeUndefined();
     expect(providerOfSecret({ Name: 'db/password' }, prefix)).toBeUndefined();
