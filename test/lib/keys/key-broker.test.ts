@@ -7,7 +7,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyBroker } from '../../../lib/keys/key-broker.js';
 import { KeyStates } from '../../../lib/keys/key-states.js';
 import { RateLimiter } from '../../../lib/keys/rate-limiter.js';
@@ -39,11 +39,8 @@ const key = (id: string, limits?: ProviderKey['limits']): ProviderKey => ({
 
 /** A key state item as DynamoDB holds (and returns) it. */
 type Item = Record<string, AttributeValue>;
-const stateItem = (
-  keyId: string,
-  fields: Record<string, NativeAttributeValue> = {},
-  provider: ProviderId = AV,
-): Item => marshall({ pk: `keystate#${provider}`, sk: keyId, ...fields });
+const stateItem = (keyId: string, fields: Record<string, NativeAttributeValue> = {}): Item =>
+  marshall({ pk: `keystate#${AV}`, sk: keyId, ...fields });
 const conditionFailed = (Item?: Item) =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item });
 const throttled = () =>
@@ -53,9 +50,10 @@ const throttled = () =>
 const usageItem = (keyId: string, calls: number, minuteCalls = 0, minute = Math.floor(T0 / MINUTE)): Item =>
   marshall({ keyId, window: `d#${TODAY}`, calls, minute, minuteCalls });
 
-const keyStates = (provider: ProviderId = AV) => ({ Key: { pk: { S: `keystate#${provider}` } } });
-const budgetOf = (keyId: string, day = TODAY, provider: ProviderId = AV) => ({
-  Key: { pk: { S: `keyusage#${provider}` }, sk: { S: `${keyId}#d#${day}` } },
+/** Matches the writes of the provider's key states, and of one key's budget today. */
+const keyStates = () => ({ Key: { pk: { S: `keystate#${AV}` } } });
+const budgetOf = (keyId: string) => ({
+  Key: { pk: { S: `keyusage#${AV}` }, sk: { S: `${keyId}#d#${TODAY}` } },
 });
 
 function updates(pk: string): UpdateItemCommandInput[] {
@@ -97,7 +95,8 @@ beforeEach(() => {
 interface BrokerSetup {
   /** Key states the fleet has written, as the states Query returns them. */
   states?: ReturnType<typeof stateItem>[];
-  firstTurn?: number | null;
+  /** Leave the first turn to chance, as in production; else the turn starts at the pool's first key. */
+  randomStart?: boolean;
   pool?: () => Promise<KeyPool>;
   threshold?: number;
 }
@@ -121,7 +120,7 @@ function container(pool: KeyPool, setup: BrokerSetup = {}) {
     metrics,
     logger,
     now,
-    ...(setup.firstTurn === null ? {} : { firstTurn: setup.firstTurn ?? 0 }),
+    ...(setup.randomStart ? {} : { firstTurn: 0 }),
     quarantine: { threshold: setup.threshold ?? 3, windowMs: HOUR, retestMs: HOUR },
   });
   const leaseIds = async (n: number, provider: ProviderId = AV) => {
@@ -142,9 +141,14 @@ describe('KeyBroker leasing', () => {
     expect(await broker.lease(AV)).toEqual({ id: 'b', value: 'VALUE-b', addedAt: ADDED });
   });
 
-  it('starts its turn anywhere in the pool when none is given, and still goes round every key', async () => {
-    const { leaseIds } = container({ keys: [key('a'), key('b'), key('c')] }, { firstTurn: null });
-    expect(new Set(await leaseIds(3))).toEqual(new Set(['a', 'b', 'c']));
+  it('starts its turn at a random place in the pool when none is given, so containers spread their calls', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.0015);
+    try {
+      const { leaseIds } = container({ keys: [key('a'), key('b'), key('c')] }, { randomStart: true });
+      expect(await leaseIds(4)).toEqual(['b', 'c', 'a', 'b']);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('skips a quarantined key and a parked one until its park ends; a quarantine holds only the value it hit', async () => {
