@@ -34,6 +34,12 @@ describe('agrees and the difference it reports', () => {
     expect(agrees(100.502, 100, tolerance)).toBe(true);
   });
 
+  it('agrees at exactly the allowed difference, its billionth of slack included', () => {
+    const halfUnit = { relative: 0, absolute: 0.5 };
+    expect(agrees(0.5 + 1e-9, 0, halfUnit)).toBe(true);
+    expect(agrees(0.5 + 2e-9, 0, halfUnit)).toBe(false);
+  });
+
   it('measures a difference against the larger value, and two zeros as no difference', () => {
     const comparison = compareQuotes(
       seen('alpha-vantage', quote(101, 100), DURING_SESSION),
