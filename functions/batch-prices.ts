@@ -1,13 +1,12 @@
 import { parseBatchRequest } from '../lib/requests.js';
 import { batchPrices } from '../lib/services/batch-prices.js';
 import { batchDeps } from './shared/container.js';
-import { requestDeadline } from './shared/deadline.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 import { requestHeader } from './shared/request.js';
 import { jsonResponse } from './shared/responses.js';
 
 /** POST /api/data/batch/prices with `{ "symbols": [...] }` (at most 100) → `{ results, missing, errors }`. */
-export const handler = httpEndpoint(async (event, context) => {
+export const handler = httpEndpoint(async (event) => {
   const symbols = parseBatchRequest(event.body, requestHeader(event, 'content-type'));
-  return jsonResponse(200, await batchPrices(symbols, requestDeadline(event, context), batchDeps));
+  return jsonResponse(200, await batchPrices(symbols, batchDeps));
 });

@@ -1,11 +1,10 @@
 import { parseSymbol } from '../lib/symbols.js';
 import { marketData } from './shared/container.js';
-import { requestDeadline } from './shared/deadline.js';
 import { httpEndpoint } from './shared/http-endpoint.js';
 import { dataResponse } from './shared/responses.js';
 
 /** GET /api/data/company/{symbol}: the company profile. */
-export const handler = httpEndpoint(async (event, context) => {
+export const handler = httpEndpoint(async (event) => {
   const symbol = parseSymbol(event.pathParameters?.symbol);
-  return dataResponse(event, await marketData.getCompany(symbol, requestDeadline(event, context)));
+  return dataResponse(event, await marketData.getCompany(symbol));
 });

@@ -3,7 +3,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { runUntil } from '../../lib/resilience/request-end.js';
 import { logger, metrics } from './container.js';
-import { requestEnd } from './deadline.js';
+import { requestEndOf } from './deadline.js';
 import { problemHandler } from './problem-handler.js';
 import { requestIdOf } from './request.js';
 import { requestMetrics } from './request-metrics.js';
@@ -25,7 +25,7 @@ export function httpEndpoint(handler: EndpointHandler) {
     .use(requestMetrics(metrics))
     .use(securityHeaders)
     .use(problemHandler(logger))
-    .handler((event, context) => runUntil(requestEnd(event, context), () => handler(event, context)));
+    .handler((event, context) => runUntil(requestEndOf(event, context), () => handler(event, context)));
 }
 
 /**

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DataType } from '../model/data-types.js';
 import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
+import { providerWorkEnd } from '../resilience/request-end.js';
 import { type CacheReads, cacheFault } from './cache-reader.js';
 import type { CacheLookup } from './data-cache.js';
 import {
@@ -112,11 +113,18 @@ export class CacheFillCoordinator {
   }
 
   /**
-   * Shares `answer`, this request's fill of the key, with the requests of this container that `join`
-   * it until it settles. `deadline`: the request's (epoch ms), `Infinity` for a refresh.
+   * Shares `answer`, this request's fill (or refresh) of the key, with the requests of this container
+   * that `join` it until it settles. A fill is due by the request's provider work end; a refresh
+   * waits for no one.
    */
-  share<A>(dataType: DataType, key: string, deadline: number, answer: Promise<A>): Promise<A> {
+  share<A>(
+    dataType: DataType,
+    key: string,
+    answer: Promise<A>,
+    kind: 'fill' | 'refresh' = 'fill',
+  ): Promise<A> {
     const id = fillId(dataType, key);
+    const deadline = kind === 'refresh' ? Number.POSITIVE_INFINITY : providerWorkEnd();
     const running: RunningFill = { answer, deadline };
     this.#inFlight.set(id, running);
     const forget = () => {
@@ -128,13 +136,13 @@ export class CacheFillCoordinator {
 
   /**
    * The answer of this container's running fill of the key, shared (`undefined` when none runs),
-   * unless this request's own deadline comes first: then it is out of time, as a waiter is.
+   * unless this request's own provider work end comes first: then it is out of time, as a waiter is.
    */
-  join<A>(dataType: DataType, key: string, deadline: number): Promise<Joined<A>> | undefined {
+  join<A>(dataType: DataType, key: string): Promise<Joined<A>> | undefined {
     const running = this.#inFlight.get(fillId(dataType, key));
     if (!running) return undefined;
     this.deps.metrics.coalescedWait(dataType, 'shared');
-    return this.#join(dataType, running, deadline);
+    return this.#join(dataType, running, providerWorkEnd());
   }
 
   async #join<A>(dataType: DataType, running: RunningFill, deadline: number): Promise<Joined<A>> {
@@ -158,15 +166,11 @@ export class CacheFillCoordinator {
 
   /**
    * Who fills a key the cache missed: this request (`lead`), or another whose value it then answers
-   * (`filled`), waiting until `deadline` (epoch ms) at most. `accepts`: whether a value another
-   * request cached serves this one (a series must reach back far enough).
+   * (`filled`), waiting until the request's provider work end (`runUntil`) at most. `accepts`:
+   * whether a value another request cached serves this one (a series must reach back far enough).
    */
-  async turn<T>(
-    dataType: DataType,
-    key: string,
-    deadline: number,
-    accepts?: (value: T) => boolean,
-  ): Promise<FillTurn<T>> {
+  async turn<T>(dataType: DataType, key: string, accepts?: (value: T) => boolean): Promise<FillTurn<T>> {
+    const deadline = providerWorkEnd();
     const fill: Fill<T> = { dataType, key, accepts, owner: randomUUID() };
     const claim = await this.#claim(fill, this.deps.now());
     if (claim === 'fault') return { kind: 'no_lease' };

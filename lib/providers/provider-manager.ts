@@ -3,6 +3,7 @@ import type { DomainLogger } from '../observability/logger.js';
 import type { DataLayerMetrics } from '../observability/metrics.js';
 import { isServable, type QualityReport } from '../quality/report.js';
 import type { BreakerPermit, CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { providerWorkEnd } from '../resilience/request-end.js';
 import { type RetryOptions, retry } from '../resilience/retry.js';
 import { fetchFromProvider } from './fetch-from-provider.js';
 import type { FailureKind, ProviderEndpoint, ProviderFailure, ProviderResult } from './provider.js';
@@ -83,9 +84,10 @@ export class ProviderManager {
   async fetch<Query, Value>(
     endpoints: readonly ProviderEndpoint<Query, Value>[],
     query: Query,
-    deadline: number,
     score?: (value: Value) => QualityReport,
   ): Promise<ProviderChainResult<Value>> {
+    // The current request's provider work end (`runUntil`): the whole chain is done by then.
+    const workEnd = providerWorkEnd();
     const attempts: ProviderAttempt[] = [];
     const failures: ProviderFailure[] = [];
     const able = endpoints.filter((endpoint) => endpoint.supports?.(query) ?? true);
@@ -95,8 +97,8 @@ export class ProviderManager {
       // cannot spend the whole deadline on retries before the fallback gets a chance.
       const providersLeft = able.length - index;
       const nowMs = this.deps.now().getTime();
-      const share = nowMs + (deadline - nowMs) / providersLeft;
-      const { result, calls } = await this.attempt(endpoint, query, share, score);
+      const providerShareEnd = nowMs + (workEnd - nowMs) / providersLeft;
+      const { result, calls } = await this.attempt(endpoint, query, providerShareEnd, score);
       const ms = Math.round(performance.now() - started);
       const outcome = result === 'circuit_open' ? 'circuit_open' : result.ok ? 'ok' : result.failure.kind;
       attempts.push({ provider: endpoint.provider, outcome, ms, calls });
@@ -121,7 +123,7 @@ export class ProviderManager {
   private async attempt<Query, Value>(
     endpoint: ProviderEndpoint<Query, Value>,
     query: Query,
-    deadline: number,
+    providerShareEnd: number,
     score: ((value: Value) => QualityReport) | undefined,
   ): Promise<{ result: ProviderResult<Scored<Value>> | 'circuit_open'; calls: number }> {
     const { breaker } = this.deps;
@@ -167,7 +169,7 @@ export class ProviderManager {
           maxAttempts: permit.kind === 'probe' ? 1 : this.deps.retry.maxAttempts,
           jitter: 'full',
           attemptTimeoutMs: this.deps.timeoutMs,
-          deadline,
+          shareEnd: providerShareEnd,
           now: () => this.deps.now().getTime(),
           ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
           // No retry on a breaker that opened meanwhile (in this container or, within the state cache, another).

@@ -13,7 +13,7 @@ import {
   type GuardTransition,
   initialGuardState,
 } from './dependency-guard-state.js';
-import { currentRequestEnd } from './request-end.js';
+import { requestEnd } from './request-end.js';
 
 export { DEFAULT_DEPENDENCY_GUARD_OPTIONS, type DependencyGuardOptions } from './dependency-guard-state.js';
 
@@ -132,7 +132,7 @@ export class DependencyGuard {
     this.#state = admission.state;
     const { ticket } = admission;
 
-    const { timeoutMs, cutShort } = callTimeout(now, currentRequestEnd(), options);
+    const { timeoutMs, cutShort } = callTimeout(now, requestEnd(), options);
     if (timeoutMs <= 0) {
       this.#apply(afterNoVerdict(this.#state, ticket));
       throw new DependencyUnavailableError(dependency, 'no_time_left');

@@ -1,5 +1,6 @@
 /**
- * Retry with exponential backoff and jitter, bounded by the request's deadline.
+ * Retry with exponential backoff and jitter, bounded by the current request's provider work end
+ * (`providerWorkEnd`, `request-end.ts`).
  *
  * Generic over the result: the caller's `RetryPolicy` says which results are retryable and where a
  * retry-after comes from (cockatiel's `handleWhenResult` is the model), so the mechanism holds no
@@ -13,6 +14,8 @@
  *
  * @packageDocumentation
  */
+
+import { providerWorkEnd } from './request-end.js';
 
 /** What the caller decides about its results: which to retry, and how long one asks to wait. */
 export interface RetryPolicy<R> {
@@ -40,8 +43,11 @@ export interface RetryOptions<R> extends RetryPolicy<R> {
   jitter: 'full' | 'equal' | 'none';
   /** Each attempt's own timeout; its `AbortSignal` aborts when it passes. */
   attemptTimeoutMs: number;
-  /** The request's deadline in epoch ms: no attempt or sleep starts that cannot finish before it. */
-  deadline: number;
+  /**
+   * Epoch ms: the end of this operation's share of the request's time (a provider's share of its
+   * chain's), when sooner than the request's provider work end. No attempt or sleep runs past either.
+   */
+  shareEnd?: number;
   /** The least time an attempt is worth starting with (default 250 ms). */
   minAttemptMs?: number;
   /** The clock (default `Date.now`). */
@@ -97,11 +103,14 @@ export async function retry<R extends object>(
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? sleepFor;
   const minAttemptMs = options.minAttemptMs ?? DEFAULT_MIN_ATTEMPT_MS;
+  // The current request's provider work end (`runUntil`), or this operation's share of it: no
+  // attempt or sleep starts that cannot finish before it.
+  const deadline = Math.min(providerWorkEnd(), options.shareEnd ?? Number.POSITIVE_INFINITY);
 
   let last: R | undefined;
   let attempts = 0;
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    const timeoutMs = Math.min(options.attemptTimeoutMs, options.deadline - now());
+    const timeoutMs = Math.min(options.attemptTimeoutMs, deadline - now());
     // An attempt cut this short would mostly time out, and still spend a call of the key's quota.
     if (timeoutMs < minAttemptMs) break;
 
@@ -113,7 +122,7 @@ export async function retry<R extends object>(
     if (!options.retryable(result) || attempt === options.maxAttempts) break;
     const delayMs = delayBeforeRetry(attempt - 1, options.retryAfterMs?.(result), options, random);
     // Sleeping only to find too little time left would waste the wait: stop now with what we know.
-    if (now() + delayMs + minAttemptMs > options.deadline) break;
+    if (now() + delayMs + minAttemptMs > deadline) break;
     await sleep(delayMs);
     if (options.mayRetry && !(await options.mayRetry())) break;
   }

@@ -4,6 +4,7 @@ import type { ProviderAttempt, ProviderManager } from '../providers/provider-man
 import type { Sighting } from '../quality/agreement.js';
 import type { QualityReport } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { providerWorkEnd, workDueBy } from '../resilience/request-end.js';
 
 /** How audits are drawn and bounded. */
 export interface AuditOptions {
@@ -39,7 +40,6 @@ export interface AuditRequest<Query, Value> {
   answeredBy: ProviderId;
   /** The fill's attempts: a provider that failed this request is not asked again. */
   attempts: readonly ProviderAttempt[];
-  deadline: number;
   score: (value: Value) => QualityReport;
 }
 
@@ -55,7 +55,7 @@ export interface AuditRequest<Query, Value> {
  * 20). At most one provider call per audit: a provider with no key to spare is passed over without a
  * call, the first that is called ends the audit whatever it answers.
  *
- * It runs before the answer, bounded by `timeoutMs` and the request's deadline: on Lambda nothing
+ * It runs before the answer, bounded by `timeoutMs` and the request's provider work end: on Lambda nothing
  * runs after the response (the container freezes), and a task left running would finish, if ever, in
  * some later request's time. So 2 % of fills pay up to `timeoutMs` more; it starts once the fill is
  * over (the value cached, its lease released), so requests waiting on the fill are not held.
@@ -71,11 +71,14 @@ export class AccuracyAudit {
   /** The second provider's value, or `null` when none was available or its call failed. */
   async ask<Query, Value>(request: AuditRequest<Query, Value>): Promise<Sighting<Value> | null> {
     const start = this.deps.now();
-    const deadline = Math.min(request.deadline, start + this.deps.options.timeoutMs);
+    // Its own share of the request's time: `timeoutMs` at most, within the request's provider work.
+    const auditEnd = Math.min(providerWorkEnd(), start + this.deps.options.timeoutMs);
     for (const endpoint of candidates(request)) {
-      if (deadline - this.deps.now() < MIN_AUDIT_MS) return null;
+      if (auditEnd - this.deps.now() < MIN_AUDIT_MS) return null;
       if ((await this.deps.breaker.retryAfterSeconds([endpoint.provider])) !== undefined) continue;
-      const result = await this.deps.providers.fetch([endpoint], request.query, deadline, request.score);
+      const result = await workDueBy(auditEnd, () =>
+        this.deps.providers.fetch([endpoint], request.query, request.score),
+      );
       if (result.ok)
         return { provider: result.provider, value: result.value, fetchedAt: result.fetchedAt.getTime() };
       if (result.attempts.some((attempt) => attempt.calls > 0)) return null;

@@ -55,7 +55,6 @@ export interface BatchPricesDeps {
  */
 export async function batchPrices(
   symbols: readonly string[],
-  deadline: number,
   deps: BatchPricesDeps,
 ): Promise<BatchPricesAnswer> {
   const answer: BatchPricesAnswer = { results: {}, missing: [], errors: [] };
@@ -72,7 +71,7 @@ export async function batchPrices(
     }
   }
 
-  const viaBatch = await fetchWithMultiSymbolEndpoints(misses, deadline, deps);
+  const viaBatch = await fetchWithMultiSymbolEndpoints(misses, deps);
   Object.assign(answer.results, Object.fromEntries(viaBatch));
   const rest = misses.filter((symbol) => !viaBatch.has(symbol));
 
@@ -84,7 +83,6 @@ export async function batchPrices(
           answer.results[symbol] = await deps.marketData.quoteAfterCacheRead(
             symbol,
             cached.get(symbol) ?? { kind: 'none' },
-            deadline,
           );
         } catch (error) {
           if (error instanceof SymbolNotFoundError) answer.missing.push(symbol);
@@ -105,7 +103,6 @@ export async function batchPrices(
  */
 async function fetchWithMultiSymbolEndpoints(
   symbols: readonly string[],
-  deadline: number,
   deps: BatchPricesDeps,
 ): Promise<Map<string, DataAnswer<Quote>>> {
   const served = new Map<string, DataAnswer<Quote>>();
@@ -114,7 +111,7 @@ async function fetchWithMultiSymbolEndpoints(
   const chunkSize = Math.min(...endpoints.map((endpoint) => endpoint.maxSymbols));
   for (let start = 0; start < symbols.length; start += chunkSize) {
     const chunk = symbols.slice(start, start + chunkSize);
-    const result = await providers.fetch(endpoints, { symbols: chunk }, deadline);
+    const result = await providers.fetch(endpoints, { symbols: chunk });
     if (!result.ok) continue;
     const { provider, fetchedAt, attempts } = result;
     const stored: Promise<[string, DataAnswer<Quote>]>[] = [];

@@ -32,6 +32,7 @@ import type { ProviderAttempt, ProviderChainResult, ProviderManager } from '../p
 import { AGREEMENT_CHECK_ID, type Sighting } from '../quality/agreement.js';
 import { type QualityReport, reportOf } from '../quality/report.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import { providerWorkEnd, workDueBy } from '../resilience/request-end.js';
 import type { AgreementReview } from './agreement-review.js';
 import {
   type CorporateActionKind,
@@ -118,9 +119,9 @@ export interface MarketDataServiceDeps {
 export class MarketDataService {
   constructor(private readonly deps: MarketDataServiceDeps) {}
 
-  /** The latest quote of a symbol (already validated and upper-cased), within `deadline` (epoch ms). */
-  getQuote(symbol: string, deadline: number): Promise<DataAnswer<Quote>> {
-    return this.lookup('quote', { key: symbol, symbol, query: { symbol }, deadline });
+  /** The latest quote of a symbol (already validated and upper-cased), within the request's time (`runUntil`). */
+  getQuote(symbol: string): Promise<DataAnswer<Quote>> {
+    return this.lookup('quote', { key: symbol, symbol, query: { symbol } });
   }
 
   /**
@@ -137,16 +138,13 @@ export class MarketDataService {
    * series was cached re-adjusts it without a new history call. When the actions cannot be had, the
    * ones stored with the series serve, and `meta.adjustment` and a quality check say so.
    */
-  async getDailyHistory(
-    query: HistoryQuery & { adjustment?: Adjustment },
-    deadline: number,
-  ): Promise<DailyHistoryAnswer> {
+  async getDailyHistory(query: HistoryQuery & { adjustment?: Adjustment }): Promise<DailyHistoryAnswer> {
     const now = this.deps.now();
     const untilClose = Math.ceil((nextMarketClose(now) - now.getTime()) / 1000);
     const freshSeconds = Math.max(60, Math.min(untilClose, this.deps.cachePolicy.daily_history.freshSeconds));
     const [cached, current] = await Promise.all([
       this.deps.reader.read<CoveredSeries>('daily_history', query.symbol),
-      this.currentActions(query.symbol, now.getTime() + Math.max(0, deadline - now.getTime()) / 3),
+      this.currentActions(query.symbol, now.getTime() + Math.max(0, providerWorkEnd() - now.getTime()) / 3),
     ]);
     const known = current ?? (cached.kind === 'value' ? cached.entry.value.asTraded : undefined);
     const fetchQuery = seriesFetchQuery(query, cached, now, known);
@@ -155,7 +153,6 @@ export class MarketDataService {
         key: query.symbol,
         symbol: query.symbol,
         query: fetchQuery,
-        deadline,
         policy: { freshSeconds },
         cached: found,
         // A series another request just cached serves this one only if it reaches back far enough.
@@ -200,13 +197,13 @@ export class MarketDataService {
   }
 
   /**
-   * The symbol's corporate actions as the layer knows them now, within `deadline` (a share of the
+   * The symbol's corporate actions as the layer knows them now, due by `actionsEnd` (a share of the
    * request's, so the series still has time), or `null` when they cannot be had: an answer is never
    * refused for them (the ones stored with the series serve instead).
    */
-  private async currentActions(symbol: string, deadline: number): Promise<PriceActions | null> {
+  private async currentActions(symbol: string, actionsEnd: number): Promise<PriceActions | null> {
     try {
-      return (await this.corporateActions(symbol, deadline)).data;
+      return (await workDueBy(actionsEnd, () => this.corporateActions(symbol))).data;
     } catch (error) {
       this.deps.logger.warn('corporate actions unavailable; adjusting with those stored with the series', {
         symbol,
@@ -222,13 +219,13 @@ export class MarketDataService {
    * drops), so one entry per call keeps each statement with its own provider, time and quality, and
    * two statements fetched at once never overwrite each other.
    */
-  getStatements(query: StatementsQuery, deadline: number): Promise<DataAnswer<FinancialStatements>> {
+  getStatements(query: StatementsQuery): Promise<DataAnswer<FinancialStatements>> {
     const key = `${query.symbol}#${query.statement}#${query.period}`;
-    return this.lookup('financials', { key, symbol: query.symbol, query, deadline });
+    return this.lookup('financials', { key, symbol: query.symbol, query });
   }
 
-  getCompany(symbol: string, deadline: number): Promise<DataAnswer<CompanyProfile>> {
-    return this.lookup('company', { key: symbol, symbol, query: { symbol }, deadline });
+  getCompany(symbol: string): Promise<DataAnswer<CompanyProfile>> {
+    return this.lookup('company', { key: symbol, symbol, query: { symbol } });
   }
 
   /**
@@ -238,10 +235,10 @@ export class MarketDataService {
    * (`mergeCorporateActions`). The symbol is unknown (404) when either part's providers all say so;
    * else a part that cannot be served makes the whole a 503: half the actions would adjust prices wrong.
    */
-  async getCorporateActions(symbol: string, deadline: number): Promise<DataAnswer<CorporateActions>> {
-    const answer = await this.corporateActions(symbol, deadline);
+  async getCorporateActions(symbol: string): Promise<DataAnswer<CorporateActions>> {
+    const answer = await this.corporateActions(symbol);
     const { splits, dividends } = answer.data;
-    if (splits.length === 0 && dividends.length === 0) await this.confirmListed(symbol, deadline);
+    if (splits.length === 0 && dividends.length === 0) await this.confirmListed(symbol);
     return answer;
   }
 
@@ -251,22 +248,21 @@ export class MarketDataService {
    * unknown (the profile is fresh for a day, so a listed symbol mostly costs a cache read). Any other failure
    * of that lookup leaves the empty answer standing: it never turns a real answer into a 503.
    */
-  private async confirmListed(symbol: string, deadline: number): Promise<void> {
+  private async confirmListed(symbol: string): Promise<void> {
     try {
-      await this.getCompany(symbol, deadline);
+      await this.getCompany(symbol);
     } catch (error) {
       if (error instanceof SymbolNotFoundError) throw error;
     }
   }
 
   /** Both parts of a symbol's corporate actions, merged; `getCorporateActions` without the listing check. */
-  private async corporateActions(symbol: string, deadline: number): Promise<DataAnswer<CorporateActions>> {
+  private async corporateActions(symbol: string): Promise<DataAnswer<CorporateActions>> {
     const part = (kind: CorporateActionKind) =>
       this.lookup('corporate_actions', {
         key: corporateActionsKey(symbol, kind),
         symbol,
         query: { symbol, kind },
-        deadline,
       });
     // Both settle before the answer: neither part's fetch is left running past the invocation.
     const [splits, dividends] = await Promise.allSettled([part('splits'), part('dividends')]);
@@ -280,9 +276,9 @@ export class MarketDataService {
   }
 
   /** Symbol search; `query` is already trimmed and bounded. */
-  search(query: string, deadline: number): Promise<DataAnswer<SearchResult>> {
+  search(query: string): Promise<DataAnswer<SearchResult>> {
     const key = query.toLowerCase();
-    return this.lookup('search', { key, symbol: query, query: { query }, deadline });
+    return this.lookup('search', { key, symbol: query, query: { query } });
   }
 
   /**
@@ -304,7 +300,7 @@ export class MarketDataService {
     dataType: K,
     request: LookupRequest<K>,
   ): Promise<DataAnswer<SourceValue<K>>> {
-    const { key, deadline } = request;
+    const { key } = request;
     const cached = request.cached ?? (await this.deps.reader.read<SourceValue<K>>(dataType, key));
     const fresh = this.fromFreshEntry(dataType, cached, request.symbol);
     if (fresh) return fresh;
@@ -313,16 +309,11 @@ export class MarketDataService {
     if (cached.kind === 'value' && this.withinSoftWindow(dataType, cached.entry)) {
       // Refreshed by one request at a time (here, and fleet-wide): the others answer stale at once.
       if (fills.isFilling(dataType, key)) return this.staleAnswer(dataType, cached.entry);
-      const refreshed = fills.share(
-        dataType,
-        key,
-        Number.POSITIVE_INFINITY,
-        this.refresh(dataType, request, cached),
-      );
+      const refreshed = fills.share(dataType, key, this.refresh(dataType, request, cached), 'refresh');
       return this.audited(dataType, request, await refreshed);
     }
     this.deps.metrics.cacheLookup(dataType, 'miss');
-    const joined = fills.join<Filling<K>>(dataType, key, deadline);
+    const joined = fills.join<Filling<K>>(dataType, key);
     if (joined) {
       const shared = await joined;
       // A joiner answers the fill it shared as it is: only the request that fetched audits it.
@@ -333,7 +324,7 @@ export class MarketDataService {
     return this.audited(
       dataType,
       request,
-      await fills.share(dataType, key, deadline, this.fill(dataType, request, cached)),
+      await fills.share(dataType, key, this.fill(dataType, request, cached)),
     );
   }
 
@@ -343,7 +334,7 @@ export class MarketDataService {
     request: LookupRequest<K>,
     cached: CacheLookup<SourceValue<K>>,
   ): Promise<Filling<K>> {
-    const turn = await this.deps.fills.turn(dataType, request.key, request.deadline, request.accepts);
+    const turn = await this.deps.fills.turn(dataType, request.key, request.accepts);
     switch (turn.kind) {
       case 'lead':
         return { answer: await this.fetchUnderLease(dataType, request, cached, turn.claim), fetched: true };
@@ -410,7 +401,7 @@ export class MarketDataService {
    */
   private async audited<K extends keyof DataSources>(
     dataType: K,
-    { symbol, query, deadline }: LookupRequest<K>,
+    { symbol, query }: LookupRequest<K>,
     { answer, fetched }: Filling<K>,
   ): Promise<DataAnswer<SourceValue<K>>> {
     const review = this.deps.agreement;
@@ -432,7 +423,6 @@ export class MarketDataService {
         endpoints: source.endpoints,
         query,
         attempts: meta.attempts,
-        deadline,
         score: (value) => source.score(value, this.deps.now()),
       },
     );
@@ -442,11 +432,11 @@ export class MarketDataService {
   /** Asks the providers for a key the cache could not answer, and caches what they say. */
   private async fetchAndStore<K extends keyof DataSources>(
     dataType: K,
-    { key, symbol, query, deadline, policy: policyOverride }: LookupRequest<K>,
+    { key, symbol, query, policy: policyOverride }: LookupRequest<K>,
     cached: CacheLookup<SourceValue<K>>,
   ): Promise<Stored<DataAnswer<SourceValue<K>>>> {
     const source: DataSource<SourceQuery<K>, SourceValue<K>> = this.deps.sources[dataType];
-    let result = await this.deps.providers.fetch(source.endpoints, query, deadline, (value) =>
+    let result = await this.deps.providers.fetch(source.endpoints, query, (value) =>
       source.score(value, this.deps.now()),
     );
     if (!result.ok && source.emptyWhenUnknown && saysUnknownSymbol(result.attempts)) {
@@ -554,12 +544,8 @@ export class MarketDataService {
   }
 
   /** Batches reuse the single-symbol path for their misses, with the cache already read. */
-  quoteAfterCacheRead(
-    symbol: string,
-    cached: CacheLookup<Quote>,
-    deadline: number,
-  ): Promise<DataAnswer<Quote>> {
-    return this.lookup('quote', { key: symbol, symbol, query: { symbol }, deadline, cached });
+  quoteAfterCacheRead(symbol: string, cached: CacheLookup<Quote>): Promise<DataAnswer<Quote>> {
+    return this.lookup('quote', { key: symbol, symbol, query: { symbol }, cached });
   }
 
   private async whenEveryProviderFailed<T>(
@@ -665,7 +651,6 @@ interface LookupRequest<K extends keyof DataSources> {
   /** What a 404 names: the symbol (or the search text). */
   symbol: string;
   query: SourceQuery<K>;
-  deadline: number;
   /** Overrides of the data type's cache policy for this request (daily bars: fresh until the close). */
   policy?: Partial<CachePolicy>;
   /** The cache entry when the caller has read it already (batches, series). */

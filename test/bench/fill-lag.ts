@@ -1,6 +1,7 @@
 import type { DynamoDbProxyKnobsPatch } from '../../infra/local/dynamodb-proxy/knobs.js';
 import { startDynamoDbProxy } from '../../infra/local/dynamodb-proxy.js';
 import type { MarketSandbox } from '../../infra/local/sandbox/server.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { benchContainer, benchSandbox, benchTable } from './bench-container.js';
 import { quantile } from './stats.js';
 
@@ -53,7 +54,7 @@ export async function measureFillLag(dynamodbLocalEndpoint: string, secretsManag
           containers.flatMap((layer) =>
             Array.from({ length: REQUESTS_PER_CONTAINER }, async () => {
               const started = performance.now();
-              await layer.service.getQuote(symbol, Date.now() + 25_000).catch(() => {
+              await workDueBy(Date.now() + 25_000, () => layer.service.getQuote(symbol)).catch(() => {
                 failed++;
               });
               ms.push(performance.now() - started);

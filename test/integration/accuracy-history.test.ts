@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findSymbolWithSplit } from '../../infra/local/sandbox/corporate-actions.js';
 import { AGREEMENT_CHECK_ID } from '../../lib/quality/agreement.js';
 import { type QualityReport, reportOf } from '../../lib/quality/report.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { providerStatuses } from '../../lib/services/provider-status.js';
 import { layerOnTestSandbox, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
@@ -38,13 +39,15 @@ async function refilledAcrossASplit(label: string, fmpBias: number) {
   const query = { symbol, from: daysAgo(90), to: daysAgo(0), adjustment: 'raw' as const };
   const layer = await layerOnTestSandbox(world, label);
   world.sandbox.setKnobs({ priceBias: { fmp: fmpBias } });
-  const first = await layer.service.getDailyHistory(query, deadline());
+  const first = await workDueBy(deadline(), () => layer.service.getDailyHistory(query));
   expect(first.meta.provider).toBe('alpha-vantage');
   expect(agreementChecks(first.meta.quality)).toEqual([]);
 
   world.clock.advance(25 * 3600 * 1000); // past the next market close: the series is stale
   world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
-  const refill = await layer.service.getDailyHistory({ ...query, to: daysAgo(0) }, deadline());
+  const refill = await workDueBy(deadline(), () =>
+    layer.service.getDailyHistory({ ...query, to: daysAgo(0) }),
+  );
   expect(refill.meta).toMatchObject({ provider: 'fmp', cache: 'miss' });
   return { layer, refill };
 }
@@ -72,9 +75,8 @@ describe('daily series compared across providers on one basis (DynamoDB Local, s
     expect(percentApart(named?.detail)).toBeLessThan(2.5);
     expect(refill.meta.quality?.score).toBeLessThan(scoreAlone(refill.meta.quality));
     // A shorter range is a slice of the same cached series: its answer keeps the series' check.
-    const slice = await layer.service.getDailyHistory(
-      { symbol: refill.data.symbol, from: daysAgo(20), to: daysAgo(0) },
-      deadline(),
+    const slice = await workDueBy(deadline(), () =>
+      layer.service.getDailyHistory({ symbol: refill.data.symbol, from: daysAgo(20), to: daysAgo(0) }),
     );
     expect(slice.meta.cache).toBe('hit');
     expect(agreementChecks(slice.meta.quality)).toEqual(agreementChecks(refill.meta.quality));

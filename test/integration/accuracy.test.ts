@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AGREEMENT_CHECK_ID } from '../../lib/quality/agreement.js';
 import { type QualityReport, reportOf } from '../../lib/quality/report.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { providerStatuses } from '../../lib/services/provider-status.js';
 import { layerOnTestSandbox, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 
@@ -39,7 +40,7 @@ describe('providers compared on a fill (DynamoDB Local, sandbox, default configu
   it('checks a refill against the other provider the cache held, and lowers the score when they disagree', async () => {
     const layer = await layerOnTestSandbox(world, 'accuracy-fill');
     world.sandbox.setKnobs({ priceBias: { finnhub: 0.02 } });
-    const first = await layer.service.getQuote('ACME', deadline());
+    const first = await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
     expect(first.meta.provider).toBe('alpha-vantage');
     expect(agreementChecks(first.meta.quality)).toEqual([]);
 
@@ -47,7 +48,7 @@ describe('providers compared on a fill (DynamoDB Local, sandbox, default configu
     world.clock.advance((layer.config.cachePolicy.quote.freshSeconds + 1) * 1000);
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     await layer.breakerOperator.forceOpen('fmp', 'test');
-    const refill = await layer.service.getQuote('ACME', deadline());
+    const refill = await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
     expect(refill.meta).toMatchObject({ provider: 'finnhub', cache: 'miss' });
     const [named] = agreementChecks(refill.meta.quality);
     expect(named).toMatchObject({ passed: false, severity: 'warning', subject: 'alpha-vantage' });
@@ -57,7 +58,7 @@ describe('providers compared on a fill (DynamoDB Local, sandbox, default configu
     expect(refill.meta.quality?.score).toBeGreaterThanOrEqual(layer.config.qualityFloor);
 
     // The value is cached with its check: the next hit shows it too.
-    const hit = await layer.service.getQuote('ACME', deadline());
+    const hit = await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
     expect(hit.meta.cache).toBe('hit');
     expect(agreementChecks(hit.meta.quality)).toEqual([named]);
 
@@ -86,11 +87,11 @@ describe('providers compared on a fill (DynamoDB Local, sandbox, default configu
   it('adds no penalty when the providers agree within the tolerance', async () => {
     const layer = await layerOnTestSandbox(world, 'accuracy-agree');
     world.sandbox.setKnobs({ priceBias: { finnhub: 0.001 } });
-    await layer.service.getQuote('ACME', deadline());
+    await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
     world.clock.advance((layer.config.cachePolicy.quote.freshSeconds + 1) * 1000);
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     await layer.breakerOperator.forceOpen('fmp', 'test');
-    const refill = await layer.service.getQuote('ACME', deadline());
+    const refill = await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
     expect(refill.meta.provider).toBe('finnhub');
     expect(agreementChecks(refill.meta.quality)).toMatchObject([{ passed: true, subject: 'alpha-vantage' }]);
     expect(refill.meta.quality?.score).toBeGreaterThanOrEqual(scoreAlone(refill.meta.quality));
@@ -108,7 +109,7 @@ describe('the accuracy audit (every fill audited)', () => {
     world.sandbox.setKnobs({ priceBias: { finnhub: 0.02 } });
     // FMP, next in the order, is passed over without a call: its breaker is open.
     await layer.breakerOperator.forceOpen('fmp', 'test');
-    const answer = await layer.service.getQuote('ACME', deadline());
+    const answer = await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
     expect(answer.meta.provider).toBe('alpha-vantage');
     expect(world.sandbox.stats().calls).toMatchObject({
       'alpha-vantage': 1,
@@ -123,7 +124,7 @@ describe('the accuracy audit (every fill audited)', () => {
     expect(answer.meta.quality?.score).toBeLessThan(scoreAlone(answer.meta.quality));
 
     // The audit's value is not the answer, and the cache holds the answer's.
-    const hit = await layer.service.getQuote('ACME', deadline());
+    const hit = await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
     expect(hit.meta).toMatchObject({ cache: 'hit', provider: 'alpha-vantage' });
     expect(hit.data).toEqual(answer.data);
     const status = await providerStatuses(layer.providerStatusDeps);
@@ -140,15 +141,15 @@ describe('the accuracy audit (every fill audited)', () => {
     for (let call = 0; call < 199; call++)
       await layer.keyStatusDeps.usage.take('fmp', 'primary', limits, world.clock.now());
 
-    await layer.service.getQuote('ACME', deadline());
-    await layer.service.getQuote('BRAVO', deadline());
+    await workDueBy(deadline(), () => layer.service.getQuote('ACME'));
+    await workDueBy(deadline(), () => layer.service.getQuote('BRAVO'));
     expect(world.sandbox.stats().calls).toMatchObject({ 'alpha-vantage': 2, fmp: 1, finnhub: 1 });
     const usage = await layer.keyStatusDeps.usage.usage('fmp', ['primary'], world.clock.now());
     expect(usage.get('primary')?.day).toBe(200);
 
     // The answers still have the rest: with Alpha Vantage down, FMP answers from the spare.
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
-    const fromSpare = await layer.service.getQuote('CHARLIE', deadline());
+    const fromSpare = await workDueBy(deadline(), () => layer.service.getQuote('CHARLIE'));
     expect(fromSpare.meta.provider).toBe('fmp');
   });
 });

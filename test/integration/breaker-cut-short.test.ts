@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { layerOnTestSandbox, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 
 /**
@@ -15,7 +16,8 @@ async function hungAlphaVantage(env: Record<string, string> = {}) {
   let symbol = 0;
   return {
     /** A quote request with `deadlineMs` left; Alpha Vantage, first of five, gets a fifth of it. */
-    quote: (deadlineMs: number) => layer.service.getQuote(`CUT${symbol++}`, world.clock.now() + deadlineMs),
+    quote: (deadlineMs: number) =>
+      workDueBy(world.clock.now() + deadlineMs, () => layer.service.getQuote(`CUT${symbol++}`)),
     breaker: async () => (await layer.breakerOperator.describeAll([CIRCUIT]))[0],
   };
 }

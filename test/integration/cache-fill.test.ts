@@ -4,6 +4,7 @@ import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbo
 import { FillLeaseStore } from '../../lib/cache/fill-lease-store.js';
 import { ProvidersUnavailableError } from '../../lib/errors.js';
 import type { Quote } from '../../lib/model/quote.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import type { DataAnswer } from '../../lib/services/market-data-service.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
@@ -82,7 +83,7 @@ const metricCount = (name: string, dimensions: Record<string, string> = {}) =>
 
 /** `n` concurrent quote requests for `symbol` on one container, within the usual 25 s. */
 const burst = (layer: Awaited<ReturnType<typeof container>>, quote: string, n: number) =>
-  Array.from({ length: n }, () => layer.service.getQuote(quote, clock.now() + 25_000));
+  Array.from({ length: n }, () => workDueBy(clock.now() + 25_000, () => layer.service.getQuote(quote)));
 
 /** Settles every container's requests on this file's clock (see `settleFleet`). */
 const settle = <T>(containers: Promise<T>[][], unit?: 'container' | 'request') =>
@@ -127,7 +128,7 @@ describe('a burst of misses for one key across containers', () => {
   it('a leader that answers stale while every provider fails releases its lease: it cached nothing', async () => {
     const first = await container();
     const quote = nextSymbol();
-    await first.service.getQuote(quote, clock.now() + 25_000);
+    await workDueBy(clock.now() + 25_000, () => first.service.getQuote(quote));
     const { freshSeconds } = first.config.cachePolicy.quote;
     // Past the soft window: the next request fills, and serves the value stale only if that fails.
     clock.advance((freshSeconds + first.config.staleWhileRevalidateSeconds.quote + 1) * 1000);
@@ -135,7 +136,7 @@ describe('a burst of misses for one key across containers', () => {
     try {
       gate.open({ status: 503 });
       const leader = await leaderFailingAt(gate.url);
-      const answer = await leader.service.getQuote(quote, clock.now() + 25_000);
+      const answer = await workDueBy(clock.now() + 25_000, () => leader.service.getQuote(quote));
 
       expect(answer.meta.stale).toBe(true);
       const lease = await new FillLeaseStore(dynamodb, tableName).read('quote', quote);
@@ -172,7 +173,7 @@ describe('a burst of misses for one key across containers', () => {
       const [second, third] = [await container(), await container()];
       const quote = nextSymbol();
 
-      const failing = leader.service.getQuote(quote, clock.now() + 25_000);
+      const failing = workDueBy(clock.now() + 25_000, () => leader.service.getQuote(quote));
       await gate.firstCall;
       const waiting = [burst(second, quote, 5), burst(third, quote, 5)];
       // Both waiting containers lost the claim and are parked between two polls of the lease.
@@ -199,7 +200,7 @@ describe('a burst of misses for one key across containers', () => {
       { owner: 'slow-container', leaseUntil: clock.now() + 15_000 },
       clock.now(),
     );
-    const [results] = await settle([[waiter.service.getQuote(quote, clock.now() + 5_000)]]);
+    const [results] = await settle([[workDueBy(clock.now() + 5_000, () => waiter.service.getQuote(quote))]]);
     const result = results?.[0];
     expect(result?.status).toBe('rejected');
     const error = result?.status === 'rejected' ? (result.reason as ProvidersUnavailableError) : undefined;
@@ -214,7 +215,7 @@ describe('stale-while-revalidate', () => {
   it('answers a quote within its soft window at once, stale, while one request refreshes it: one upstream call for 20', async () => {
     const first = await container();
     const quote = nextSymbol();
-    const cached = await first.service.getQuote(quote, clock.now() + 25_000);
+    const cached = await workDueBy(clock.now() + 25_000, () => first.service.getQuote(quote));
     const { freshSeconds } = first.config.cachePolicy.quote;
     expect(first.config.staleWhileRevalidateSeconds.quote).toBeGreaterThan(30);
     clock.advance((freshSeconds + 30) * 1000);
@@ -249,7 +250,7 @@ describe('stale-while-revalidate', () => {
       expect(upstreamCalls() - before).toBe(1);
       expect(held.calls()).toBe(1);
 
-      const after = await second.service.getQuote(quote, clock.now() + 25_000);
+      const after = await workDueBy(clock.now() + 25_000, () => second.service.getQuote(quote));
       expect(after.meta).toMatchObject({ cache: 'hit', stale: false });
       expect(upstreamCalls() - before).toBe(1);
     } finally {
@@ -260,10 +261,10 @@ describe('stale-while-revalidate', () => {
   it('past the soft window, waits for the refresh instead of answering stale', async () => {
     const layer = await container();
     const quote = nextSymbol();
-    await layer.service.getQuote(quote, clock.now() + 25_000);
+    await workDueBy(clock.now() + 25_000, () => layer.service.getQuote(quote));
     const { freshSeconds } = layer.config.cachePolicy.quote;
     clock.advance((freshSeconds + layer.config.staleWhileRevalidateSeconds.quote + 1) * 1000);
-    const answer = await layer.service.getQuote(quote, clock.now() + 25_000);
+    const answer = await workDueBy(clock.now() + 25_000, () => layer.service.getQuote(quote));
     expect(answer.meta).toMatchObject({ cache: 'miss', stale: false, ageSeconds: 0 });
     expect(upstreamCalls()).toBe(2);
   });
@@ -276,9 +277,9 @@ describe('clocks and deadlines of the requests that wait', () => {
       const leader = await leaderFailingAt(gate.url);
       const lagging = await container({}, new LaggingClock(clock, 5_000));
       const quote = nextSymbol();
-      const failing = leader.service.getQuote(quote, clock.now() + 25_000);
+      const failing = workDueBy(clock.now() + 25_000, () => leader.service.getQuote(quote));
       await gate.firstCall;
-      const waiting = lagging.service.getQuote(quote, clock.now() + 20_000);
+      const waiting = workDueBy(clock.now() + 20_000, () => lagging.service.getQuote(quote));
       await vi.waitFor(() => expect(clock.sleeping).toBe(1), { timeout: 10_000, interval: 2 });
       gate.open({ status: 503 });
       await expect(failing).rejects.toBeInstanceOf(ProvidersUnavailableError);
@@ -301,9 +302,9 @@ describe('clocks and deadlines of the requests that wait', () => {
     try {
       const layer = await container({ ALPHA_VANTAGE_BASE_URL: gate.url });
       const quote = nextSymbol();
-      const first = layer.service.getQuote(quote, clock.now() + 25_000);
+      const first = workDueBy(clock.now() + 25_000, () => layer.service.getQuote(quote));
       await gate.firstCall;
-      const joiner = layer.service.getQuote(quote, clock.now() + 5_000);
+      const joiner = workDueBy(clock.now() + 5_000, () => layer.service.getQuote(quote));
       const joined = joiner.catch((error: unknown) => error);
       // The joiner waits on its own deadline while the first request's provider call is held.
       await vi.waitFor(() => expect(clock.sleeping).toBe(1), { timeout: 10_000, interval: 2 });
@@ -335,8 +336,8 @@ describe('conditional writes applied whose replies are lost', () => {
     const answers = values(
       await settle(
         [
-          quotes.map((quote) => first.service.getQuote(quote, clock.now() + 25_000)),
-          quotes.map((quote) => second.service.getQuote(quote, clock.now() + 25_000)),
+          quotes.map((quote) => workDueBy(clock.now() + 25_000, () => first.service.getQuote(quote))),
+          quotes.map((quote) => workDueBy(clock.now() + 25_000, () => second.service.getQuote(quote))),
         ],
         'request',
       ),

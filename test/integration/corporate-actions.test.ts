@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSymbolWithSplit } from '../../infra/local/sandbox/corporate-actions.js';
 import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { corporateActionsKey } from '../../lib/services/corporate-actions-answer.js';
 import { symbolWithoutActions, trueActions } from '../support/corporate-actions.js';
 import {
@@ -27,7 +28,7 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
       within: { from: isoDaysAgo(700), to: isoDaysAgo(30) },
     });
 
-    const answer = await service.getCorporateActions(symbol, deadline());
+    const answer = await workDueBy(deadline(), () => service.getCorporateActions(symbol));
 
     expect(answer.data).toEqual(trueActions(symbol, world.clock.date()));
     expect(answer.data.splits).toContainEqual(split);
@@ -55,11 +56,11 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
       ratio: 10,
       within: { from: isoDaysAgo(700), to: isoDaysAgo(30) },
     });
-    const first = await service.getCorporateActions(symbol, deadline());
+    const first = await workDueBy(deadline(), () => service.getCorporateActions(symbol));
     const calls = upstreamCalls(world.sandbox);
 
     world.clock.advance(60_000);
-    const second = await service.getCorporateActions(symbol, deadline());
+    const second = await workDueBy(deadline(), () => service.getCorporateActions(symbol));
     expect(upstreamCalls(world.sandbox)).toBe(calls);
     expect(second.data).toEqual(first.data);
     expect(second.meta).toMatchObject({ cache: 'hit', stale: false, ageSeconds: 60, attempts: [] });
@@ -74,7 +75,7 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
     const { service } = await layerOnTestSandbox(world, 'corporate-none');
     const symbol = symbolWithoutActions(world.clock.date());
 
-    const answer = await service.getCorporateActions(symbol, deadline());
+    const answer = await workDueBy(deadline(), () => service.getCorporateActions(symbol));
 
     expect(answer.data).toEqual({ symbol, splits: [], dividends: [] });
     expect(answer.meta.cache).toBe('miss');
@@ -88,14 +89,14 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
       PROVIDER_ORDER_CORPORATE_ACTIONS: 'fmp',
     });
 
-    await expect(service.getCorporateActions('ZZZNOSUCH', deadline())).rejects.toBeInstanceOf(
-      SymbolNotFoundError,
-    );
+    await expect(
+      workDueBy(deadline(), () => service.getCorporateActions('ZZZNOSUCH')),
+    ).rejects.toBeInstanceOf(SymbolNotFoundError);
     const calls = upstreamCalls(world.sandbox);
     // Both parts cached as empty lists, the profile remembered as unknown: the next request asks no one.
-    await expect(service.getCorporateActions('ZZZNOSUCH', deadline())).rejects.toBeInstanceOf(
-      SymbolNotFoundError,
-    );
+    await expect(
+      workDueBy(deadline(), () => service.getCorporateActions('ZZZNOSUCH')),
+    ).rejects.toBeInstanceOf(SymbolNotFoundError);
     expect(upstreamCalls(world.sandbox)).toBe(calls);
   });
 
@@ -106,15 +107,15 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
       PROVIDER_ORDER_CORPORATE_ACTIONS: 'alpha-vantage',
     });
 
-    await expect(service.getCorporateActions('ZZZNOSUCH', deadline())).rejects.toBeInstanceOf(
-      SymbolNotFoundError,
-    );
+    await expect(
+      workDueBy(deadline(), () => service.getCorporateActions('ZZZNOSUCH')),
+    ).rejects.toBeInstanceOf(SymbolNotFoundError);
     // One call a part.
     expect(upstreamCalls(world.sandbox)).toBe(2);
 
-    await expect(service.getCorporateActions('ZZZNOSUCH', deadline())).rejects.toBeInstanceOf(
-      SymbolNotFoundError,
-    );
+    await expect(
+      workDueBy(deadline(), () => service.getCorporateActions('ZZZNOSUCH')),
+    ).rejects.toBeInstanceOf(SymbolNotFoundError);
     expect(upstreamCalls(world.sandbox)).toBe(2);
   });
 
@@ -124,12 +125,12 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
       ratio: 10,
       within: { from: isoDaysAgo(700), to: isoDaysAgo(30) },
     });
-    const good = await service.getCorporateActions(symbol, deadline());
+    const good = await workDueBy(deadline(), () => service.getCorporateActions(symbol));
 
     const { freshSeconds } = config.cachePolicy.corporate_actions;
     world.clock.advance((freshSeconds + config.staleWhileRevalidateSeconds.corporate_actions + 60) * 1000);
     world.sandbox.setKnobs(everyProvider({ mode: 'down' }));
-    const stale = await service.getCorporateActions(symbol, deadline());
+    const stale = await workDueBy(deadline(), () => service.getCorporateActions(symbol));
 
     expect(stale.data).toEqual(good.data);
     expect(stale.meta).toMatchObject({
@@ -150,7 +151,7 @@ describe('MarketDataService.getCorporateActions (DynamoDB Local behind the proxy
       within: { from: isoDaysAgo(700), to: isoDaysAgo(30) },
     });
 
-    await expect(service.getCorporateActions(symbol, deadline())).rejects.toBeInstanceOf(
+    await expect(workDueBy(deadline(), () => service.getCorporateActions(symbol))).rejects.toBeInstanceOf(
       ProvidersUnavailableError,
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
 import { freshDataTable, localSecretsManager } from '../support/local-services.js';
@@ -51,7 +52,7 @@ describe('one container while DynamoDB throttles a fifth of its calls (the produ
         DEPENDENCY_CALL_TIMEOUT_SECONDS: '1.5',
       },
     });
-    const quote = (symbol: string) => layer.service.getQuote(symbol, clock.now() + 19_000);
+    const quote = (symbol: string) => workDueBy(clock.now() + 19_000, () => layer.service.getQuote(symbol));
 
     for (const symbol of SYMBOLS) expect((await quote(symbol)).meta.cache).toBe('miss');
     const filled = upstreamCalls(sandbox);

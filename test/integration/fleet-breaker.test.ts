@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../../lib/resilience/breaker-state.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import {
   clockSkews,
   type FleetContainer,
@@ -55,7 +56,9 @@ async function fleetOf(skewsMs: number[], env: Record<string, string> = ONE_CALL
 let symbols = 0;
 /** One request from `container` for a symbol no one asked before. */
 async function quoteFrom(container: FleetContainer) {
-  return container.layer.service.getQuote(`FLEET${symbols++}`, container.clock.now() + 19_000);
+  return workDueBy(container.clock.now() + 19_000, () =>
+    container.layer.service.getQuote(`FLEET${symbols++}`),
+  );
 }
 
 async function breakerState(fleet: FleetContainer[]) {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
 import { ProvidersUnavailableError } from '../../lib/errors.js';
 import type { Quote } from '../../lib/model/quote.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { DEFAULT_RETRY } from '../../lib/resilience/retry.js';
 import type { DataAnswer } from '../../lib/services/market-data-service.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
@@ -97,7 +98,9 @@ async function burst(fleet: FleetContainer[], { starts }: Pick<Burst, 'starts'>)
     const member = fleet[container];
     if (!member) throw new Error(`no container ${container}`);
     byContainer[container]?.push(
-      delay(startMs).then(() => member.layer.service.getQuote(symbol, member.clock.now() + 25_000)),
+      delay(startMs).then(() =>
+        workDueBy(member.clock.now() + 25_000, () => member.layer.service.getQuote(symbol)),
+      ),
     );
   }
   return settleFleet(clock, byContainer);

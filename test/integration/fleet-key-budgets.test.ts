@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEY_PREFIX } from '../../infra/local/key-pool-seed.js';
 import { PROVIDER_LIMITS } from '../../lib/keys/provider-limits.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import {
   clockSkews,
   type FleetContainer,
@@ -48,7 +49,7 @@ async function race(fleet: FleetContainer[], schedule: { container: number; star
       await delay(startMs);
       const layer = fleet[container];
       if (!layer) throw new Error(`no container ${container}`);
-      return layer.layer.service.getQuote(`BUDGET${symbols++}`, layer.clock.now() + 19_000);
+      return workDueBy(layer.clock.now() + 19_000, () => layer.layer.service.getQuote(`BUDGET${symbols++}`));
     }),
   );
 }

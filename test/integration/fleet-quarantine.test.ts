@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEY_PREFIX } from '../../infra/local/key-pool-seed.js';
 import { DEFAULT_KEY_QUARANTINE } from '../../lib/keys/key-quarantine.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import {
   clockSkews,
   type FleetContainer,
@@ -75,7 +76,9 @@ const quarantineMetrics = () =>
 
 let symbols = 0;
 async function quote(container: FleetContainer) {
-  return container.layer.service.getQuote(`KEYQ${symbols++}`, container.clock.now() + 19_000);
+  return workDueBy(container.clock.now() + 19_000, () =>
+    container.layer.service.getQuote(`KEYQ${symbols++}`),
+  );
 }
 
 /** Runs the schedule on a fresh fleet and checks it against the rules; whether the key ended quarantined. */

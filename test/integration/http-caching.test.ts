@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataResponse } from '../../functions/shared/responses.js';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
 import { captureStdout } from '../support/stdout-capture.js';
@@ -28,7 +29,7 @@ describe('HTTP caching of data answers (fake clock shared with the sandbox)', ()
     const tableName = await freshDataTable(dynamodb, 'http-caching');
     const { service, config } = await buildDataLayer({ dynamodb, secretsManager, tableName, sandbox, clock });
     const freshSeconds = config.cachePolicy.quote.freshSeconds;
-    const quote = () => service.getQuote('IBM', clock.now() + 19_000);
+    const quote = () => workDueBy(clock.now() + 19_000, () => service.getQuote('IBM'));
 
     const miss = dataResponse(noHeaders, await quote());
     expect(miss.statusCode).toBe(200);

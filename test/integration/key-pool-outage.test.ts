@@ -5,6 +5,7 @@ import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../infra/local/local
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
 import { startSecretsManagerEmulator } from '../../infra/local/secrets-manager-emulator.js';
 import { ProvidersUnavailableError } from '../../lib/errors.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { checkHealth } from '../../lib/services/health.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb } from '../support/local-services.js';
@@ -46,7 +47,7 @@ describe('a Secrets Manager outage after the key pools were read (default config
     try {
       let symbol = 0;
       // A new symbol each time: a cache miss, so every request leases a key and calls a provider.
-      const quote = () => service.getQuote(`KPO${symbol++}`, clock.now() + 19_000);
+      const quote = () => workDueBy(clock.now() + 19_000, () => service.getQuote(`KPO${symbol++}`));
 
       expect((await quote()).meta.provider).toBe('alpha-vantage');
       await emulator.close();

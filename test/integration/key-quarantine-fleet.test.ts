@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEY_PREFIX } from '../../infra/local/key-pool-seed.js';
 import { type MarketSandbox, startMarketSandbox } from '../../infra/local/sandbox/server.js';
 import { DEFAULT_KEY_QUARANTINE } from '../../lib/keys/key-quarantine.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { buildDataLayer, FakeClock } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
 import { captureStdout, emfMetrics } from '../support/stdout-capture.js';
@@ -42,7 +43,9 @@ describe('quarantine across two containers sharing one table (default configurat
     let symbol = 0;
     // A new symbol each time: a cache miss, so every request asks Alpha Vantage first.
     const quote = async (container: typeof a) => {
-      const answer = await container.service.getQuote(`KQF${symbol++}`, clock.now() + 19_000);
+      const answer = await workDueBy(clock.now() + 19_000, () =>
+        container.service.getQuote(`KQF${symbol++}`),
+      );
       clock.advance(1_000); // past each container's one-second view of the key states
       return answer;
     };

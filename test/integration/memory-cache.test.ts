@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { batchPrices } from '../../lib/services/batch-prices.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
@@ -44,17 +45,17 @@ const deadline = () => world.clock.now() + 19_000;
 describe("a warm container's memory cache (DynamoDB behind a proxy that counts its calls)", () => {
   it('answers repeated fresh hits, single and batched, without a DynamoDB read', async () => {
     const layer = await container();
-    await layer.service.getQuote('IBM', deadline());
-    await layer.service.getQuote('MSFT', deadline());
+    await workDueBy(deadline(), () => layer.service.getQuote('IBM'));
+    await workDueBy(deadline(), () => layer.service.getQuote('MSFT'));
     const reads = dynamoDbReads();
 
     for (let i = 0; i < 3; i++) {
-      expect((await layer.service.getQuote('IBM', deadline())).meta).toMatchObject({
+      expect((await workDueBy(deadline(), () => layer.service.getQuote('IBM'))).meta).toMatchObject({
         cache: 'hit',
         stale: false,
       });
     }
-    const batch = await batchPrices(['IBM', 'MSFT'], deadline(), layer.batchDeps);
+    const batch = await workDueBy(deadline(), () => batchPrices(['IBM', 'MSFT'], layer.batchDeps));
     expect(Object.values(batch.results).map((answer) => answer.meta.cache)).toEqual(['hit', 'hit']);
     expect(dynamoDbReads()).toBe(reads);
     expect(upstreamCalls(world.sandbox)).toBe(2);
@@ -62,8 +63,8 @@ describe("a warm container's memory cache (DynamoDB behind a proxy that counts i
 
   it('serves what it has seen, stale, single and batched, while DynamoDB hangs, and asks the providers only for what it has not', async () => {
     const layer = await container(CALL_BUDGET);
-    await layer.service.getQuote('IBM', deadline());
-    await layer.service.getQuote('MSFT', deadline());
+    await workDueBy(deadline(), () => layer.service.getQuote('IBM'));
+    await workDueBy(deadline(), () => layer.service.getQuote('MSFT'));
     expect(upstreamCalls(world.sandbox)).toBe(2);
 
     file.proxy.setKnobs({ latencyMs: 3_000 });
@@ -71,15 +72,15 @@ describe("a warm container's memory cache (DynamoDB behind a proxy that counts i
     const { freshSeconds } = layer.config.cachePolicy.quote;
     world.clock.advance((freshSeconds + layer.config.staleWhileRevalidateSeconds.quote + 60) * 1000);
     for (const symbol of ['IBM', 'MSFT', 'IBM']) {
-      const answer = await layer.service.getQuote(symbol, deadline());
+      const answer = await workDueBy(deadline(), () => layer.service.getQuote(symbol));
       expect(answer.meta).toMatchObject({ cache: 'hit', stale: true, freshForSeconds: 0 });
     }
-    const batch = await batchPrices(['IBM', 'MSFT'], deadline(), layer.batchDeps);
+    const batch = await workDueBy(deadline(), () => batchPrices(['IBM', 'MSFT'], layer.batchDeps));
     expect(Object.values(batch.results).map((answer) => answer.meta.stale)).toEqual([true, true]);
     expect(layer.guards.dynamodb.status().state).toBe('backing_off');
     expect(upstreamCalls(world.sandbox)).toBe(2);
 
-    const unseen = await layer.service.getQuote('NVDA', deadline());
+    const unseen = await workDueBy(deadline(), () => layer.service.getQuote('NVDA'));
     expect(unseen.meta).toMatchObject({ cache: 'miss', stale: false });
     expect(upstreamCalls(world.sandbox)).toBe(3);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { MISS_COST_HEADER, meterByKind, missCostRows, perRequest } from '../bench/miss-cost.js';
 import { formatTable } from '../bench/stats.js';
 import { buildDataLayer } from '../support/data-layer.js';
@@ -32,10 +33,10 @@ describe('a quote miss on DynamoDB Local', () => {
       env: { CACHE_MEMORY_MAX_ENTRIES: '0' },
     });
     // Warm: the key pools' and breakers' first reads are the container's, not a miss's.
-    await layer.service.getQuote('WARM', world.clock.now() + 5_000);
+    await workDueBy(world.clock.now() + 5_000, () => layer.service.getQuote('WARM'));
     const beforeMisses = structuredClone(kinds);
     for (let i = 0; i < MISSES; i++) {
-      const answer = await layer.service.getQuote(`MISS${i}`, world.clock.now() + 5_000);
+      const answer = await workDueBy(world.clock.now() + 5_000, () => layer.service.getQuote(`MISS${i}`));
       expect(answer.meta.cache).toBe('miss');
     }
     const miss = perRequest(kinds, beforeMisses, MISSES);
@@ -43,7 +44,7 @@ describe('a quote miss on DynamoDB Local', () => {
     world.clock.advance(3_000);
     const beforeHits = structuredClone(kinds);
     for (let i = 0; i < MISSES; i++) {
-      const answer = await layer.service.getQuote(`MISS${i}`, world.clock.now() + 5_000);
+      const answer = await workDueBy(world.clock.now() + 5_000, () => layer.service.getQuote(`MISS${i}`));
       expect(answer.meta.cache).toBe('hit');
     }
     const hit = perRequest(kinds, beforeHits, MISSES);

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SANDBOX_PROVIDER_IDS } from '../../infra/local/sandbox/knobs.js';
 import { SymbolNotFoundError } from '../../lib/errors.js';
 import type { DailyBar } from '../../lib/model/daily-bars.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
 import { everyProvider, sandboxOnTestClock, upstreamCalls } from '../support/sandbox-on-clock.js';
@@ -23,23 +24,27 @@ const deadline = () => world.clock.now() + 19_000;
 describe('a remembered unknown symbol beside the last good value (DynamoDB Local, sandbox, default configuration)', () => {
   it('leaves the good value servable as stale after an unknown-symbol answer', async () => {
     const { service, config } = await layerAt();
-    const good = await service.getQuote('ACME', deadline());
+    const good = await workDueBy(deadline(), () => service.getQuote('ACME'));
     expect(good.meta.cache).toBe('miss');
 
     // Past the quote's freshness, every provider now says it does not know the symbol.
     world.clock.advance((config.cachePolicy.quote.freshSeconds + 60) * 1000);
     world.sandbox.setKnobs(everyProvider({ unknownSymbols: ['ACME'] }));
-    await expect(service.getQuote('ACME', deadline())).rejects.toBeInstanceOf(SymbolNotFoundError);
+    await expect(workDueBy(deadline(), () => service.getQuote('ACME'))).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
     expect(upstreamCalls(world.sandbox)).toBe(1 + SANDBOX_PROVIDER_IDS.length);
 
     // While the answer is remembered, a 404 costs no provider call.
-    await expect(service.getQuote('ACME', deadline())).rejects.toBeInstanceOf(SymbolNotFoundError);
+    await expect(workDueBy(deadline(), () => service.getQuote('ACME'))).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
     expect(upstreamCalls(world.sandbox)).toBe(1 + SANDBOX_PROVIDER_IDS.length);
 
     // Once it lapses, with every provider down, the last good value is still there to serve.
     world.clock.advance((config.negativeCacheSeconds + 1) * 1000);
     world.sandbox.setKnobs(everyProvider({ unknownSymbols: [], mode: 'down' }));
-    const stale = await service.getQuote('ACME', deadline());
+    const stale = await workDueBy(deadline(), () => service.getQuote('ACME'));
     expect(stale.data).toEqual(good.data);
     expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, fetchedAt: good.meta.fetchedAt });
   });
@@ -52,15 +57,17 @@ describe('a remembered unknown symbol beside the last good value (DynamoDB Local
     // dividends lists for a symbol they do not know are empty), and only the adjusted prices read them.
     const query = { symbol: 'ACME', from: daysAgo(400), to: daysAgo(0), adjustment: 'raw' as const };
     const asTraded = (bars: readonly DailyBar[]) => bars.map(({ adjustedClose: _, ...traded }) => traded);
-    const good = await service.getDailyHistory(query, deadline());
+    const good = await workDueBy(deadline(), () => service.getDailyHistory(query));
 
     world.clock.advance(25 * 3600 * 1000); // past any market close: the series is stale
     world.sandbox.setKnobs(everyProvider({ unknownSymbols: ['ACME'] }));
-    await expect(service.getDailyHistory(query, deadline())).rejects.toBeInstanceOf(SymbolNotFoundError);
+    await expect(workDueBy(deadline(), () => service.getDailyHistory(query))).rejects.toBeInstanceOf(
+      SymbolNotFoundError,
+    );
 
     world.clock.advance((config.negativeCacheSeconds + 1) * 1000);
     world.sandbox.setKnobs(everyProvider({ unknownSymbols: [], mode: 'down' }));
-    const stale = await service.getDailyHistory(query, deadline());
+    const stale = await workDueBy(deadline(), () => service.getDailyHistory(query));
     expect(asTraded(stale.data.bars)).toEqual(asTraded(good.data.bars));
     expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, fetchedAt: good.meta.fetchedAt });
   });

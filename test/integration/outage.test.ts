@@ -4,6 +4,7 @@ import { ProvidersUnavailableError, SymbolNotFoundError } from '../../lib/errors
 import { PROVIDER_IDS } from '../../lib/model/provider-ids.js';
 import type { BreakerOperator } from '../../lib/resilience/breaker-operator.js';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { batchPrices } from '../../lib/services/batch-prices.js';
 import { metricTotal } from '../support/cloudwatch-emf.js';
 import { buildDataLayer } from '../support/data-layer.js';
@@ -42,7 +43,7 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
       ...paidPlans(world, ['alpha-vantage']),
     });
     const request = async (i: number) => {
-      const answer = await service.getQuote(`SYM${i}`, world.clock.now() + 19_000);
+      const answer = await workDueBy(world.clock.now() + 19_000, () => service.getQuote(`SYM${i}`));
       world.clock.advance(200); // 5 requests a second
       return answer;
     };
@@ -93,10 +94,10 @@ describe('an Alpha Vantage outage at 5 requests a second (fake clock)', () => {
 describe('when every provider fails', () => {
   it('serves the last good value, marked stale with its age', async () => {
     const { service } = await layerAt({ RETRY_BASE_DELAY: '0.05' });
-    const fresh = await service.getQuote('IBM', world.clock.now() + 19_000);
+    const fresh = await workDueBy(world.clock.now() + 19_000, () => service.getQuote('IBM'));
     world.clock.advance(6 * 60_000); // past the 5-minute fresh lifetime, well within 24 h
     world.sandbox.setKnobs(everyProvider({ mode: 'down' }));
-    const stale = await service.getQuote('IBM', world.clock.now() + 19_000);
+    const stale = await workDueBy(world.clock.now() + 19_000, () => service.getQuote('IBM'));
     expect(stale.data).toEqual(fresh.data);
     expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, ageSeconds: 360 });
     expect(stale.meta.attempts.map((a) => a.outcome)).toEqual(PROVIDER_IDS.map(() => 'upstream_error'));
@@ -105,7 +106,9 @@ describe('when every provider fails', () => {
   it('answers 503 with a Retry-After when nothing cached may be served', async () => {
     const { service } = await layerAt({ RETRY_BASE_DELAY: '0.05' });
     world.sandbox.setKnobs({ ...everyProvider({ mode: 'down' }), 'alpha-vantage': { mode: 'throttled' } });
-    const error = await service.getQuote('MSFT', world.clock.now() + 19_000).catch((e: unknown) => e);
+    const error = await workDueBy(world.clock.now() + 19_000, () => service.getQuote('MSFT')).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ProvidersUnavailableError);
     expect((error as ProvidersUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
   });
@@ -116,10 +119,14 @@ describe('when every provider fails', () => {
     world.sandbox.setKnobs({ 'alpha-vantage': { mode: 'down' } });
     let error: unknown;
     for (let i = 0; i < 2; i++)
-      error = await service.getQuote(`X${i}`, world.clock.now() + 19_000).catch((e: unknown) => e);
+      error = await workDueBy(world.clock.now() + 19_000, () => service.getQuote(`X${i}`)).catch(
+        (e: unknown) => e,
+      );
     // Six failures: the run holds calls until it has stood unrefuted; the next request opens it.
     world.clock.advance(runConfirmMs(config.breaker));
-    error = await service.getQuote('X2', world.clock.now() + 19_000).catch((e: unknown) => e);
+    error = await workDueBy(world.clock.now() + 19_000, () => service.getQuote('X2')).catch(
+      (e: unknown) => e,
+    );
     // Alpha Vantage's breaker opened on these failures; the others are forced open, with no probe time.
     const [alphaVantage] = await breakerOperator.describeAll(['alpha-vantage']);
     expect(alphaVantage?.state).toBe('OPEN');
@@ -132,14 +139,14 @@ describe('when every provider fails', () => {
 describe('unknown symbols', () => {
   it('are remembered for a while, so asking again spends no provider call', async () => {
     const { service } = await layerAt();
-    await expect(service.getQuote('ZZZGONE', world.clock.now() + 19_000)).rejects.toBeInstanceOf(
-      SymbolNotFoundError,
-    );
+    await expect(
+      workDueBy(world.clock.now() + 19_000, () => service.getQuote('ZZZGONE')),
+    ).rejects.toBeInstanceOf(SymbolNotFoundError);
     const calls = world.sandbox.stats().calls;
     expect([calls['alpha-vantage'], calls.fmp]).toEqual([1, 1]); // both asked: coverage differs
-    await expect(service.getQuote('ZZZGONE', world.clock.now() + 19_000)).rejects.toBeInstanceOf(
-      SymbolNotFoundError,
-    );
+    await expect(
+      workDueBy(world.clock.now() + 19_000, () => service.getQuote('ZZZGONE')),
+    ).rejects.toBeInstanceOf(SymbolNotFoundError);
     expect(world.sandbox.stats().calls).toEqual(calls);
   });
 });
@@ -149,12 +156,12 @@ describe('an unknown symbol', () => {
     const { service, breakerOperator } = await layerAt();
     await forceOpenAllButAlphaVantage(breakerOperator);
     world.sandbox.setKnobs({ 'alpha-vantage': { unknownSymbols: ['LISTEDELSEWHERE'] } });
-    await expect(service.getQuote('LISTEDELSEWHERE', world.clock.now() + 19_000)).rejects.toBeInstanceOf(
-      ProvidersUnavailableError,
-    );
+    await expect(
+      workDueBy(world.clock.now() + 19_000, () => service.getQuote('LISTEDELSEWHERE')),
+    ).rejects.toBeInstanceOf(ProvidersUnavailableError);
     // Nothing was remembered: once FMP is back, it answers.
     await breakerOperator.reset('fmp', 'test');
-    const answer = await service.getQuote('LISTEDELSEWHERE', world.clock.now() + 19_000);
+    const answer = await workDueBy(world.clock.now() + 19_000, () => service.getQuote('LISTEDELSEWHERE'));
     expect(answer.meta.provider).toBe('fmp');
   });
 });
@@ -170,7 +177,7 @@ describe('with DynamoDB unreachable', () => {
       sandbox: world.sandbox,
       clock: world.clock,
     });
-    const answer = await service.getQuote('IBM', world.clock.now() + 19_000);
+    const answer = await workDueBy(world.clock.now() + 19_000, () => service.getQuote('IBM'));
     expect(answer.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss' });
     expect(avCalls()).toBe(1);
   });
@@ -188,7 +195,7 @@ describe('with DynamoDB unreachable', () => {
     const stdout = captureStdout();
     let answer: Awaited<ReturnType<typeof batchPrices>>;
     try {
-      answer = await batchPrices(['IBM', 'MSFT'], world.clock.now() + 19_000, batchDeps);
+      answer = await workDueBy(world.clock.now() + 19_000, () => batchPrices(['IBM', 'MSFT'], batchDeps));
     } finally {
       stdout.restore();
     }

@@ -8,6 +8,7 @@ import { SymbolPrices } from '../../infra/local/sandbox/price-bases.js';
 import type { DailyBar } from '../../lib/model/daily-bars.js';
 import type { Adjustment } from '../../lib/model/price-basis.js';
 import { PROVIDER_IDS, type ProviderId } from '../../lib/model/provider-ids.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { historyCallCounter } from '../support/history-calls.js';
 import { layerOnTestSandbox, paidPlans, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
@@ -59,7 +60,9 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
       const history = historyCallCounter();
       const closes = {} as Record<Adjustment, number[]>;
       for (const adjustment of ['splits', 'raw', 'all'] as const) {
-        const answer = await service.getDailyHistory({ symbol, ...range, adjustment }, deadline());
+        const answer = await workDueBy(deadline(), () =>
+          service.getDailyHistory({ symbol, ...range, adjustment }),
+        );
         expect(answer.meta.provider).toBe(provider);
         expect(answer.meta.adjustment).toMatchObject({ basis: adjustment, actions: 'current' });
         expect(answer.meta.adjustment.splits).toEqual(adjustment === 'raw' ? [] : [split]);
@@ -109,7 +112,9 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
     const symbol = 'IBM';
     const range = { from: daysAgo(100), to: daysAgo(0) };
     const history = historyCallCounter();
-    const before = await service.getDailyHistory({ symbol, ...range, adjustment: 'splits' }, deadline());
+    const before = await workDueBy(deadline(), () =>
+      service.getDailyHistory({ symbol, ...range, adjustment: 'splits' }),
+    );
     expect(history()).toBe(1);
     const splitBar = before.data.bars[Math.floor(before.data.bars.length / 2)];
     if (!splitBar) throw new Error('the series has bars');
@@ -118,7 +123,9 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
 
     world.sandbox.setKnobs({ corporateActions: { [symbol]: { splits: [split] } } });
     world.clock.advance(2_000);
-    const after = await service.getDailyHistory({ symbol, ...range, adjustment: 'splits' }, deadline());
+    const after = await workDueBy(deadline(), () =>
+      service.getDailyHistory({ symbol, ...range, adjustment: 'splits' }),
+    );
 
     expect(history()).toBe(1);
     expect(after.meta.cache).toBe('hit');
@@ -147,9 +154,8 @@ describe('one price basis whatever the provider (sandbox, DynamoDB Local)', () =
       ratio: 10,
       within: { from: daysAgo(120), to: daysAgo(10) },
     });
-    const answer = await service.getDailyHistory(
-      { symbol, from: daysAgo(130), to: daysAgo(0), adjustment: 'splits' },
-      deadline(),
+    const answer = await workDueBy(deadline(), () =>
+      service.getDailyHistory({ symbol, from: daysAgo(130), to: daysAgo(0), adjustment: 'splits' }),
     );
     expect(answer.meta.provider).toBe('alpha-vantage');
     expect(answer.meta.adjustment).toEqual({

@@ -3,6 +3,7 @@ import type { BreakerOperator } from '../../lib/resilience/breaker-operator.js';
 import { runConfirmMs } from '../../lib/resilience/breaker-run.js';
 import { BREAKER_PARTITION } from '../../lib/resilience/breaker-store.js';
 import type { BreakerPermit, CircuitBreaker } from '../../lib/resilience/circuit-breaker.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { countWritesToPartition } from '../support/call-counter.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { freshDataTable, localDynamoDb, localSecretsManager } from '../support/local-services.js';
@@ -48,11 +49,10 @@ async function containers(count: number, env: Record<string, string> = {}) {
       });
       /** One quote request's walk through the providers, with the deadline a route function gives it. */
       const quote = (symbol: string, deadlineMs = 19_000) =>
-        layer.providers.fetch(
-          layer.sources.quote.endpoints,
-          { symbol },
-          world.clock.now() + deadlineMs,
-          (value) => layer.sources.quote.score(value, world.clock.date()),
+        workDueBy(world.clock.now() + deadlineMs, () =>
+          layer.providers.fetch(layer.sources.quote.endpoints, { symbol }, (value) =>
+            layer.sources.quote.score(value, world.clock.date()),
+          ),
         );
       return { ...layer, quote, breakerWrites };
     }),

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryQuery } from '../../lib/model/daily-bars.js';
 import { parseHistoryQuery } from '../../lib/requests.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { historyCallCounter } from '../support/history-calls.js';
 import { layerOnTestSandbox, sandboxOnTestClock } from '../support/sandbox-on-clock.js';
 import { captureStdout } from '../support/stdout-capture.js';
@@ -43,21 +44,21 @@ describe('daily history on the free plans (sandbox and layer defaults)', () => {
   it('answers the default request from Alpha Vantage in one compact call', async () => {
     const { service } = await layerAt();
     const query = parseHistoryQuery('IBM', { history: 'daily' }, world.clock.date());
-    const answer = await service.getDailyHistory(query, deadline());
+    const answer = await workDueBy(deadline(), () => service.getDailyHistory(query));
     expect(answer.meta).toMatchObject({ provider: 'alpha-vantage', cache: 'miss' });
     expect(world.sandbox.stats().calls).toMatchObject({ 'alpha-vantage': 1 });
     expect(historyCalls()).toBe(1);
     expect(noRefusals()).toBe(true);
     expect(startGap(query.from, answer.data.bars[0]?.date)).toBeLessThanOrEqual(4);
     // The same request again is a hit: the compact series covers it.
-    expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
+    expect((await workDueBy(deadline(), () => service.getDailyHistory(query))).meta.cache).toBe('hit');
     expect(historyCalls()).toBe(1);
   });
 
   it('serves a 3-year request from a provider whose free plan reaches it, with bars from the start', async () => {
     const { service } = await layerAt();
     const query = range('MSFT', 3 * 365);
-    const answer = await service.getDailyHistory(query, deadline());
+    const answer = await workDueBy(deadline(), () => service.getDailyHistory(query));
     // Alpha Vantage (compact) and Polygon (2 years) cannot reach it; FMP (5 years) is next in order.
     expect(answer.meta.provider).toBe('fmp');
     expect(answer.meta.attempts.map((attempt) => attempt.provider)).toEqual(['fmp']);
@@ -79,7 +80,7 @@ describe('daily history on the free plans (sandbox and layer defaults)', () => {
           // A minute apart: each run has the free plans' per-minute allowance (Twelve Data: 8 credits).
           world.clock.advance(61_000);
           const query = { symbol: `FREE${n++}`, from: daysAgo(Math.max(back, end)), to: daysAgo(end) };
-          await service.getDailyHistory(query, deadline());
+          await workDueBy(deadline(), () => service.getDailyHistory(query));
           expect(refusals()).toEqual(Object.fromEntries(Object.keys(refusals()).map((id) => [id, {}])));
         },
       ),
@@ -93,7 +94,7 @@ describe('daily history on the free plans (sandbox and layer defaults)', () => {
     world.sandbox.setKnobs({ 'alpha-vantage': { plan: 'paid' } });
     const { service } = await layerAt({ ALPHA_VANTAGE_PLAN: 'paid' });
     const query = range('AAPL', 3 * 365);
-    const answer = await service.getDailyHistory(query, deadline());
+    const answer = await workDueBy(deadline(), () => service.getDailyHistory(query));
     expect(answer.meta.provider).toBe('alpha-vantage');
     expect(historyCalls()).toBe(1);
     expect(startGap(query.from, answer.data.bars[0]?.date)).toBeLessThanOrEqual(4);
@@ -104,17 +105,19 @@ describe('daily history on the free plans (sandbox and layer defaults)', () => {
     // key is on the free plan (5 years), so FMP answers a 10-year request with 5 years and no error.
     const { service } = await layerAt({ FMP_PLAN: 'paid' });
     const tenYears = range('NVDA', 10 * 365);
-    const short = await service.getDailyHistory(tenYears, deadline());
+    const short = await workDueBy(deadline(), () => service.getDailyHistory(tenYears));
     expect(short.meta).toMatchObject({ provider: 'fmp', cache: 'miss' });
     const firstBar = short.data.bars[0]?.date ?? '';
     expect(firstBar > daysAgo(5 * 366)).toBe(true);
     expect(historyCalls()).toBe(1);
 
     // Within what it returned: a hit.
-    expect((await service.getDailyHistory(range('NVDA', 4 * 365), deadline())).meta.cache).toBe('hit');
+    expect(
+      (await workDueBy(deadline(), () => service.getDailyHistory(range('NVDA', 4 * 365)))).meta.cache,
+    ).toBe('hit');
     expect(historyCalls()).toBe(1);
     // Reaching before its first bar: not a fresh hit with years missing, but another provider call.
-    const deeper = await service.getDailyHistory(range('NVDA', 7 * 365), deadline());
+    const deeper = await workDueBy(deadline(), () => service.getDailyHistory(range('NVDA', 7 * 365)));
     expect(deeper.meta.cache).toBe('miss');
     expect(historyCalls()).toBe(2);
   });

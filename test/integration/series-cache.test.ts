@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SymbolNotFoundError } from '../../lib/errors.js';
 import type { HistoryQuery } from '../../lib/model/daily-bars.js';
+import { workDueBy } from '../../lib/resilience/request-end.js';
 import { countCommands } from '../support/call-counter.js';
 import { buildDataLayer } from '../support/data-layer.js';
 import { dynamoDbProxyForFile } from '../support/dynamodb-proxy.js';
@@ -59,13 +60,13 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
   it('caches a 19-year daily history: the same request again is a hit with no provider call', async () => {
     const { service } = await layerAt();
     const deepest = range('IBM', DEEPEST_FREE_DAYS);
-    const first = await service.getDailyHistory(deepest, deadline());
+    const first = await workDueBy(deadline(), () => service.getDailyHistory(deepest));
     expect(first.meta.cache).toBe('miss');
     expect(first.data.bars.length).toBeGreaterThan(4700);
     expect(JSON.stringify(first.data).length).toBeGreaterThan(400 * 1024);
     expect(historyCalls()).toBe(1);
 
-    const again = await service.getDailyHistory(deepest, deadline());
+    const again = await workDueBy(deadline(), () => service.getDailyHistory(deepest));
     expect(historyCalls()).toBe(1);
     expect(again.data).toEqual(first.data);
     expect(again.meta).toMatchObject({
@@ -79,13 +80,15 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
 
   it('answers a sub-range of a cached series with no provider call, holding exactly that range', async () => {
     const { service } = await layerAt();
-    const whole = await service.getDailyHistory(range('MSFT', DEEPEST_FREE_DAYS), deadline());
+    const whole = await workDueBy(deadline(), () =>
+      service.getDailyHistory(range('MSFT', DEEPEST_FREE_DAYS)),
+    );
     for (const sub of [
       range('MSFT', 3000, 1000),
       range('MSFT', 9, 2),
       range('MSFT', DEEPEST_FREE_DAYS, 6700),
     ]) {
-      const answer = await service.getDailyHistory(sub, deadline());
+      const answer = await workDueBy(deadline(), () => service.getDailyHistory(sub));
       const expected = whole.data.bars.filter((bar) => bar.date >= sub.from && bar.date <= sub.to);
       expect(expected.length).toBeGreaterThan(0);
       expect(answer.data).toEqual({ ...whole.data, bars: expected });
@@ -97,11 +100,11 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
 
   it('serves a cached series to a container that has not seen it, from DynamoDB, with no provider call', async () => {
     const first = await layerAt();
-    await first.service.getDailyHistory(range('AAPL', DEEPEST_FREE_DAYS), deadline());
+    await workDueBy(deadline(), () => first.service.getDailyHistory(range('AAPL', DEEPEST_FREE_DAYS)));
     world.clock.advance(1000); // past the replica lag: the other container's read sees the write
     const other = await layerAt(first.tableName);
     for (const name of Object.keys(other.dynamodbCalls)) delete other.dynamodbCalls[name];
-    const answer = await other.service.getDailyHistory(range('AAPL', 400, 100), deadline());
+    const answer = await workDueBy(deadline(), () => other.service.getDailyHistory(range('AAPL', 400, 100)));
     expect(answer.meta).toMatchObject({ cache: 'hit', stale: false });
     expect(historyCalls()).toBe(1);
     expect(other.dynamodbCalls.GetItemCommand ?? 0).toBeGreaterThan(0);
@@ -109,23 +112,23 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
 
   it('serves every range within two years from the one call a short request made', async () => {
     const { service } = await layerAt();
-    const short = await service.getDailyHistory(range('NVDA', 140), deadline());
+    const short = await workDueBy(deadline(), () => service.getDailyHistory(range('NVDA', 140)));
     expect(short.meta.cache).toBe('miss');
     for (const query of [range('NVDA', 365), range('NVDA', 700, 30), range('NVDA', 5)]) {
-      expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
+      expect((await workDueBy(deadline(), () => service.getDailyHistory(query))).meta.cache).toBe('hit');
     }
     expect(historyCalls()).toBe(1);
   });
 
   it('extends the cached series once for a range it does not reach back to, then serves both', async () => {
     const { service } = await layerAt();
-    await service.getDailyHistory(range('TSLA', 140), deadline());
-    const deep = await service.getDailyHistory(range('TSLA', 10 * 366, 9 * 366), deadline());
+    await workDueBy(deadline(), () => service.getDailyHistory(range('TSLA', 140)));
+    const deep = await workDueBy(deadline(), () => service.getDailyHistory(range('TSLA', 10 * 366, 9 * 366)));
     expect(deep.meta.cache).toBe('miss');
     expect(deep.data.bars[0]?.date.slice(0, 4)).toBe(daysAgo(10 * 366).slice(0, 4));
     expect(historyCalls()).toBe(2);
     for (const query of [range('TSLA', 140), range('TSLA', 10 * 366, 9 * 366), range('TSLA', 5 * 366)]) {
-      expect((await service.getDailyHistory(query, deadline())).meta.cache).toBe('hit');
+      expect((await workDueBy(deadline(), () => service.getDailyHistory(query))).meta.cache).toBe('hit');
     }
     expect(historyCalls()).toBe(2);
   });
@@ -133,21 +136,23 @@ describe('the daily series cache (DynamoDB Local, sandbox, default configuration
   it('serves the cached slice as stale when every provider fails after the series went stale', async () => {
     const { service } = await layerAt();
     const query = range('AMZN', 200, 100);
-    const fresh = await service.getDailyHistory(query, deadline());
+    const fresh = await workDueBy(deadline(), () => service.getDailyHistory(query));
     world.clock.advance(25 * 3600 * 1000); // past any market close: the series is stale, within its 7-day window
     world.sandbox.setKnobs(everyProvider({ mode: 'down' }));
-    const stale = await service.getDailyHistory(query, deadline());
+    const stale = await workDueBy(deadline(), () => service.getDailyHistory(query));
     expect(stale.data).toEqual(fresh.data);
     expect(stale.meta).toMatchObject({ cache: 'hit', stale: true, fetchedAt: fresh.meta.fetchedAt });
   });
 
   it('remembers an unknown symbol once for all its ranges', async () => {
     const { service } = await layerAt();
-    await expect(service.getDailyHistory(range('ZZZQ', 140), deadline())).rejects.toBeInstanceOf(
-      SymbolNotFoundError,
-    );
+    await expect(
+      workDueBy(deadline(), () => service.getDailyHistory(range('ZZZQ', 140))),
+    ).rejects.toBeInstanceOf(SymbolNotFoundError);
     const calls = upstreamCalls(world.sandbox);
-    await expect(service.getDailyHistory(range('ZZZQ', 3000, 2000), deadline())).rejects.toMatchObject({
+    await expect(
+      workDueBy(deadline(), () => service.getDailyHistory(range('ZZZQ', 3000, 2000))),
+    ).rejects.toMatchObject({
       symbol: 'ZZZQ',
     });
     expect(upstreamCalls(world.sandbox)).toBe(calls);

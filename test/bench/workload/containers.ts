@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../../../lib/config.js';
 import { createDataLayer, type DataLayer } from '../../../lib/data-layer.js';
+import { workDueBy } from '../../../lib/resilience/request-end.js';
 import { batchPrices } from '../../../lib/services/batch-prices.js';
 import { createDynamoDbClient } from '../../../lib/storage/dynamodb-client.js';
 import type { WorkloadRequest } from './requests.js';
@@ -96,7 +97,8 @@ export async function serve(
     container.errors[kind] = (container.errors[kind] ?? 0) + 1;
   };
   try {
-    return await answer(container.layer, request, deadline, failed);
+    // Under the request's provider work end, as the route function's `runUntil` sets it.
+    return await workDueBy(deadline, () => answer(container.layer, request, failed));
   } catch (error) {
     failed(`${request.kind}: ${error instanceof Error ? error.name : 'unknown'}`);
     return ['error'];
@@ -111,27 +113,26 @@ const outcome = (answer: { meta: { cache: string; stale: boolean } }): AnswerOut
 async function answer(
   layer: DataLayer,
   request: WorkloadRequest,
-  deadline: number,
   failed: (kind: string) => void,
 ): Promise<AnswerOutcome[]> {
   const { marketData, batchDeps } = layer;
   switch (request.kind) {
     case 'quote':
-      return [outcome(await marketData.getQuote(request.symbol, deadline))];
+      return [outcome(await marketData.getQuote(request.symbol))];
     case 'history': {
       const { symbol, from, to } = request;
-      return [outcome(await marketData.getDailyHistory({ symbol, from, to }, deadline))];
+      return [outcome(await marketData.getDailyHistory({ symbol, from, to }))];
     }
     case 'financials': {
       const { symbol, statement, period } = request;
-      return [outcome(await marketData.getStatements({ symbol, statement, period }, deadline))];
+      return [outcome(await marketData.getStatements({ symbol, statement, period }))];
     }
     case 'company':
-      return [outcome(await marketData.getCompany(request.symbol, deadline))];
+      return [outcome(await marketData.getCompany(request.symbol))];
     case 'search':
-      return [outcome(await marketData.search(request.query, deadline))];
+      return [outcome(await marketData.search(request.query))];
     case 'batch': {
-      const batch = await batchPrices(request.symbols, deadline, batchDeps);
+      const batch = await batchPrices(request.symbols, batchDeps);
       return [
         ...Object.values(batch.results).map(outcome),
         ...batch.errors.map((error): AnswerOutcome => {

@@ -6,6 +6,7 @@ import type { FillLease, FillLeaseOptions, StoredLease } from '../../../lib/cach
 import type { FillLeaseStore, LeaseClaim } from '../../../lib/cache/fill-lease-store.js';
 import type { DataType } from '../../../lib/model/data-types.js';
 import type { DomainLogger } from '../../../lib/observability/logger.js';
+import { workDueBy } from '../../../lib/resilience/request-end.js';
 
 // The fill coordinator's decisions, each pinned on an in-memory lease store that applies the
 // conditions `fill-lease-store.ts` states (free when absent, released or lapsed; a takeover only of
@@ -160,7 +161,7 @@ const claimOf = (turn: { kind: string; claim?: FillClaim }): FillClaim => {
 describe('CacheFillCoordinator.turn: the first miss', () => {
   it('leads on a key no one holds, reading nothing more than the claim', async () => {
     const { coordinator, store, cache, clock } = harness();
-    const turn = await coordinator.turn('quote', KEY, clock.now + 10_000);
+    const turn = await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY));
     expect(turn.kind).toBe('lead');
     expect(claimOf(turn).lease.leaseUntil).toBe(clock.now + OPTIONS.leaseMs);
     expect(store.calls).toEqual({ claim: 1, read: 0, release: 0 });
@@ -175,7 +176,7 @@ describe('CacheFillCoordinator.turn: the first miss', () => {
       releasedAt: clock.now - 1_000,
     });
     cache.fill({ price: 1 });
-    const turn = await coordinator.turn('quote', KEY, clock.now + 10_000);
+    const turn = await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY));
     expect(turn).toMatchObject({ kind: 'filled', found: { kind: 'value', entry: { value: { price: 1 } } } });
     expect(events).toEqual(['coalesced quote served']);
     // The lease it won for nothing is released at once: the next miss need not wait for it.
@@ -189,7 +190,7 @@ describe('CacheFillCoordinator.turn: the first miss', () => {
       leaseUntil: clock.now - 1_000,
       releasedAt: clock.now - 1_000,
     });
-    expect((await coordinator.turn('quote', KEY, clock.now + 10_000)).kind).toBe('lead');
+    expect((await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).kind).toBe('lead');
     expect(cache.consistentReads).toBe(1);
   });
 
@@ -197,14 +198,16 @@ describe('CacheFillCoordinator.turn: the first miss', () => {
     const { coordinator, store, cache, clock } = harness();
     store.leases.set(`quote#${KEY}`, { owner: 'earlier', leaseUntil: clock.now - 60_000 });
     cache.fill({ price: 1 });
-    expect((await coordinator.turn('quote', KEY, clock.now + 10_000)).kind).toBe('lead');
+    expect((await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).kind).toBe('lead');
     expect(cache.consistentReads).toBe(0);
   });
 
   it('goes on without a lease when DynamoDB fails the claim, counting and logging the fault', async () => {
     const { coordinator, store, clock, events } = harness();
     store.faults.claim = 1;
-    expect(await coordinator.turn('quote', KEY, clock.now + 10_000)).toEqual({ kind: 'no_lease' });
+    expect(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).toEqual({
+      kind: 'no_lease',
+    });
     expect(events).toEqual([
       'cache error quote write',
       'warn cache fill lease unavailable; going on without it {"dataType":"quote","operation":"write","error":"ProvisionedThroughputExceededException"}',
@@ -217,7 +220,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     const { coordinator, store, cache, clock, events, duringSleeps } = harness();
     store.holdElsewhere(clock.now);
     duringSleeps.push(() => cache.fill({ price: 2 }));
-    const turn = await coordinator.turn('quote', KEY, clock.now + 10_000);
+    const turn = await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY));
     expect(turn).toMatchObject({ kind: 'filled', found: { kind: 'value', entry: { value: { price: 2 } } } });
     expect(store.calls.read).toBe(0);
     expect(events).toEqual(['coalesced quote served']);
@@ -227,7 +230,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     const { coordinator, store, cache, clock, duringSleeps } = harness();
     store.holdElsewhere(clock.now);
     duringSleeps.push(() => cache.entries.set(`quote#${KEY}`, { kind: 'not_found' }));
-    expect(await coordinator.turn('quote', KEY, clock.now + 10_000)).toEqual({
+    expect(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).toEqual({
       kind: 'filled',
       found: { kind: 'not_found' },
     });
@@ -238,7 +241,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     store.holdElsewhere(clock.now);
     for (let i = 0; i < 5; i++) duringSleeps.push(() => {});
     duringSleeps.push(() => cache.fill({ price: 3 }));
-    expect((await coordinator.turn('quote', KEY, clock.now + 10_000)).kind).toBe('filled');
+    expect((await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).kind).toBe('filled');
     expect(sleeps).toEqual([50, 100, 200, 400, 400, 400]);
     expect(store.calls.read).toBe(5);
   });
@@ -250,7 +253,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     duringSleeps.push(() => cache.fill({ from: '2024-06-01' }));
     duringSleeps.push(() => cache.fill({ from: '2023-01-01' }));
     const reachesBack = (series: { from: string }) => series.from <= '2023-06-01';
-    const turn = await coordinator.turn('quote', KEY, clock.now + 10_000, reachesBack);
+    const turn = await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY, reachesBack));
     expect(turn).toMatchObject({ kind: 'filled', found: { entry: { value: { from: '2023-01-01' } } } });
     expect(cache.consistentReads).toBe(3);
   });
@@ -259,7 +262,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     const { coordinator, store, cache, clock, events, duringSleeps } = harness();
     const leader = store.holdElsewhere(clock.now);
     duringSleeps.push(() => void store.release('quote', KEY, leader.owner, clock.now));
-    const turn = await coordinator.turn('quote', KEY, clock.now + 10_000);
+    const turn = await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY));
     expect(turn.kind).toBe('lead');
     expect(events).toEqual(['takeover quote']);
     // The cache read once after the poll, once more after the claim (the fill it replaced just ended).
@@ -269,7 +272,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
   it('takes over a lease that lapsed (its leader died), by a compare-and-swap on the lease it saw', async () => {
     const { coordinator, store, clock, events } = harness();
     const died = store.holdElsewhere(clock.now);
-    const turn = await coordinator.turn('quote', KEY, clock.now + 20_000);
+    const turn = await workDueBy(clock.now + 20_000, () => coordinator.turn('quote', KEY));
     expect(turn.kind).toBe('lead');
     expect(events).toEqual(['takeover quote']);
     // Not before the dead leader's lease ended, and the lease is now this request's.
@@ -290,7 +293,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
       }
       return claim(...args);
     };
-    const turn = await coordinator.turn('quote', KEY, clock.now + 20_000);
+    const turn = await workDueBy(clock.now + 20_000, () => coordinator.turn('quote', KEY));
     expect(turn).toMatchObject({ kind: 'filled', found: { entry: { value: { price: 4 } } } });
     expect(events).toEqual(['coalesced quote served']);
   });
@@ -298,7 +301,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
   it('is out of time at its deadline, coming back when the lease ends', async () => {
     const { coordinator, store, clock, events } = harness();
     const lease = store.holdElsewhere(clock.now);
-    const turn = await coordinator.turn('quote', KEY, clock.now + 1_200);
+    const turn = await workDueBy(clock.now + 1_200, () => coordinator.turn('quote', KEY));
     expect(clock.now).toBe(lease.leaseUntil - OPTIONS.leaseMs + 1_200);
     expect(turn).toEqual({
       kind: 'out_of_time',
@@ -311,7 +314,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     const { coordinator, store, clock, duringSleeps } = harness();
     const leader = store.holdElsewhere(clock.now);
     duringSleeps.push(() => void store.release('quote', KEY, leader.owner, clock.now));
-    expect(await coordinator.turn('quote', KEY, clock.now + 50)).toEqual({
+    expect(await workDueBy(clock.now + 50, () => coordinator.turn('quote', KEY))).toEqual({
       kind: 'out_of_time',
       retryAfterSeconds: 1,
     });
@@ -322,7 +325,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
   it('reads the cache, then claims again, when its claim lost to a lease it cannot read', async () => {
     const { coordinator, store, cache, clock, sleeps } = harness();
     store.scriptedClaims.push({ won: false, current: undefined }, { won: false, current: undefined });
-    const turn = await coordinator.turn('quote', KEY, clock.now + 10_000);
+    const turn = await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY));
     expect(turn.kind).toBe('lead');
     // Lost, read the cache, claimed again at once; lost again, waited one first poll, read, claimed.
     expect(store.calls.claim).toBe(3);
@@ -334,7 +337,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     const { coordinator, store, cache, clock } = harness();
     store.scriptedClaims.push({ won: false, current: undefined });
     cache.fill({ price: 8 });
-    expect((await coordinator.turn('quote', KEY, clock.now + 10_000)).kind).toBe('filled');
+    expect((await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).kind).toBe('filled');
     expect(store.calls.claim).toBe(1);
   });
 
@@ -346,7 +349,7 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
       store.holdElsewhere(clock.now, 'quicker waiter');
     });
     duringSleeps.push(() => cache.fill({ price: 9 }));
-    const turn = await coordinator.turn('quote', KEY, clock.now + 10_000);
+    const turn = await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY));
     expect(turn).toMatchObject({ kind: 'filled', found: { entry: { value: { price: 9 } } } });
     expect(store.calls.claim).toBe(2);
   });
@@ -356,7 +359,9 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
     store.holdElsewhere(clock.now);
     store.faults.read = 1;
     duringSleeps.push(() => {});
-    expect(await coordinator.turn('quote', KEY, clock.now + 10_000)).toEqual({ kind: 'no_lease' });
+    expect(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).toEqual({
+      kind: 'no_lease',
+    });
     expect(events[0]).toBe('cache error quote read');
   });
 
@@ -368,7 +373,9 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
       if (args[4]) store.faults.claim = 1;
       return claim(...args);
     };
-    expect(await coordinator.turn('quote', KEY, clock.now + 20_000)).toEqual({ kind: 'no_lease' });
+    expect(await workDueBy(clock.now + 20_000, () => coordinator.turn('quote', KEY))).toEqual({
+      kind: 'no_lease',
+    });
     expect(events[0]).toBe('cache error quote write');
   });
 
@@ -379,14 +386,16 @@ describe('CacheFillCoordinator.turn: a waiter', () => {
       void store.release('quote', KEY, leader.owner, clock.now);
       store.faults.claim = 1;
     });
-    expect(await coordinator.turn('quote', KEY, clock.now + 10_000)).toEqual({ kind: 'no_lease' });
+    expect(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY))).toEqual({
+      kind: 'no_lease',
+    });
   });
 });
 
 describe('CacheFillCoordinator.finish: the lease handed back', () => {
   it('leaves the lease to lapse when the value cached stays fresh past its end (no write)', async () => {
     const { coordinator, store, clock } = harness();
-    const claim = claimOf(await coordinator.turn('quote', KEY, clock.now + 10_000));
+    const claim = claimOf(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY)));
     await coordinator.finish('quote', KEY, claim, claim.lease.leaseUntil + 1);
     expect(store.calls.release).toBe(0);
     expect(store.leases.get(`quote#${KEY}`)?.releasedAt).toBeUndefined();
@@ -394,17 +403,17 @@ describe('CacheFillCoordinator.finish: the lease handed back', () => {
 
   it('releases it when nothing was cached, or the value goes stale before the lease ends', async () => {
     const { coordinator, store, clock } = harness();
-    const claim = claimOf(await coordinator.turn('quote', KEY, clock.now + 10_000));
+    const claim = claimOf(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY)));
     await coordinator.finish('quote', KEY, claim, null);
     expect(store.leases.get(`quote#${KEY}`)?.releasedAt).toBe(clock.now);
-    const again = claimOf(await coordinator.turn('quote', KEY, clock.now + 10_000));
+    const again = claimOf(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY)));
     await coordinator.finish('quote', KEY, again, again.lease.leaseUntil - 1);
     expect(store.calls.release).toBe(2);
   });
 
   it('counts a release that fails as a store fault and resolves (the lease lapses instead)', async () => {
     const { coordinator, store, clock, events } = harness();
-    const claim = claimOf(await coordinator.turn('quote', KEY, clock.now + 10_000));
+    const claim = claimOf(await workDueBy(clock.now + 10_000, () => coordinator.turn('quote', KEY)));
     store.faults.release = 1;
     await expect(coordinator.finish('quote', KEY, claim, null)).resolves.toBeUndefined();
     expect(events[0]).toBe('cache error quote write');
@@ -459,9 +468,9 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
   it('shares its answer with a joiner whose deadline is no sooner, with no claim of its own', async () => {
     const { coordinator, store, clock, events } = harness();
     const fill = deferred<string>();
-    const shared = coordinator.share('quote', KEY, clock.now + 5_000, fill.promise);
+    const shared = workDueBy(clock.now + 5_000, () => coordinator.share('quote', KEY, fill.promise));
     expect(coordinator.isFilling('quote', KEY)).toBe(true);
-    const joined = coordinator.join<string>('quote', KEY, clock.now + 5_000);
+    const joined = workDueBy(clock.now + 5_000, () => coordinator.join<string>('quote', KEY));
     // The answer comes late (this harness's sleeps end at once): a joiner whose deadline is no sooner
     // than the fill's waits for it, with no race against its own deadline.
     await new Promise((resolve) => setImmediate(resolve));
@@ -471,7 +480,7 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
     expect(events).toEqual(['coalesced quote shared']);
     expect(store.calls.claim).toBe(0);
     expect(coordinator.isFilling('quote', KEY)).toBe(false);
-    expect(coordinator.join('quote', KEY, clock.now + 5_000)).toBeUndefined();
+    expect(workDueBy(clock.now + 5_000, () => coordinator.join('quote', KEY))).toBeUndefined();
   });
 
   it('gives a joiner with a sooner deadline the answer when it comes first', async () => {
@@ -487,8 +496,8 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
       options: OPTIONS,
     });
     const fill = deferred<string>();
-    void coordinator.share('quote', KEY, clock.now + 5_000, fill.promise);
-    const joined = coordinator.join<string>('quote', KEY, clock.now + 1_000);
+    void workDueBy(clock.now + 5_000, () => coordinator.share('quote', KEY, fill.promise));
+    const joined = workDueBy(clock.now + 1_000, () => coordinator.join<string>('quote', KEY));
     fill.resolve('answer');
     expect(await joined).toEqual({ kind: 'answer', answer: 'answer' });
     expect(events).toEqual([]);
@@ -497,9 +506,9 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
   it('puts a joiner out of time at its own deadline, coming back by the running fill deadline or lease end', async () => {
     const { coordinator, clock, events } = harness();
     const fill = deferred<string>();
-    void coordinator.share('quote', KEY, clock.now + 3_500, fill.promise);
+    void workDueBy(clock.now + 3_500, () => coordinator.share('quote', KEY, fill.promise));
     const start = clock.now;
-    expect(await coordinator.join('quote', KEY, start + 1_000)).toEqual({
+    expect(await workDueBy(start + 1_000, () => coordinator.join('quote', KEY))).toEqual({
       kind: 'out_of_time',
       retryAfterSeconds: 3,
     });
@@ -507,8 +516,8 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
     expect(events).toEqual(['coalesced quote shared', 'coalesced quote timed_out']);
     // A refresh has no deadline: a joiner then comes back when the lease would end.
     const refresh = deferred<string>();
-    void coordinator.share('quote', 'MSFT', Number.POSITIVE_INFINITY, refresh.promise);
-    expect(await coordinator.join('quote', 'MSFT', clock.now)).toEqual({
+    void coordinator.share('quote', 'MSFT', refresh.promise, 'refresh');
+    expect(await workDueBy(clock.now, () => coordinator.join('quote', 'MSFT'))).toEqual({
       kind: 'out_of_time',
       retryAfterSeconds: OPTIONS.leaseMs / 1000,
     });
@@ -519,8 +528,8 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
   it('passes the running fill failure to its joiners, and forgets the fill', async () => {
     const { coordinator, clock } = harness();
     const fill = deferred<string>();
-    const shared = coordinator.share('quote', KEY, clock.now + 5_000, fill.promise);
-    const joined = coordinator.join<string>('quote', KEY, clock.now + 5_000);
+    const shared = workDueBy(clock.now + 5_000, () => coordinator.share('quote', KEY, fill.promise));
+    const joined = workDueBy(clock.now + 5_000, () => coordinator.join<string>('quote', KEY));
     fill.reject(new Error('no provider could answer'));
     await expect(shared).rejects.toThrow('no provider could answer');
     await expect(joined).rejects.toThrow('no provider could answer');
@@ -531,8 +540,8 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
     const { coordinator, clock } = harness();
     const older = deferred<string>();
     const newer = deferred<string>();
-    void coordinator.share('quote', KEY, clock.now + 5_000, older.promise);
-    void coordinator.share('quote', KEY, clock.now + 5_000, newer.promise);
+    void workDueBy(clock.now + 5_000, () => coordinator.share('quote', KEY, older.promise));
+    void workDueBy(clock.now + 5_000, () => coordinator.share('quote', KEY, newer.promise));
     older.resolve('older');
     await older.promise;
     expect(coordinator.isFilling('quote', KEY)).toBe(true);
@@ -552,13 +561,13 @@ describe('CacheFillCoordinator: a fill already running in this container', () =>
       options: { leaseMs: 5_000, firstPollMs: 1, maxPollMs: 1 },
     });
     store.holdElsewhere(now);
-    const waiting = coordinator.turn('quote', KEY, now + 60_000);
+    const waiting = workDueBy(now + 60_000, () => coordinator.turn('quote', KEY));
     cache.fill({ price: 7 });
     expect((await waiting).kind).toBe('filled');
     // A joiner's wait for its own deadline (a minute away) is cut short by the answer.
     const fill = deferred<string>();
-    void coordinator.share('quote', 'MSFT', now + 120_000, fill.promise);
-    const joined = coordinator.join<string>('quote', 'MSFT', now + 60_000);
+    void workDueBy(now + 120_000, () => coordinator.share('quote', 'MSFT', fill.promise));
+    const joined = workDueBy(now + 60_000, () => coordinator.join<string>('quote', 'MSFT'));
     fill.resolve('answer');
     expect(await joined).toEqual({ kind: 'answer', answer: 'answer' });
   });

@@ -58,7 +58,6 @@ function audit(behaviour: Partial<Record<ProviderId, Behaviour>>, open: Provider
       query: 'IBM',
       answeredBy,
       attempts,
-      deadline: T0 + 10_000,
       score: () => reportOf([]),
     });
   return { asked, ask };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestDeadline } from '../../../functions/shared/deadline.js';
+import { requestEndOf } from '../../../functions/shared/deadline.js';
 import { ROUTE_FUNCTION_SIZE } from '../../../infra/function-settings.js';
 import { lambdaContext } from '../../../infra/local/lambda-context.js';
 import { toProxyEvent } from '../../../infra/local/proxy-event.js';
@@ -17,6 +17,7 @@ import {
   shouldTrip,
   tripReason,
 } from '../../../lib/resilience/breaker-state.js';
+import { ANSWER_MARGIN_MS } from '../../../lib/resilience/request-end.js';
 
 const NOW = 1_800_000_000_000;
 const options = DEFAULT_BREAKER_OPTIONS;
@@ -103,7 +104,7 @@ describe('slow calls', () => {
     });
     const now = Date.now();
     const context = lambdaContext('quote', ROUTE_FUNCTION_SIZE.timeoutSeconds * 1000);
-    const deadlineMs = requestDeadline(event, context, now) - now;
+    const deadlineMs = requestEndOf(event, context, now) - ANSWER_MARGIN_MS - now;
     const longestChain = Math.max(...Object.values(DEFAULT_PROVIDER_ORDER).map((order) => order.length));
     const smallestShare = deadlineMs / longestChain;
 

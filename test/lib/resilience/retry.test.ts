@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FailureKind, ProviderFailure, ProviderResult } from '../../../lib/providers/provider.js';
 import { PROVIDER_RETRY_POLICY } from '../../../lib/providers/provider-health.js';
+import { workDueBy } from '../../../lib/resilience/request-end.js';
 import { DEFAULT_RETRY, type RetryOptions, retry } from '../../../lib/resilience/retry.js';
 
 /** A clock the test owns: `sleep` records each wait and moves the clock by it, so no time really passes. */
@@ -32,14 +33,13 @@ type Options = RetryOptions<ProviderResult<unknown>>;
 
 /**
  * Options over a fake clock: the providers' retry policy, 3 attempts, 1 s base, 60 s cap, full
- * jitter, a generous deadline.
+ * jitter; no end but the request's (none outside one: `workDueBy` sets it).
  */
 function optionsOn(clock: ReturnType<typeof fakeClock>, overrides: Partial<Options> = {}): Options {
   return {
     ...PROVIDER_RETRY_POLICY,
     ...DEFAULT_RETRY,
     attemptTimeoutMs: 5_000,
-    deadline: clock.now() + 600_000,
     now: clock.now,
     sleep: clock.sleep,
     random: () => 0.5,
@@ -167,7 +167,7 @@ describe('retry', () => {
   it('stops without sleeping when Retry-After would pass the deadline', async () => {
     const clock = fakeClock();
     const { operation } = scripted(clock, [fail('throttled', 10), { ok: true, value: 1 }]);
-    const result = await retry(operation, optionsOn(clock, { deadline: clock.now() + 5_000 }));
+    const result = await workDueBy(clock.now() + 5_000, () => retry(operation, optionsOn(clock)));
     expect(result).toEqual({ ...fail('throttled', 10), attempts: 1 });
     expect(clock.sleeps).toEqual([]);
   });
@@ -176,9 +176,8 @@ describe('retry', () => {
     const clock = fakeClock();
     const { operation } = scripted(clock, ALWAYS_NETWORK, 100);
     // After the first attempt 1 900 ms are left: the 1 000 ms backoff + 1 000 ms minimum do not fit.
-    const result = await retry(
-      operation,
-      optionsOn(clock, { deadline: clock.now() + 2_000, jitter: 'none', minAttemptMs: 1_000 }),
+    const result = await workDueBy(clock.now() + 2_000, () =>
+      retry(operation, optionsOn(clock, { jitter: 'none', minAttemptMs: 1_000 })),
     );
     expect(result.attempts).toBe(1);
     expect(clock.sleeps).toEqual([]);
@@ -187,7 +186,7 @@ describe('retry', () => {
   it('starts no attempt when less than minAttemptMs is left', async () => {
     const clock = fakeClock();
     const { operation } = scripted(clock, ALWAYS_NETWORK);
-    const result = await retry(operation, optionsOn(clock, { deadline: clock.now() + 249 }));
+    const result = await workDueBy(clock.now() + 249, () => retry(operation, optionsOn(clock)));
     expect(operation).not.toHaveBeenCalled();
     expect(result).toEqual({
       ok: false,
@@ -201,9 +200,8 @@ describe('retry', () => {
     const { operation } = scripted(clock, ALWAYS_NETWORK);
     // Timers can fire late: this 1 s sleep ends at 2.8 s, leaving 200 ms, under the 250 ms minimum.
     const lateSleep = async (ms: number) => clock.advance(ms + 1_700);
-    const result = await retry(
-      operation,
-      optionsOn(clock, { deadline: clock.now() + 3_000, jitter: 'none', sleep: lateSleep }),
+    const result = await workDueBy(clock.now() + 3_000, () =>
+      retry(operation, optionsOn(clock, { jitter: 'none', sleep: lateSleep })),
     );
     expect(operation).toHaveBeenCalledTimes(1);
     expect(result).toEqual({ ...fail('network'), attempts: 1 });
@@ -212,11 +210,27 @@ describe('retry', () => {
   it('shrinks attempt timeouts to the time left before the deadline', async () => {
     const clock = fakeClock();
     const { operation, calls } = scripted(clock, ALWAYS_NETWORK, 4_000);
-    await retry(
-      operation,
-      optionsOn(clock, { deadline: clock.now() + 8_000, attemptTimeoutMs: 5_000, jitter: 'none' }),
+    await workDueBy(clock.now() + 8_000, () =>
+      retry(operation, optionsOn(clock, { attemptTimeoutMs: 5_000, jitter: 'none' })),
     );
     // A 4 s attempt and a 1 s sleep leave 3 s of the 8 s for the second attempt; then time is up.
+    expect(calls).toEqual([
+      { attempt: 1, timeoutMs: 5_000 },
+      { attempt: 2, timeoutMs: 3_000 },
+    ]);
+  });
+
+  it.each([
+    { sooner: "its share's end", workEndMs: 60_000, shareEndMs: 8_000 },
+    { sooner: "the request's provider work end", workEndMs: 8_000, shareEndMs: 60_000 },
+  ])('ends by the sooner of its share and the request, here $sooner', async ({ workEndMs, shareEndMs }) => {
+    const clock = fakeClock();
+    const { operation, calls } = scripted(clock, ALWAYS_NETWORK, 4_000);
+    const shareEnd = clock.now() + shareEndMs;
+    await workDueBy(clock.now() + workEndMs, () =>
+      retry(operation, optionsOn(clock, { attemptTimeoutMs: 5_000, jitter: 'none', shareEnd })),
+    );
+    // Of the sooner 8 s: a 4 s attempt and a 1 s sleep leave 3 s for the second attempt.
     expect(calls).toEqual([
       { attempt: 1, timeoutMs: 5_000 },
       { attempt: 2, timeoutMs: 3_000 },
@@ -301,7 +315,6 @@ describe('retry', () => {
       ...DEFAULT_RETRY,
       maxAttempts: 1,
       attemptTimeoutMs: 400,
-      deadline: Date.now() + 10_000,
     });
     await vi.advanceTimersByTimeAsync(399);
     expect(signalSeen?.aborted).toBe(false);
@@ -320,7 +333,7 @@ describe('retry', () => {
         calls += 1;
         return calls === 1 ? fail('throttled', 3) : { ok: true, value: calls };
       },
-      { ...PROVIDER_RETRY_POLICY, ...DEFAULT_RETRY, attemptTimeoutMs: 1_000, deadline: Date.now() + 10_000 },
+      { ...PROVIDER_RETRY_POLICY, ...DEFAULT_RETRY, attemptTimeoutMs: 1_000 },
     );
     await vi.advanceTimersByTimeAsync(2_999);
     expect(calls).toBe(1);
