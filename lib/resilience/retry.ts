@@ -54,8 +54,8 @@ export interface RetryOptions<R> extends RetryPolicy<R> {
   now?: () => number;
   /** A random source in [0, 1) (default `Math.random`). */
   random?: () => number;
-  /** Waits `ms` (default a `setTimeout`); `retry` never passes a signal, the parameter is for reuse. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Waits `ms` (default a `setTimeout`). */
+  sleep?: (ms: number) => Promise<void>;
   /**
    * Asked before every attempt after the first, once its wait is over: `false` stops here with the
    * last failure (a circuit breaker that opened meanwhile). Default: always go on.
@@ -169,18 +169,6 @@ function delayBeforeRetry(
   return Math.max(backoff, askedMs ?? 0);
 }
 
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+function sleepFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
