@@ -91,16 +91,17 @@ export interface MarketDataServiceDeps {
   /** Where fetched values are written (and unknown symbols remembered). */
   cache: Pick<DataCache, 'write' | 'rememberNotFound'>;
   /** How a request reads the cache: a fault is counted and goes on with what memory holds. */
-  reader: CacheReader;
-  providers: ProviderManager;
-  breaker: CircuitBreaker;
-  metrics: DataLayerMetrics;
+  reader: Pick<CacheReader, 'read' | 'readMany'>;
+  providers: Pick<ProviderManager, 'fetch'>;
+  /** Read for a 503's `Retry-After` (a breaker's next probe). */
+  breaker: Pick<CircuitBreaker, 'retryAfterSeconds'>;
+  metrics: Pick<DataLayerMetrics, 'cacheLookup' | 'cacheError'>;
   logger: DomainLogger;
   cachePolicy: Record<DataType, CachePolicy>;
   /** How far past fresh a value is answered at once while one request refreshes it (RFC 5861). */
   staleWhileRevalidateSeconds: Record<DataType, number>;
   /** One provider call per missing key, fleet-wide; one refresh per value in its soft window. */
-  fills: CacheFillCoordinator;
+  fills: Pick<CacheFillCoordinator, 'isFilling' | 'share' | 'join' | 'turn' | 'refreshTurn' | 'finish'>;
   negativeCacheSeconds: number;
   sources: DataSources;
   /** Compares a fill with another provider's value (cached, or an audit's); none in some unit tests. */
