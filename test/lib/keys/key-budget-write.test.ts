@@ -1,4 +1,10 @@
-import { DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../lib/keys/rate-limiter.js';
@@ -75,6 +81,33 @@ describe("the key budget's write", () => {
       },
     });
     expectDeclaresWhatItUses(same ?? {});
+  });
+});
+
+describe("the key budget's refusals", () => {
+  it('takes a full minute on record from an earlier minute as no refusal, and turns the minute', async () => {
+    const earlier = Number(MINUTE) - 1;
+    mock
+      .on(UpdateItemCommand)
+      .rejectsOnce(
+        new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+          Item: marshall({ keyId: 'k', window: DAY, calls: 7, minute: earlier, minuteCalls: 5 }),
+        }),
+      )
+      .resolves({});
+    const limiter = new RateLimiter(client, 'table', { token: () => 'mine' });
+    expect(await limiter.take('alpha-vantage', 'k', { perMinute: 5, perDay: 25 }, T0)).toEqual({
+      granted: true,
+    });
+    const conditions = mock
+      .commandCalls(UpdateItemCommand)
+      .map((call) => call.args[0].input.ConditionExpression);
+    expect(conditions.map((condition) => condition?.startsWith('(attribute_not_exists(#minute)'))).toEqual([
+      true,
+      true,
+    ]);
   });
 });
 
