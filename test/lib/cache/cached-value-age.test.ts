@@ -20,8 +20,8 @@ async function cachedHead() {
     { provider: 'fmp', fetchedAt: new Date(NOW) },
     policy,
   );
-  const [put] = mock.commandCalls(PutItemCommand);
-  mock.on(GetItemCommand).resolves({ Item: (put?.args[0].input as PutItemCommandInput).Item });
+  const put = mock.commandCalls(PutItemCommand)[0]?.args[0].input as PutItemCommandInput | undefined;
+  mock.on(GetItemCommand).resolves({ Item: put?.Item });
 }
 
 describe('a cached value as it ages', () => {
