@@ -71,7 +71,9 @@ describe('breaker writes whose reply was lost', () => {
     loseFirstReplyOfUpdates();
     await fail();
     expect(local.proxy.stats().dropped).toBe(1);
-    expect(local.proxy.stats().calls.UpdateItem).toBe(2);
+    // The applied update was sent again (at least once: on a loaded machine an attempt can also time
+    // out and be resent), and the failure is still counted once.
+    expect(local.proxy.stats().calls.UpdateItem).toBeGreaterThanOrEqual(2);
     expect(await store.read(CIRCUIT)).toMatchObject({
       consecutiveFailures: 1,
       windowCalls: 1,
