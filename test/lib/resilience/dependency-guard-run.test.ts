@@ -1,5 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DomainLogger } from '../../../lib/observability/logger.js';
 import type { DataLayerMetrics } from '../../../lib/observability/metrics.js';
@@ -11,6 +10,7 @@ import {
 } from '../../../lib/resilience/dependency-guard.js';
 import { runUntil } from '../../../lib/resilience/request-end.js';
 import { FakeClock } from '../../support/data-layer.js';
+import { type ScriptedAnswer, scriptedDynamoDbClient } from '../../support/scripted-dynamodb.js';
 
 // The guard's rules around one call, in process: the calls are functions that answer, fail or never
 // settle, and the SDK client's HTTP handler answers in memory (the SDK's `requestHandler` option), so
@@ -280,28 +280,13 @@ describe('DependencyGuard.run', () => {
 
 describe('guardClient', () => {
   /** A DynamoDB client whose HTTP handler answers in memory with `respond`'s status and body. */
-  function inMemoryClient(respond: () => { status: number; body: object } | Error) {
+  function inMemoryClient(respond: () => ScriptedAnswer) {
     let attempts = 0;
-    const client = new DynamoDBClient({
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      // Three attempts with no wait between them: what is counted is attempts, not the SDK's delays.
-      retryStrategy: new ConfiguredRetryStrategy(3, 0),
-      requestHandler: {
-        handle: async () => {
-          attempts += 1;
-          const answer = respond();
-          if (answer instanceof Error) throw answer;
-          return {
-            response: {
-              statusCode: answer.status,
-              headers: { 'content-type': 'application/x-amz-json-1.0' },
-              body: new TextEncoder().encode(JSON.stringify(answer.body)),
-            },
-          };
-        },
-      } as never,
-    });
+    // Three attempts: the SDK's own retries, which the guard must leave as they were.
+    const client = scriptedDynamoDbClient(() => {
+      attempts += 1;
+      return respond();
+    }, 3);
     return { client, attempts: () => attempts };
   }
   const getItem = () => new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } });

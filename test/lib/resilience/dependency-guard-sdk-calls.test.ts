@@ -1,10 +1,10 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DomainLogger } from '../../../lib/observability/logger.js';
 import type { DataLayerMetrics } from '../../../lib/observability/metrics.js';
 import { DependencyGuard, guardClient } from '../../../lib/resilience/dependency-guard.js';
 import { FakeClock } from '../../support/data-layer.js';
+import { type ScriptedAnswer, scriptedDynamoDbClient } from '../../support/scripted-dynamodb.js';
 
 // The guard around SDK calls: a client stub that hangs until its signal aborts, and a real client
 // whose middleware stack runs (its retries included) over an in-memory HTTP handler, one scripted
@@ -39,25 +39,8 @@ const hungClient = {
     }),
 };
 
-function clientAnswering(...answers: ({ status: number; body: object } | Error)[]) {
-  return new DynamoDBClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    retryStrategy: new ConfiguredRetryStrategy(answers.length, 0),
-    requestHandler: {
-      handle: async () => {
-        const answer = answers.shift() ?? new Error('no answer scripted');
-        if (answer instanceof Error) throw answer;
-        return {
-          response: {
-            statusCode: answer.status,
-            headers: { 'content-type': 'application/x-amz-json-1.0' },
-            body: new TextEncoder().encode(JSON.stringify(answer.body)),
-          },
-        };
-      },
-    } as never,
-  });
+function clientAnswering(...answers: ScriptedAnswer[]) {
+  return scriptedDynamoDbClient(() => answers.shift() ?? new Error('no answer scripted'), answers.length);
 }
 
 describe('guardClient: the SDK call under the guard’s budget', () => {
